@@ -22,7 +22,7 @@ Status CopyIn(const TensorDef& source, runtime::Tensor& target) {
                          runtime::DTypeName(target.dtype), expected.c_str(),
                          runtime::DTypeName(source.dtype), got.c_str());
   }
-  std::memcpy(target.data, source.data.data(), target.bytes);
+  if (target.bytes > 0) std::memcpy(target.data, source.data.data(), target.bytes);
   return Status::Ok();
 }
 

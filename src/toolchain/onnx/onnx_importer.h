@@ -34,6 +34,9 @@ struct OnnxImportOptions {
 // Imports the serialized ONNX ModelProto `model_bytes`.
 Result<Graph> ImportOnnx(const std::string& model_bytes, const OnnxImportOptions& options);
 
+// Reads the .onnx file at `path` and imports it; an unreadable file is an I/O error naming it.
+Result<Graph> ImportOnnxFile(const std::string& path, const OnnxImportOptions& options);
+
 }  // namespace tinymlops::toolchain
 
 #endif  // TINYMLOPS_TOOLCHAIN_ONNX_ONNX_IMPORTER_H_

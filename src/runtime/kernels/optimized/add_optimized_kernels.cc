@@ -1,10 +1,15 @@
+#include "runtime/kernels/optimized/optimized_registrations.h"
 #include "runtime/op_resolver.h"
 
 namespace tinymlops::runtime {
 
 void AddOptimizedKernels(OpResolver& resolver) {
   AddReferenceKernels(resolver);
-  // Optimized host kernels replace reference ones here as they land.
+#ifdef TINYMLOPS_OPTIMIZED_AVX512
+  resolver.Add(tmm::OpType::Conv, optimized::Conv());
+  resolver.Add(tmm::OpType::Gemm, optimized::Gemm());
+  resolver.Add(tmm::OpType::MatMul, optimized::MatMul());
+#endif
 }
 
 }  // namespace tinymlops::runtime

@@ -1,0 +1,57 @@
+// Float32 GEMM with one constant operand packed once at prepare time: C = A * B + bias, clamped
+// to a fused activation's range while storing (AVX-512, see simd.h).
+//
+// Two layouts, for the two ways the runtime multiplies by constant weights:
+// - Row panels (PackRowPanels / GemmPackedA): A [M, K] is constant (convolution weights), B is
+//   the activation (the input itself for a 1x1 convolution, else an im2col block), row-major.
+//   Bias is per row (one per output channel).
+// - Column panels (PackColumnPanels / GemmPackedB): B [K, N] is constant (Gemm / MatMul
+//   weights), A is the activation with arbitrary strides. Bias is per column.
+// Packed buffers hold PackedRowPanelsFloats / PackedColumnPanelsFloats floats (zero-padded);
+// any alignment works (unaligned loads are used).
+// No allocation, no failure: shapes are validated by the caller's prepare.
+// Thread-safety: pure functions over caller-owned memory.
+#ifndef TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_SGEMM_H_
+#define TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_SGEMM_H_
+
+#include <cstddef>
+
+#include "runtime/kernels/activation_range.h"
+#include "runtime/kernels/optimized/simd.h"
+
+#ifdef TINYMLOPS_OPTIMIZED_AVX512
+
+namespace tinymlops::runtime::optimized {
+
+// Bias added to every output before the clamp: per row (row panels) or per column (column
+// panels); nullptr for none.
+struct GemmEpilogue {
+  const float* bias = nullptr;
+  FloatRange clamp;
+};
+
+// Floats needed to pack an [m, k] matrix into row panels.
+size_t PackedRowPanelsFloats(int m, int k);
+// Packs A, whose element (i, j) is a[i * row_stride + j * column_stride], into row panels.
+void PackRowPanels(const float* a, ptrdiff_t row_stride, ptrdiff_t column_stride, int m, int k,
+                   float* packed);
+// C[m, n] (row stride ldc) = A (packed rows) * B[k, n] (row stride ldb) + row bias, clamped.
+void GemmPackedA(const float* packed_a, int m, int k, const float* b, ptrdiff_t ldb, int n,
+                 float* c, ptrdiff_t ldc, const GemmEpilogue& epilogue);
+
+// Floats needed to pack a [k, n] matrix into column panels.
+size_t PackedColumnPanelsFloats(int k, int n);
+// Packs scale * B, whose element (i, j) is b[i * row_stride + j * column_stride], into column
+// panels (the scale folds Gemm's alpha into the weights).
+void PackColumnPanels(const float* b, ptrdiff_t row_stride, ptrdiff_t column_stride, int k,
+                      int n, float scale, float* packed);
+// C[m, n] (row stride ldc) = A * B (packed columns) + column bias, clamped; A's element (i, j)
+// is a[i * a_row_stride + j * a_column_stride].
+void GemmPackedB(const float* a, ptrdiff_t a_row_stride, ptrdiff_t a_column_stride, int m, int k,
+                 const float* packed_b, int n, float* c, ptrdiff_t ldc,
+                 const GemmEpilogue& epilogue);
+
+}  // namespace tinymlops::runtime::optimized
+
+#endif  // TINYMLOPS_OPTIMIZED_AVX512
+#endif  // TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_SGEMM_H_

@@ -1,0 +1,133 @@
+// Differential tests of the optimized float32 Conv kernel against the reference kernel: random
+// shapes, strides, dilations, pads, groups (depthwise included), bias and fused activations.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+#include "runtime/kernels/optimized_differential.h"
+
+namespace tinymlops::testing {
+namespace {
+
+struct ConvCase {
+  int batch, channels, height, width, filters, group;
+  int kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w;
+  int pad_top, pad_left, pad_bottom, pad_right;
+  bool bias;
+  tmm::ActivationType activation;
+
+  int OutH() const {
+    return (height + pad_top + pad_bottom - dilation_h * (kernel_h - 1) - 1) / stride_h + 1;
+  }
+  int OutW() const {
+    return (width + pad_left + pad_right - dilation_w * (kernel_w - 1) - 1) / stride_w + 1;
+  }
+  std::string Describe() const {
+    return "x [" + std::to_string(batch) + "," + std::to_string(channels) + "," +
+           std::to_string(height) + "," + std::to_string(width) + "] filters " +
+           std::to_string(filters) + " group " + std::to_string(group) + " kernel " +
+           std::to_string(kernel_h) + "x" + std::to_string(kernel_w) + " stride " +
+           std::to_string(stride_h) + "x" + std::to_string(stride_w) + " dilation " +
+           std::to_string(dilation_h) + "x" + std::to_string(dilation_w) + " pads " +
+           std::to_string(pad_top) + "," + std::to_string(pad_left) + "," +
+           std::to_string(pad_bottom) + "," + std::to_string(pad_right) +
+           (bias ? " bias" : "") + " activation " + tmm::EnumNameActivationType(activation);
+  }
+};
+
+void CheckConv(const ConvCase& c, std::mt19937& rng) {
+  Graph graph;
+  graph.name = "conv";
+  const int x = graph.AddTensor(
+      RandomFloatTensor("x", {c.batch, c.channels, c.height, c.width}, rng, false));
+  const int w = graph.AddTensor(RandomFloatTensor(
+      "w", {c.filters, c.channels / c.group, c.kernel_h, c.kernel_w}, rng, true));
+  const int b = c.bias ? graph.AddTensor(RandomFloatTensor("b", {c.filters}, rng, true)) : -1;
+  const int y = graph.AddTensor(
+      ActivationTensor("y", runtime::DType::kFloat32, {c.batch, c.filters, c.OutH(), c.OutW()}));
+  tmm::ConvOptionsT options;
+  options.group = c.group;
+  options.strides = {c.stride_h, c.stride_w};
+  options.dilations = {c.dilation_h, c.dilation_w};
+  options.pads = {c.pad_top, c.pad_left, c.pad_bottom, c.pad_right};
+  options.activation = std::make_unique<tmm::ActivationT>();
+  options.activation->type = c.activation;
+  options.activation->clip_min = -0.5f;
+  options.activation->clip_max = 0.75f;
+  toolchain::OpDef op;
+  op.type = tmm::OpType::Conv;
+  op.name = "conv";
+  op.inputs = {x, w, b};
+  op.outputs = {y};
+  op.options.Set(std::move(options));
+  graph.ops.push_back(std::move(op));
+  graph.inputs = {x};
+  graph.outputs = {y};
+
+  TensorDef input = graph.tensors[x];
+  input.is_constant = false;
+  TensorDef reference, optimized;
+  RunBothKernelSets(graph, {input}, &reference, &optimized);
+  ExpectFloatsClose(reference, optimized, c.Describe());
+}
+
+// The shapes of the models that matter (DS-CNN, ResNet-8, MobileNetV1 0.25).
+TEST(OptimizedConvTest, FloatModelShapesMatchReference) {
+  std::mt19937 rng(7);
+  const tmm::ActivationType relu = tmm::ActivationType::Relu;
+  const ConvCase cases[] = {
+      {1, 1, 49, 10, 64, 1, 10, 4, 2, 2, 1, 1, 4, 1, 5, 2, true, relu},   // DS-CNN first conv
+      {1, 64, 25, 5, 64, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, relu},   // DS-CNN depthwise
+      {1, 64, 25, 5, 64, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, true, relu},    // DS-CNN pointwise
+      {1, 3, 32, 32, 16, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, relu},    // ResNet-8 stem
+      {1, 16, 32, 32, 32, 1, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, true, relu},   // ResNet-8 stride 2
+      {1, 16, 32, 32, 32, 1, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, true, tmm::ActivationType::None},
+      {1, 3, 96, 96, 8, 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, true, tmm::ActivationType::Clip},
+      {1, 16, 48, 48, 16, 16, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, true, tmm::ActivationType::Clip},
+      {1, 256, 3, 3, 256, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, true, tmm::ActivationType::Clip},
+  };
+  for (const ConvCase& c : cases) CheckConv(c, rng);
+}
+
+TEST(OptimizedConvTest, RandomFloatConvolutionsMatchReference) {
+  std::mt19937 rng(2024);
+  auto uniform = [&rng](int low, int high) {
+    return std::uniform_int_distribution<int>(low, high)(rng);
+  };
+  for (int trial = 0; trial < 150; ++trial) {
+    ConvCase c{};
+    c.batch = uniform(1, 2);
+    const int kind = uniform(0, 2);  // 0: dense, 1: depthwise, 2: grouped
+    c.group = kind == 0 ? 1 : uniform(2, 6);
+    c.channels = kind == 1 ? c.group : c.group * uniform(1, 5);
+    c.filters = kind == 1 ? c.channels : c.group * uniform(1, 6);
+    if (kind == 0) c.channels = uniform(1, 20), c.filters = uniform(1, 40);
+    c.height = uniform(1, 20);
+    c.width = uniform(1, 40);
+    c.kernel_h = uniform(1, 5);
+    c.kernel_w = uniform(1, 5);
+    c.stride_h = uniform(1, 3);
+    c.stride_w = uniform(1, 3);
+    c.dilation_h = uniform(1, 2);
+    c.dilation_w = uniform(1, 2);
+    c.pad_top = uniform(0, 2);
+    c.pad_left = uniform(0, 2);
+    c.pad_bottom = uniform(0, 2);
+    c.pad_right = uniform(0, 2);
+    c.bias = uniform(0, 1) == 1;
+    c.activation = static_cast<tmm::ActivationType>(uniform(0, 2));
+    if (uniform(0, 3) == 0) {  // a pointwise convolution: the GEMM-without-im2col path
+      c.kernel_h = c.kernel_w = c.stride_h = c.stride_w = 1;
+      c.pad_top = c.pad_left = c.pad_bottom = c.pad_right = 0;
+    }
+    const bool window_fits = c.height + c.pad_top + c.pad_bottom > c.dilation_h * (c.kernel_h - 1) &&
+                             c.width + c.pad_left + c.pad_right > c.dilation_w * (c.kernel_w - 1);
+    if (!window_fits) continue;
+    CheckConv(c, rng);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
+}  // namespace
+}  // namespace tinymlops::testing
