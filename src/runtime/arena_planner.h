@@ -2,9 +2,11 @@
 // same time never overlap, and reports the liveness lower bound (the largest total size of
 // buffers alive at once) that no placement can beat.
 //
-// Greedy placement in order of decreasing size (as TensorFlow Lite Micro's greedy planner):
-// each buffer takes the lowest 16-byte aligned offset that does not collide with an already
-// placed buffer whose lifetime overlaps. Lifetimes are inclusive operator steps.
+// Greedy placement (as TensorFlow Lite Micro's greedy planner): each buffer in turn takes the
+// lowest 16-byte aligned offset that does not collide with an already placed buffer whose
+// lifetime overlaps. The result depends on the order, so Plan() tries several (by size, by
+// size x lifetime, by first use, by lifetime length) and keeps the smallest arena. Lifetimes
+// are inclusive operator steps.
 // Usage: Add() every buffer, then Plan(), then read Offset() and ArenaBytes().
 // Not thread-safe. Allocates only while planning (at model load).
 #ifndef TINYMLOPS_RUNTIME_ARENA_PLANNER_H_
@@ -36,6 +38,8 @@ class ArenaPlanner {
     int last;
     size_t offset;
   };
+  size_t PlaceInOrder(const std::vector<int>& order, std::vector<size_t>& offsets) const;
+
   std::vector<Buffer> buffers_;
   size_t arena_bytes_ = 0;
 };
