@@ -20,8 +20,10 @@ constexpr double kUnbounded = std::numeric_limits<double>::infinity();
 
 // Ops whose every output element moves at most as far as the farthest-moved input element.
 const std::set<std::string> kNonExpandingOps = {
-    "Relu",      "Clip",    "Sigmoid", "Tanh",    "Softmax", "MaxPool", "AveragePool",
-    "GlobalAveragePool", "Transpose", "Reshape", "Flatten", "Pad", "Concat", "Identity"};
+    "Relu",      "Clip",    "Sigmoid",     "Tanh",
+    "Softmax",   "MaxPool", "AveragePool", "GlobalAveragePool",
+    "Transpose", "Reshape", "Flatten",     "Pad",
+    "Concat",    "Identity"};
 
 std::vector<double> AsDoubles(const TensorDef& tensor) {
   switch (tensor.dtype) {
@@ -230,7 +232,8 @@ class SlackAnalysis {
       if (InputSlack(node, 0) == 0) return 0;
       return scales.empty() ? kUnbounded : InputSlack(node, 0) * LargestAbs(scales);
     }
-    if (op == "QLinearConv" || op == "QLinearMatMul") return QLinearSlack(node, op == "QLinearConv");
+    if (op == "QLinearConv" || op == "QLinearMatMul")
+      return QLinearSlack(node, op == "QLinearConv");
     if (kNonExpandingOps.count(op)) return largest;
     if (op == "Add" || op == "Sub") return InputSlack(node, 0) + InputSlack(node, 1);
     if (largest == 0) return 0;

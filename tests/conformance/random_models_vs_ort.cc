@@ -7,9 +7,10 @@
 // on input_J.npy, and every output is compared with ort_output_J.npy (rtol 1e-4, atol 1e-5;
 // integers exact), plus the slack of one quantization step per requantizing op where quantized
 // ops feed the output: tinymlops requantizes in TFLite's integer fixed point (bit-exact on every
-// machine, docs/determinism.md), ONNX Runtime in float32, so values within a hair of a rounding
-// tie may land one step apart (quantization_slack.h); two steps still fail. Prints one line per mismatching model with its ops and the reason, ends with
-// `passed N/M`, and exits non-zero on any mismatch.
+// machine, docs/determinism.md), ONNX Runtime in float32, so values close to a rounding
+// tie may land one step apart (quantization_slack.h); two steps still fail. Prints one line per
+// mismatching model with its ops and the reason, ends with `passed N/M`, and exits non-zero on any
+// mismatch.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>

@@ -44,8 +44,7 @@ Status MatchElements(const TensorDef& actual, const TensorDef& expected, double 
                        "(largest difference %.3g, quantization slack %.3g)",
                        expected.name.c_str(), static_cast<long long>(mismatches),
                        expected_values.size(), first, static_cast<double>(actual_values[first]),
-                       static_cast<double>(expected_values[first]), largest_difference,
-                       slack);
+                       static_cast<double>(expected_values[first]), largest_difference, slack);
 }
 
 }  // namespace

@@ -4,8 +4,9 @@
 // Float32 elements match when |actual - expected| <= atol + rtol * |expected| + slack (NaN
 // matches NaN, an infinity matches the same infinity); integer elements when |actual - expected|
 // <= slack (0: equal). `slack` is Tolerance::quantization_slack, the difference one-step
-// requantization differences may explain (quantization_slack.h). Dtype and shape must be equal. The error names the tensor, the first mismatching element and how many differ.
-// Thread-safety: pure functions.
+// requantization differences may explain (quantization_slack.h). Dtype and shape must be equal. The
+// error names the tensor, the first mismatching element and how many differ. Thread-safety: pure
+// functions.
 #ifndef TINYMLOPS_TESTS_CONFORMANCE_TENSOR_MATCH_H_
 #define TINYMLOPS_TESTS_CONFORMANCE_TENSOR_MATCH_H_
 

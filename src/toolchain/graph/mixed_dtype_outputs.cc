@@ -34,8 +34,8 @@ int SplitMixedDTypeOutputs(Graph& graph) {
     TensorDef same_dtype = graph.tensors[output];
     same_dtype.name += std::string("/") + runtime::DTypeName(input_dtype);
     same_dtype.dtype = input_dtype;
-    same_dtype.quant.zero_point[0] += same_dtype.dtype == DType::kInt8 ? -kInt8ToUInt8Offset
-                                                                       : kInt8ToUInt8Offset;
+    same_dtype.quant.zero_point[0] +=
+        same_dtype.dtype == DType::kInt8 ? -kInt8ToUInt8Offset : kInt8ToUInt8Offset;
     const int bridge = graph.AddTensor(std::move(same_dtype));
     graph.ops[i].outputs[0] = bridge;
     OpDef requantize;

@@ -1,10 +1,11 @@
-// Conv: the reference prepare validates the node, then the float32 paths of float_conv.h take
-// over where they apply.
+// Conv: the reference prepare validates the node, then the float32 paths of float_conv.h or the
+// int8/uint8 paths of int8_conv.h take over where they apply.
 #include "runtime/kernels/optimized/optimized_registrations.h"
 
 #ifdef TINYMLOPS_OPTIMIZED_AVX512
 
 #include "runtime/kernels/optimized/float_conv.h"
+#include "runtime/kernels/optimized/int8_conv.h"
 #include "runtime/kernels/reference/registrations.h"
 
 namespace tinymlops::runtime::optimized {
@@ -14,7 +15,11 @@ Status Prepare(PrepareContext& context, Node& node) {
   const KernelRegistration reference = reference::Conv();
   TMM_RETURN_IF_ERROR(reference.prepare(context, node));
   if (node.inputs[0]->dtype == DType::kFloat32) return PrepareFloatConv(context, node);
+#ifdef TINYMLOPS_OPTIMIZED_INT8_CONV
+  return PrepareInt8Conv(context, node);
+#else
   return Status::Ok();
+#endif
 }
 
 }  // namespace

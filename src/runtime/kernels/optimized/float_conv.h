@@ -1,13 +1,16 @@
-// The float32 Conv paths of the optimized kernel set (AVX-512):
-// - pointwise (1x1, stride 1, no padding): the input planes are the GEMM's B operand directly;
-// - depthwise (group == channels, stride_w 1 or 2): depthwise_conv.h;
-// - anything else, grouped or dilated: im2col into node.scratch, one block of output pixels at
-//   a time (so the scratch stays near L2-sized), then GEMM.
-// Weights are packed into row panels once (sgemm.h) in persistent memory; bias and the fused
-// activation are applied as outputs are stored.
+// The float32 Conv paths of the optimized kernel set (AVX-512). Neither builds an im2col
+// matrix: both read the input through the convolution's FlatConvLayout (flat_conv_layout.h),
+// zero-padded and split into stride phases in scratch at each eval unless the convolution
+// (stride 1, no padding) can read the input itself.
+// - depthwise (group == input channels == output channels): depthwise_conv.h;
+// - anything else (dense, grouped, dilated, any stride): per group, a GEMM of the weights,
+//   packed into row panels once (sgemm.h) in persistent memory, by the taps (sgemm.h
+//   GemmPackedA), writing straight into the NCHW output.
+// Bias and the fused activation are applied as outputs are stored.
 // PrepareFloatConv runs after the reference prepare has validated the node. It switches the
-// node to an optimized eval when its weights (and bias) are constants, else leaves the
-// reference eval in place. Errors: persistent memory exhausted.
+// node to an optimized eval when its weights (and bias) are constants and its layout fits
+// (flat_conv_layout.h), else leaves the reference eval in place. Errors: persistent memory
+// exhausted.
 // Thread-safety: as kernel.h.
 #ifndef TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_FLOAT_CONV_H_
 #define TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_FLOAT_CONV_H_

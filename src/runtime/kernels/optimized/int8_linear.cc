@@ -4,21 +4,31 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 #include "runtime/kernels/linear_requantization.h"
+#include "runtime/kernels/optimized/vector_requantization.h"
 
 namespace tinymlops::runtime::optimized {
 namespace {
 
-constexpr int kLanes = 16;       // int32 accumulators per __m512i
-constexpr int kMaxVectors = 8;   // column vectors per tile
+constexpr int kLanes = 16;      // int32 accumulators per __m512i
+constexpr int kMaxVectors = 8;  // column vectors per tile
 
 struct Int8LinearData {
   int rows, depth, depth_pairs, cols;
   ptrdiff_t a_row_stride, a_depth_stride;
   const int16_t* packed_b;  // per 16-column panel: depth_pairs x 16 x (b[2p, n], b[2p+1, n])
-  int32_t* bias;            // cols values, or nullptr
-  LinearRequantization requantization;
+  // Per column, padded with zeros to whole 16-column vectors: the bias (0 without one) and the
+  // requantization of linear_requantization.h in the form of vector_requantization.h.
+  const int32_t* bias;
+  const int32_t* multiplier;
+  const int32_t* left_shift;
+  const int32_t* right_shift;
+  int32_t input_zero_point;
+  int32_t output_zero_point;
+  int32_t output_min;
+  int32_t output_max;
 };
 
 // Packs B minus its zero points into 16-column panels of int16 k-pairs (zero-padded).
@@ -32,8 +42,8 @@ void PackPairs(const Int8LinearSpec& spec, const LinearRequantization& r, int16_
         for (int half = 0; half < 2; ++half) {
           const int n = n0 + lane, k = 2 * pair + half;
           *packed++ = n < spec.cols && k < spec.depth
-                          ? static_cast<int16_t>(r.Weight(
-                                b[k * spec.b_depth_stride + n * spec.b_col_stride], n))
+                          ? static_cast<int16_t>(
+                                r.Weight(b[k * spec.b_depth_stride + n * spec.b_col_stride], n))
                           : int16_t{0};
         }
 }
@@ -47,10 +57,14 @@ void Accumulate(const Int8LinearData& data, const int32_t* a_pairs, int n0, int3
   const ptrdiff_t panel_stride = static_cast<ptrdiff_t>(data.depth_pairs) * kLanes * 2;
   for (int pair = 0; pair < data.depth_pairs; ++pair) {
     const __m512i a = _mm512_set1_epi32(a_pairs[pair]);
-    for (int v = 0; v < NV; ++v)
-      acc[v] = _mm512_add_epi32(
-          acc[v], _mm512_madd_epi16(a, _mm512_loadu_si512(panel + v * panel_stride +
-                                                           pair * kLanes * 2)));
+    for (int v = 0; v < NV; ++v) {
+      const __m512i b = _mm512_loadu_si512(panel + v * panel_stride + pair * kLanes * 2);
+#ifdef __AVX512VNNI__
+      acc[v] = _mm512_dpwssd_epi32(acc[v], a, b);
+#else
+      acc[v] = _mm512_add_epi32(acc[v], _mm512_madd_epi16(a, b));
+#endif
+    }
   }
   for (int v = 0; v < NV; ++v) _mm512_storeu_si512(sums + v * kLanes, acc[v]);
 }
@@ -64,32 +78,62 @@ void AccumulateUpTo(int nv, const Int8LinearData& data, const int32_t* a_pairs, 
   Accumulate<NV>(data, a_pairs, n0, sums);
 }
 
+// a_pairs = row[k * depth_stride] - zero_point as int16 for k in [0, 2 * depth_pairs), with
+// 0 past depth.
+template <typename X>
+void PackRow(const Int8LinearData& data, const X* row, int16_t* a_pairs) {
+  if (data.a_depth_stride == 1) {
+    const __m512i zero_point = _mm512_set1_epi16(static_cast<int16_t>(data.input_zero_point));
+    for (int k = 0; k < 2 * data.depth_pairs; k += 32) {
+      const int valid = std::min(32, data.depth - k);
+      const __mmask32 mask = valid >= 32 ? ~__mmask32{0}
+                             : valid > 0 ? (__mmask32{1} << valid) - 1
+                                         : 0;
+      const __m256i bytes = _mm256_maskz_loadu_epi8(mask, row + k);
+      const __m512i wide =
+          std::is_same_v<X, int8_t> ? _mm512_cvtepi8_epi16(bytes) : _mm512_cvtepu8_epi16(bytes);
+      const int stored = std::min(32, 2 * data.depth_pairs - k);
+      _mm512_mask_storeu_epi16(a_pairs + k, (__mmask32{1} << (stored - 1) << 1) - 1,
+                               _mm512_maskz_sub_epi16(mask, wide, zero_point));
+    }
+    return;
+  }
+  for (int k = 0; k < 2 * data.depth_pairs; ++k)
+    a_pairs[k] = k < data.depth
+                     ? static_cast<int16_t>(row[k * data.a_depth_stride] - data.input_zero_point)
+                     : int16_t{0};
+}
+
 template <typename X>
 Status EvalInt8Linear(Node& node) {
   const auto& data = *static_cast<const Int8LinearData*>(node.user_data);
-  const LinearRequantization& r = data.requantization;
   const X* a = node.inputs[0]->Data<X>();
   X* y = node.outputs[0]->Data<X>();
-  auto* a_pairs = static_cast<int32_t*>(node.scratch);
+  auto* a_pairs = static_cast<int16_t*>(node.scratch);
   alignas(64) int32_t sums[kMaxVectors * kLanes];
+  const __m512i zero_point = _mm512_set1_epi32(data.output_zero_point);
+  const __m512i low = _mm512_set1_epi32(data.output_min);
+  const __m512i high = _mm512_set1_epi32(data.output_max);
   for (int m = 0; m < data.rows; ++m) {
-    const X* row = a + m * data.a_row_stride;
     // Pair p holds (a[2p] - zero_point) in its low and (a[2p+1] - zero_point) in its high
     // int16; an odd depth's last pair has 0 high, against B's zero padding.
-    for (int pair = 0; pair < data.depth_pairs; ++pair) {
-      const int k = 2 * pair;
-      const int32_t low = r.Input(row[k * data.a_depth_stride]);
-      const int32_t high = k + 1 < data.depth ? r.Input(row[(k + 1) * data.a_depth_stride]) : 0;
-      a_pairs[pair] = static_cast<int32_t>((static_cast<uint32_t>(high) << 16) |
-                                           (static_cast<uint32_t>(low) & 0xFFFFu));
-    }
+    PackRow(data, a + m * data.a_row_stride, a_pairs);
+    X* y_row = y + static_cast<ptrdiff_t>(m) * data.cols;
     for (int n0 = 0; n0 < data.cols; n0 += kMaxVectors * kLanes) {
       const int columns = std::min(kMaxVectors * kLanes, data.cols - n0);
-      AccumulateUpTo<kMaxVectors>((columns + kLanes - 1) / kLanes, data, a_pairs, n0, sums);
-      for (int j = 0; j < columns; ++j) {
+      AccumulateUpTo<kMaxVectors>((columns + kLanes - 1) / kLanes, data,
+                                  reinterpret_cast<const int32_t*>(a_pairs), n0, sums);
+      for (int j = 0; j < columns; j += kLanes) {
         const int n = n0 + j;
-        const int32_t accumulator = sums[j] + (data.bias ? data.bias[n] : 0);
-        y[static_cast<ptrdiff_t>(m) * data.cols + n] = static_cast<X>(r.Output(accumulator, n));
+        const __m512i accumulator =
+            _mm512_add_epi32(_mm512_load_si512(sums + j), _mm512_loadu_si512(data.bias + n));
+        const __m512i result =
+            RequantizeLanes(accumulator, _mm512_loadu_si512(data.multiplier + n),
+                            _mm512_loadu_si512(data.left_shift + n),
+                            _mm512_loadu_si512(data.right_shift + n), zero_point, low, high);
+        const int count = std::min(kLanes, columns - j);
+        _mm_mask_storeu_epi8(y_row + n, static_cast<__mmask16>((1u << count) - 1),
+                             _mm512_cvtepi32_epi8(result));
       }
     }
   }
@@ -104,9 +148,9 @@ Status PrepareInt8Linear(PrepareContext& context, Node& node, const Int8LinearSp
   const int depth_pairs = (spec.depth + 1) / 2;
   const size_t panels = static_cast<size_t>((spec.cols + kLanes - 1) / kLanes);
   const size_t packed_bytes = panels * depth_pairs * kLanes * 2 * sizeof(int16_t);
-  const size_t bias_bytes = spec.bias ? spec.cols * sizeof(int32_t) : 0;
+  const size_t column_bytes = panels * kLanes * sizeof(int32_t);  // one per-column array
   const size_t header_bytes = (sizeof(Int8LinearData) + 63) / 64 * 64;
-  const size_t bytes = header_bytes + packed_bytes + bias_bytes;
+  const size_t bytes = header_bytes + packed_bytes + 4 * column_bytes;
   auto* block = static_cast<unsigned char*>(context.AllocatePersistent(bytes));
   if (!block)
     return Status::Error(StatusCode::kResourceExhausted,
@@ -114,18 +158,30 @@ Status PrepareInt8Linear(PrepareContext& context, Node& node, const Int8LinearSp
                          tmm::EnumNameOpType(node.op->type()), node.name, bytes);
   auto* data = reinterpret_cast<Int8LinearData*>(block);
   *data = Int8LinearData{};
+  LinearRequantization requantization;
   TMM_RETURN_IF_ERROR(PrepareLinearRequantization(context, node, input, *spec.b,
                                                   spec.b_channel_axis, spec.cols, output,
-                                                  spec.activation, &data->requantization));
+                                                  spec.activation, &requantization));
   auto* packed = reinterpret_cast<int16_t*>(block + header_bytes);
   if (spec.b->dtype == DType::kInt8)
-    PackPairs<int8_t>(spec, data->requantization, packed);
+    PackPairs<int8_t>(spec, requantization, packed);
   else
-    PackPairs<uint8_t>(spec, data->requantization, packed);
-  int32_t* bias = nullptr;
-  if (spec.bias) {
-    bias = reinterpret_cast<int32_t*>(block + header_bytes + packed_bytes);
-    for (int n = 0; n < spec.cols; ++n) bias[n] = spec.bias[n * spec.bias_col_stride];
+    PackPairs<uint8_t>(spec, requantization, packed);
+  // The block is zeroed, so the padding columns stay 0.
+  auto* columns = reinterpret_cast<int32_t*>(block + header_bytes + packed_bytes);
+  const size_t column_count = column_bytes / sizeof(int32_t);
+  int32_t* bias = columns;
+  int32_t* multiplier = columns + column_count;
+  int32_t* left_shift = columns + 2 * column_count;
+  int32_t* right_shift = columns + 3 * column_count;
+  for (int n = 0; n < spec.cols; ++n) {
+    const int index = requantization.channel_count == 1 ? 0 : n;
+    const ChannelRequantization channel = ChannelRequantization::FromShift(
+        requantization.multiplier[index], requantization.shift[index]);
+    bias[n] = spec.bias ? spec.bias[n * spec.bias_col_stride] : 0;
+    multiplier[n] = channel.multiplier;
+    left_shift[n] = channel.left_shift;
+    right_shift[n] = channel.right_shift;
   }
   data->rows = spec.rows;
   data->depth = spec.depth;
@@ -135,6 +191,13 @@ Status PrepareInt8Linear(PrepareContext& context, Node& node, const Int8LinearSp
   data->a_depth_stride = spec.a_depth_stride;
   data->packed_b = packed;
   data->bias = bias;
+  data->multiplier = multiplier;
+  data->left_shift = left_shift;
+  data->right_shift = right_shift;
+  data->input_zero_point = requantization.input_zero_point;
+  data->output_zero_point = requantization.output_zero_point;
+  data->output_min = requantization.output_range.min;
+  data->output_max = requantization.output_range.max;
   context.RequestScratch(node, depth_pairs * sizeof(int32_t));
   node.user_data = data;
   node.eval = input.dtype == DType::kInt8 ? EvalInt8Linear<int8_t> : EvalInt8Linear<uint8_t>;

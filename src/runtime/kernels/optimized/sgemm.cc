@@ -7,94 +7,108 @@
 namespace tinymlops::runtime::optimized {
 namespace {
 
-constexpr int kLanes = 16;          // floats per __m512
-constexpr int kRowPanel = 8;        // rows of A per row panel (GemmPackedA tile height)
-constexpr int kPackedAVectors = 2;  // 16-column vectors per GemmPackedA tile
+constexpr int kLanes = 16;      // floats per __m512
+constexpr int kRowPanel = 8;    // rows of A per row panel (GemmPackedA tile height)
+constexpr int kMaxTileVectors = 3;  // 16-position vectors per GemmPackedA tile
 
-__mmask16 LaneMask(int lanes) { return static_cast<__mmask16>((1u << lanes) - 1u); }
+// max(lo, x) and min(hi, x) return x when x is NaN, so NaN propagates as in a plain loop.
+inline __m512 Clamp(__m512 value, __m512 lo, __m512 hi) {
+  return _mm512_min_ps(hi, _mm512_max_ps(lo, value));
+}
 
-// Where one tile reads its operands. A's element (r, k) is a[r * a_row + k * a_step] (both
-// compile-time for packed row panels); B's vector v at step k is b[v * b_vector + k * b_step].
-struct TileOperands {
-  const float* a;
-  ptrdiff_t a_row;
-  ptrdiff_t a_step;
-  const float* b;
-  ptrdiff_t b_vector;
-  ptrdiff_t b_step;
-};
-
-// One MR x (NV * 16) tile of C: `rows` (<= MR) rows are stored, the last vector stores the
-// lanes in `last_mask`. Bias is per row (kRowBias) or per column.
-template <int MR, int NV, bool kPackedA, bool kRowBias>
-inline void Tile(int k, const TileOperands& in, __mmask16 last_mask, int rows, float* c,
-                 ptrdiff_t ldc, const float* bias, const FloatRange& clamp) {
-  const ptrdiff_t a_row = kPackedA ? 1 : in.a_row;
-  const ptrdiff_t a_step = kPackedA ? MR : in.a_step;
-  __mmask16 masks[NV];
-  for (int v = 0; v < NV; ++v) masks[v] = v == NV - 1 ? last_mask : static_cast<__mmask16>(0xFFFF);
-  __m512 acc[MR][NV];
-  for (int r = 0; r < MR; ++r)
-    for (int v = 0; v < NV; ++v) {
-      if (!bias)
-        acc[r][v] = _mm512_setzero_ps();
-      else if (kRowBias)
-        acc[r][v] = _mm512_set1_ps(r < rows ? bias[r] : 0.0f);
-      else
-        acc[r][v] = _mm512_maskz_loadu_ps(masks[v], bias + v * kLanes);
-    }
-  const float* a = in.a;
-  const float* b = in.b;
-  for (int step = 0; step < k; ++step) {
+// One GemmPackedA tile: rows [0, rows) of a row panel times NV vectors of flat positions from
+// `first`; the last vector holds `last_lanes` positions.
+template <int NV>
+void FlatTile(const float* panel, int k, const FlatConvOperands& io, int first, FlatCursor at,
+              int last_lanes, int rows, const float* bias, __m512 lo, __m512 hi) {
+  __m512 acc[kRowPanel][NV];
+  for (int r = 0; r < kRowPanel; ++r) {
+    const __m512 initial = _mm512_set1_ps(bias && r < rows ? bias[r] : 0.0f);
+    for (int v = 0; v < NV; ++v) acc[r][v] = initial;
+  }
+  const __mmask16 last_mask = LaneMask(last_lanes);
+  const float* b = io.planes + first;
+  const int32_t* offsets = io.tap_offsets;
+  for (int step = 0; step < k; ++step, panel += kRowPanel) {
+    const float* row = b + offsets[step];
     __m512 bv[NV];
-    for (int v = 0; v < NV; ++v) bv[v] = _mm512_maskz_loadu_ps(masks[v], b + v * in.b_vector);
+    for (int v = 0; v + 1 < NV; ++v) bv[v] = _mm512_loadu_ps(row + v * kLanes);
+    bv[NV - 1] = _mm512_maskz_loadu_ps(last_mask, row + (NV - 1) * kLanes);
+    for (int r = 0; r < kRowPanel; ++r) {
+      const __m512 av = _mm512_set1_ps(panel[r]);
+      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+    }
+  }
+  // The clamped tile goes through memory: indexing acc only with constants (in loops the
+  // compiler unrolls) is what keeps it in registers during the loop above.
+  alignas(64) float tile[kRowPanel][NV][kLanes];
+  for (int r = 0; r < kRowPanel; ++r)
+    for (int v = 0; v < NV; ++v) _mm512_store_ps(tile[r][v], Clamp(acc[r][v], lo, hi));
+  for (int v = 0; v < NV; ++v) {
+    const int lanes = v + 1 < NV ? kLanes : last_lanes;
+    for (int r = 0; r < rows; ++r)
+      StoreFlatVector(*io.layout, io.output + r * io.channel_stride, first + v * kLanes, at,
+                      lanes, _mm512_load_ps(tile[r][v]));
+    at.Advance(kLanes, io.layout->pitch);
+  }
+}
+
+// One GemmPackedB tile: MR rows of A times NV 16-column panels of packed B; the last vector
+// stores the lanes in `last_mask`, and only `rows` rows are stored.
+template <int MR, int NV>
+void ColumnTile(const float* a, ptrdiff_t a_row, ptrdiff_t a_step, const float* packed_b, int k,
+                __mmask16 last_mask, int rows, float* c, ptrdiff_t ldc, const float* bias,
+                __m512 lo, __m512 hi) {
+  __m512 acc[MR][NV];
+  for (int v = 0; v < NV; ++v) {
+    const __m512 initial = bias ? _mm512_maskz_loadu_ps(v + 1 < NV ? 0xFFFF : last_mask,
+                                                        bias + v * kLanes)
+                                : _mm512_setzero_ps();
+    for (int r = 0; r < MR; ++r) acc[r][v] = initial;
+  }
+  const ptrdiff_t b_vector = static_cast<ptrdiff_t>(k) * kLanes;
+  for (int step = 0; step < k; ++step, a += a_step, packed_b += kLanes) {
+    __m512 bv[NV];
+    for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(packed_b + v * b_vector);
     for (int r = 0; r < MR; ++r) {
       const __m512 av = _mm512_set1_ps(a[r * a_row]);
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
     }
-    a += a_step;
-    b += in.b_step;
   }
-  // max(lo, x) and min(hi, x) return x when x is NaN, so NaN propagates as in a plain loop.
-  const __m512 lo = _mm512_set1_ps(clamp.min);
-  const __m512 hi = _mm512_set1_ps(clamp.max);
-  for (int r = 0; r < MR; ++r) {
-    if (r >= rows) break;
+  for (int r = 0; r < rows; ++r)
     for (int v = 0; v < NV; ++v)
-      _mm512_mask_storeu_ps(c + r * ldc + v * kLanes, masks[v],
-                            _mm512_min_ps(hi, _mm512_max_ps(lo, acc[r][v])));
-  }
+      _mm512_mask_storeu_ps(c + r * ldc + v * kLanes, v + 1 < NV ? 0xFFFF : last_mask,
+                            Clamp(acc[r][v], lo, hi));
 }
 
-// Runs Tile<MR, nv> for a runtime nv in [1, kMaxVectors].
+// Runs ColumnTile<MR, nv> for a runtime nv in [1, kMaxVectors].
 template <int MR, int kMaxVectors>
-void ColumnPanelTile(int nv, int k, const TileOperands& in, __mmask16 last_mask, int rows,
-                     float* c, ptrdiff_t ldc, const float* bias, const FloatRange& clamp) {
+void ColumnTileOfWidth(int nv, const float* a, ptrdiff_t a_row, ptrdiff_t a_step,
+                       const float* packed_b, int k, __mmask16 last_mask, int rows, float* c,
+                       ptrdiff_t ldc, const float* bias, __m512 lo, __m512 hi) {
   if constexpr (kMaxVectors > 1) {
     if (nv < kMaxVectors)
-      return ColumnPanelTile<MR, kMaxVectors - 1>(nv, k, in, last_mask, rows, c, ldc, bias,
-                                                   clamp);
+      return ColumnTileOfWidth<MR, kMaxVectors - 1>(nv, a, a_row, a_step, packed_b, k, last_mask,
+                                                    rows, c, ldc, bias, lo, hi);
   }
-  Tile<MR, kMaxVectors, false, false>(k, in, last_mask, rows, c, ldc, bias, clamp);
+  ColumnTile<MR, kMaxVectors>(a, a_row, a_step, packed_b, k, last_mask, rows, c, ldc, bias, lo,
+                              hi);
 }
 
-// GemmPackedB over `rows` rows of A starting at `a`, MR rows per tile.
+// GemmPackedB over `rows` (<= MR) rows of A starting at `a`.
 template <int MR, int kMaxVectors>
-void GemmPackedBRows(const float* a, ptrdiff_t a_row_stride, ptrdiff_t a_column_stride,
-                     int rows, int k, const float* packed_b, int n, float* c, ptrdiff_t ldc,
-                     const GemmEpilogue& epilogue) {
+void ColumnTileRow(const float* a, ptrdiff_t a_row_stride, ptrdiff_t a_column_stride, int rows,
+                   int k, const float* packed_b, int n, float* c, ptrdiff_t ldc,
+                   const GemmEpilogue& epilogue) {
+  const __m512 lo = _mm512_set1_ps(epilogue.clamp.min);
+  const __m512 hi = _mm512_set1_ps(epilogue.clamp.max);
   for (int j0 = 0; j0 < n; j0 += kMaxVectors * kLanes) {
     const int columns = std::min(kMaxVectors * kLanes, n - j0);
     const int nv = (columns + kLanes - 1) / kLanes;
-    const TileOperands in{a,
-                          a_row_stride,
-                          a_column_stride,
-                          packed_b + static_cast<ptrdiff_t>(j0) * k,
-                          static_cast<ptrdiff_t>(k) * kLanes,
-                          kLanes};
-    ColumnPanelTile<MR, kMaxVectors>(nv, k, in, LaneMask(columns - (nv - 1) * kLanes), rows,
-                                     c + j0, ldc, epilogue.bias ? epilogue.bias + j0 : nullptr,
-                                     epilogue.clamp);
+    ColumnTileOfWidth<MR, kMaxVectors>(
+        nv, a, a_row_stride, a_column_stride, packed_b + static_cast<ptrdiff_t>(j0) * k, k,
+        LaneMask(columns - (nv - 1) * kLanes), rows, c + j0, ldc,
+        epilogue.bias ? epilogue.bias + j0 : nullptr, lo, hi);
   }
 }
 
@@ -114,26 +128,34 @@ void PackRowPanels(const float* a, ptrdiff_t row_stride, ptrdiff_t column_stride
       }
 }
 
-void GemmPackedA(const float* packed_a, int m, int k, const float* b, ptrdiff_t ldb, int n,
-                 float* c, ptrdiff_t ldc, const GemmEpilogue& epilogue) {
-  constexpr int kColumns = kPackedAVectors * kLanes;
-  for (int j0 = 0; j0 < n; j0 += kColumns) {
-    const int columns = std::min(kColumns, n - j0);
-    const int nv = (columns + kLanes - 1) / kLanes;
-    const __mmask16 last_mask = LaneMask(columns - (nv - 1) * kLanes);
+void GemmPackedA(const float* packed_a, int m, int k, const FlatConvOperands& io,
+                 const GemmEpilogue& epilogue) {
+  const __m512 lo = _mm512_set1_ps(epilogue.clamp.min);
+  const __m512 hi = _mm512_set1_ps(epilogue.clamp.max);
+  const int positions = io.layout->positions;
+  const int vectors = (positions + kLanes - 1) / kLanes;
+  FlatCursor at;
+  for (int v0 = 0; v0 < vectors;) {
+    // Tiles of three vectors; four left are two tiles of two.
+    const int left = vectors - v0;
+    const int nv = left == 4 ? 2 : std::min(left, kMaxTileVectors);
+    const int first = v0 * kLanes;
+    const int last_lanes = std::min(kLanes, positions - (first + (nv - 1) * kLanes));
     for (int i0 = 0; i0 < m; i0 += kRowPanel) {
-      const TileOperands in{packed_a + static_cast<ptrdiff_t>(i0) * k, 1, kRowPanel, b + j0,
-                            kLanes, ldb};
+      const float* panel = packed_a + static_cast<ptrdiff_t>(i0) * k;
       const int rows = std::min(kRowPanel, m - i0);
       const float* bias = epilogue.bias ? epilogue.bias + i0 : nullptr;
-      float* tile_c = c + i0 * ldc + j0;
-      if (nv == kPackedAVectors)
-        Tile<kRowPanel, kPackedAVectors, true, true>(k, in, last_mask, rows, tile_c, ldc, bias,
-                                                     epilogue.clamp);
+      FlatConvOperands tile = io;
+      tile.output += i0 * io.channel_stride;
+      if (nv == 3)
+        FlatTile<3>(panel, k, tile, first, at, last_lanes, rows, bias, lo, hi);
+      else if (nv == 2)
+        FlatTile<2>(panel, k, tile, first, at, last_lanes, rows, bias, lo, hi);
       else
-        Tile<kRowPanel, 1, true, true>(k, in, last_mask, rows, tile_c, ldc, bias,
-                                       epilogue.clamp);
+        FlatTile<1>(panel, k, tile, first, at, last_lanes, rows, bias, lo, hi);
     }
+    at.Advance(nv * kLanes, io.layout->pitch);
+    v0 += nv;
   }
 }
 
@@ -158,11 +180,11 @@ void GemmPackedB(const float* a, ptrdiff_t a_row_stride, ptrdiff_t a_column_stri
   constexpr int kRowsPerTile = 4;
   int i = 0;
   for (; i + kRowsPerTile <= m; i += kRowsPerTile)
-    GemmPackedBRows<kRowsPerTile, 4>(a + i * a_row_stride, a_row_stride, a_column_stride,
-                                     kRowsPerTile, k, packed_b, n, c + i * ldc, ldc, epilogue);
+    ColumnTileRow<kRowsPerTile, 4>(a + i * a_row_stride, a_row_stride, a_column_stride,
+                                   kRowsPerTile, k, packed_b, n, c + i * ldc, ldc, epilogue);
   for (; i < m; ++i)
-    GemmPackedBRows<1, 8>(a + i * a_row_stride, a_row_stride, a_column_stride, 1, k, packed_b, n,
-                          c + i * ldc, ldc, epilogue);
+    ColumnTileRow<1, 8>(a + i * a_row_stride, a_row_stride, a_column_stride, 1, k, packed_b, n,
+                        c + i * ldc, ldc, epilogue);
 }
 
 }  // namespace tinymlops::runtime::optimized

@@ -2,9 +2,10 @@
 // to a fused activation's range while storing (AVX-512, see simd.h).
 //
 // Two layouts, for the two ways the runtime multiplies by constant weights:
-// - Row panels (PackRowPanels / GemmPackedA): A [M, K] is constant (convolution weights), B is
-//   the activation (the input itself for a 1x1 convolution, else an im2col block), row-major.
-//   Bias is per row (one per output channel).
+// - Row panels (PackRowPanels / GemmPackedA): A [M, K] is constant (convolution weights, one row
+//   per output channel), B is the convolution's input seen through its FlatConvLayout
+//   (flat_conv_layout.h): row k of B (tap k) is read at planes + tap_offsets[k] + p for flat
+//   position p, and C's rows are output channels. Bias is per row.
 // - Column panels (PackColumnPanels / GemmPackedB): B [K, N] is constant (Gemm / MatMul
 //   weights), A is the activation with arbitrary strides. Bias is per column.
 // Packed buffers hold PackedRowPanelsFloats / PackedColumnPanelsFloats floats (zero-padded);
@@ -15,8 +16,10 @@
 #define TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_SGEMM_H_
 
 #include <cstddef>
+#include <cstdint>
 
 #include "runtime/kernels/activation_range.h"
+#include "runtime/kernels/optimized/flat_conv_layout.h"
 #include "runtime/kernels/optimized/simd.h"
 
 #ifdef TINYMLOPS_OPTIMIZED_AVX512
@@ -35,9 +38,18 @@ size_t PackedRowPanelsFloats(int m, int k);
 // Packs A, whose element (i, j) is a[i * row_stride + j * column_stride], into row panels.
 void PackRowPanels(const float* a, ptrdiff_t row_stride, ptrdiff_t column_stride, int m, int k,
                    float* packed);
-// C[m, n] (row stride ldc) = A (packed rows) * B[k, n] (row stride ldb) + row bias, clamped.
-void GemmPackedA(const float* packed_a, int m, int k, const float* b, ptrdiff_t ldb, int n,
-                 float* c, ptrdiff_t ldc, const GemmEpilogue& epilogue);
+
+// B and C of GemmPackedA.
+struct FlatConvOperands {
+  const FlatConvLayout* layout;
+  const float* planes;          // B: the input planes of the channels A's rows read
+  const int32_t* tap_offsets;   // K offsets (FillFlatConvTapOffsets)
+  float* output;                // C: output channel i (row i) at output + i * channel_stride
+  ptrdiff_t channel_stride;
+};
+// Output channels [0, m) = A (packed rows, [m, k]) * B + row bias, clamped.
+void GemmPackedA(const float* packed_a, int m, int k, const FlatConvOperands& operands,
+                 const GemmEpilogue& epilogue);
 
 // Floats needed to pack a [k, n] matrix into column panels.
 size_t PackedColumnPanelsFloats(int k, int n);

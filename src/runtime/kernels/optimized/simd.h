@@ -1,5 +1,5 @@
-// Which optimized host kernels this build has, and the small vector helpers they share. The optimized kernels are written with AVX-512
-// intrinsics (F, BW, VL, DQ); a build for a CPU without them (or for a microcontroller) leaves
+// Which optimized host kernels this build has, and the small vector helpers they share. The
+// optimized kernels are written with AVX-512 intrinsics (F, BW, VL, DQ); a build for a CPU without them (or for a microcontroller) leaves
 // TINYMLOPS_OPTIMIZED_AVX512 undefined, compiles none of them, and AddOptimizedKernels then
 // registers only the reference kernels. Builds use -march=native by default (TINYMLOPS_NATIVE).
 #ifndef TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_SIMD_H_
@@ -25,13 +25,16 @@
 #ifdef TINYMLOPS_OPTIMIZED_AVX512
 namespace tinymlops::runtime::optimized {
 
+// The first `lanes` (0 to 16) lanes of a vector.
+inline __mmask16 LaneMask(int lanes) { return static_cast<__mmask16>((1u << lanes) - 1u); }
+
 // Copies `count` floats with masked vector moves: for the short rows (a few to a few dozen
 // floats) of im2col and padded planes, where a memcpy call costs more than the copy.
 inline void CopyFloats(float* destination, const float* source, int count) {
   for (; count >= 16; count -= 16, source += 16, destination += 16)
     _mm512_storeu_ps(destination, _mm512_loadu_ps(source));
   if (count > 0) {
-    const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1u);
+    const __mmask16 mask = LaneMask(count);
     _mm512_mask_storeu_ps(destination, mask, _mm512_maskz_loadu_ps(mask, source));
   }
 }
@@ -41,7 +44,7 @@ inline void ZeroFloats(float* destination, int count) {
   const __m512 zero = _mm512_setzero_ps();
   for (; count >= 16; count -= 16, destination += 16) _mm512_storeu_ps(destination, zero);
   if (count > 0)
-    _mm512_mask_storeu_ps(destination, static_cast<__mmask16>((1u << count) - 1u), zero);
+    _mm512_mask_storeu_ps(destination, LaneMask(count), zero);
 }
 
 }  // namespace tinymlops::runtime::optimized

@@ -1,0 +1,319 @@
+#include "runtime/kernels/optimized/int8_conv.h"
+
+#ifdef TINYMLOPS_OPTIMIZED_INT8_CONV
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+#include "runtime/kernels/optimized/conv_geometry.h"
+#include "runtime/kernels/optimized/int8_conv_channels.h"
+#include "runtime/kernels/optimized/int8_depthwise_conv.h"
+#include "runtime/kernels/optimized/strided_load.h"
+
+namespace tinymlops::runtime::optimized {
+namespace {
+
+constexpr int kLanes = 16;      // output pixels per vector
+constexpr int kRows = 4;        // output channels per tile
+constexpr int kMaxVectors = 4;  // pixel vectors per tile
+
+// The per-channel terms of sum (xu - a)(ws - b) = sum xu*ws - b * sum xu + offset.
+struct GemmChannel {
+  int32_t offset;       // bias - a * sum ws + K * a * b, modulo 2^32
+  int32_t weight_zero;  // b
+  ChannelRequantization requantization;
+};
+
+struct Int8ConvData;
+// Computes output channels [0, rows) (rows <= kRows) of `count` pixels (<= 16 * NV) of one row.
+using TileFn = void (*)(const Int8ConvData& data, const uint32_t* pixels, const int8_t* weights,
+                        const GemmChannel* channel, int rows, int count, uint8_t* out);
+
+struct Int8ConvData {
+  ConvGeometry g;     // a pointwise conv is flattened to one row of in_h * in_w pixels
+  int channel_quads;  // ceil(input channels per group / 4)
+  int padded_h;
+  int padded_w;
+  int taps;                      // channel_quads * kernel_h * kernel_w: dwords per weight row
+  int rows_padded;               // output channels per group, rounded up to kRows
+  uint8_t flip;                  // 0x80 for int8 input (to unsigned), 0 for uint8
+  uint32_t pad_full;             // the zero point of 4 channels, unsigned domain
+  uint32_t pad_last;             // the same for the last quad; channels past the group's are 0
+  const int32_t* tap_offset;     // taps entries: dword offset of a tap in the plane
+  const int8_t* packed_weights;  // [group][rows_padded][taps][4]
+  const GemmChannel* channel;    // one per output channel
+  int32_t output_zero_point;
+  int32_t output_min;
+  int32_t output_max;
+  size_t plane_dwords;       // channel_quads * padded_h * padded_w
+  size_t slack_dwords;       // read (never used) past the plane by the last tile of a row
+  TileFn tile[kMaxVectors];  // by vector count - 1
+};
+
+template <int NV, int kStride, bool kWeightOffsets>
+void ConvTile(const Int8ConvData& data, const uint32_t* pixels, const int8_t* weights,
+              const GemmChannel* channel, int rows, int count, uint8_t* out) {
+  __m512i acc[kRows][NV];
+  __m512i sums[NV];
+  for (int v = 0; v < NV; ++v) {
+    sums[v] = _mm512_setzero_si512();
+    for (int r = 0; r < kRows; ++r) acc[r][v] = _mm512_setzero_si512();
+  }
+  const int stride = kStride == 0 ? data.g.stride_w : kStride;
+  const __m512i gather_index = kStride == 0 ? StridedGatherIndex(stride) : _mm512_setzero_si512();
+  const ptrdiff_t step = ptrdiff_t{kLanes} * stride;
+  const ptrdiff_t weight_row = ptrdiff_t{data.taps} * 4;
+  const __m512i ones = _mm512_set1_epi8(1);
+  for (int t = 0; t < data.taps; ++t) {
+    const uint32_t* source = pixels + data.tap_offset[t];
+    __m512i b[NV];
+    for (int v = 0; v < NV; ++v) b[v] = LoadStrided<kStride>(source + v * step, gather_index);
+    if constexpr (kWeightOffsets) {
+      for (int v = 0; v < NV; ++v) sums[v] = _mm512_dpbusd_epi32(sums[v], b[v], ones);
+    }
+    for (int r = 0; r < kRows; ++r) {
+      int32_t quad;
+      std::memcpy(&quad, weights + r * weight_row + 4 * t, sizeof(quad));
+      const __m512i w = _mm512_set1_epi32(quad);
+      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], b[v], w);
+    }
+  }
+  const __m512i zero_point = _mm512_set1_epi32(data.output_zero_point);
+  const __m512i low = _mm512_set1_epi32(data.output_min);
+  const __m512i high = _mm512_set1_epi32(data.output_max);
+  const ptrdiff_t out_plane = data.g.out_plane();
+  for (int r = 0; r < rows; ++r) {
+    const GemmChannel& c = channel[r];
+    const __m512i offset = _mm512_set1_epi32(c.offset);
+    for (int v = 0; v < NV; ++v) {
+      const int remaining = count - v * kLanes;
+      __m512i x = _mm512_add_epi32(acc[r][v], offset);
+      if constexpr (kWeightOffsets) {
+        x = _mm512_sub_epi32(x, _mm512_mullo_epi32(sums[v], _mm512_set1_epi32(c.weight_zero)));
+      }
+      const __m512i y = RequantizeVector(x, c.requantization, zero_point, low, high);
+      const __mmask16 mask =
+          remaining >= kLanes ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << remaining) - 1);
+      _mm_mask_storeu_epi8(out + r * out_plane + v * kLanes, mask, _mm512_cvtepi32_epi8(y));
+    }
+  }
+}
+
+template <int kStride, bool kWeightOffsets>
+void SelectTiles(TileFn* tile) {
+  tile[0] = ConvTile<1, kStride, kWeightOffsets>;
+  tile[1] = ConvTile<2, kStride, kWeightOffsets>;
+  tile[2] = ConvTile<3, kStride, kWeightOffsets>;
+  tile[3] = ConvTile<4, kStride, kWeightOffsets>;
+}
+
+void FillDwords(uint32_t* destination, uint32_t value, ptrdiff_t count) {
+  const __m512i pattern = _mm512_set1_epi32(static_cast<int32_t>(value));
+  for (; count >= kLanes; count -= kLanes, destination += kLanes)
+    _mm512_storeu_si512(destination, pattern);
+  if (count > 0)
+    _mm512_mask_storeu_epi32(destination, static_cast<__mmask16>((1u << count) - 1), pattern);
+}
+
+// destination[i] = the bytes rows[0..3][offset + i] (each XOR flip; an absent row gives 0), for
+// i in [0, count).
+void InterleaveQuad(const uint8_t* const rows[4], ptrdiff_t offset, int count, uint8_t flip,
+                    uint32_t* destination) {
+  const __m128i flip_bytes = _mm_set1_epi8(static_cast<char>(flip));
+  for (int i = 0; i < count; i += kLanes) {
+    const int n = std::min(kLanes, count - i);
+    const __mmask16 mask = n == kLanes ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << n) - 1);
+    __m128i v[4];
+    for (int j = 0; j < 4; ++j)
+      v[j] = rows[j] ? _mm_xor_si128(_mm_maskz_loadu_epi8(mask, rows[j] + offset + i), flip_bytes)
+                     : _mm_setzero_si128();
+    const __m128i ab_low = _mm_unpacklo_epi8(v[0], v[1]);
+    const __m128i ab_high = _mm_unpackhi_epi8(v[0], v[1]);
+    const __m128i cd_low = _mm_unpacklo_epi8(v[2], v[3]);
+    const __m128i cd_high = _mm_unpackhi_epi8(v[2], v[3]);
+    __m512i quads = _mm512_castsi128_si512(_mm_unpacklo_epi16(ab_low, cd_low));
+    quads = _mm512_inserti32x4(quads, _mm_unpackhi_epi16(ab_low, cd_low), 1);
+    quads = _mm512_inserti32x4(quads, _mm_unpacklo_epi16(ab_high, cd_high), 2);
+    quads = _mm512_inserti32x4(quads, _mm_unpackhi_epi16(ab_high, cd_high), 3);
+    _mm512_mask_storeu_epi32(destination + i, mask, quads);
+  }
+}
+
+// Copies one group of one image (`x`: its first channel plane) into `plane`: channel quads of
+// padded rows, the padding holding the input zero point; then zeroes the slack past it.
+void BuildPlane(const Int8ConvData& data, const uint8_t* x, uint32_t* plane) {
+  const ConvGeometry& g = data.g;
+  const int channels = g.in_channels_per_group();
+  const ptrdiff_t quad_dwords = ptrdiff_t{data.padded_h} * data.padded_w;
+  const int right = data.padded_w - g.pad_left - g.in_w;
+  for (int quad = 0; quad < data.channel_quads; ++quad) {
+    uint32_t* q = plane + quad * quad_dwords;
+    const uint32_t pad = quad + 1 < data.channel_quads ? data.pad_full : data.pad_last;
+    const uint8_t* rows[4];
+    for (int j = 0; j < 4; ++j) {
+      const int c = 4 * quad + j;
+      rows[j] = c < channels ? x + ptrdiff_t{c} * g.in_plane() : nullptr;
+    }
+    FillDwords(q, pad, ptrdiff_t{g.pad_top} * data.padded_w);
+    for (int ih = 0; ih < g.in_h; ++ih) {
+      uint32_t* row = q + ptrdiff_t{g.pad_top + ih} * data.padded_w;
+      FillDwords(row, pad, g.pad_left);
+      InterleaveQuad(rows, ptrdiff_t{ih} * g.in_w, g.in_w, data.flip, row + g.pad_left);
+      FillDwords(row + g.pad_left + g.in_w, pad, right);
+    }
+    FillDwords(q + ptrdiff_t{g.pad_top + g.in_h} * data.padded_w, pad,
+               ptrdiff_t{data.padded_h - g.pad_top - g.in_h} * data.padded_w);
+  }
+  FillDwords(plane + data.plane_dwords, 0, static_cast<ptrdiff_t>(data.slack_dwords));
+}
+
+Status EvalInt8Conv(Node& node) {
+  const auto& data = *static_cast<const Int8ConvData*>(node.user_data);
+  const ConvGeometry& g = data.g;
+  const auto* x = static_cast<const uint8_t*>(node.inputs[0]->data);
+  auto* y = static_cast<uint8_t*>(node.outputs[0]->data);
+  auto* plane = static_cast<uint32_t*>(node.scratch);
+  const int in_group = g.in_channels_per_group(), out_group = g.out_channels_per_group();
+  const ptrdiff_t weight_row = ptrdiff_t{data.taps} * 4;
+  const ptrdiff_t out_plane = g.out_plane();
+  for (int n = 0; n < g.batch; ++n) {
+    for (int group = 0; group < g.group; ++group) {
+      BuildPlane(data, x + (ptrdiff_t{n} * g.in_channels + group * in_group) * g.in_plane(), plane);
+      const int8_t* weights = data.packed_weights + group * data.rows_padded * weight_row;
+      const GemmChannel* channel = data.channel + group * out_group;
+      uint8_t* y_group = y + (ptrdiff_t{n} * g.out_channels + group * out_group) * out_plane;
+      for (int oh = 0; oh < g.out_h; ++oh) {
+        for (int ow = 0; ow < g.out_w; ow += kLanes * kMaxVectors) {
+          const int count = std::min(kLanes * kMaxVectors, g.out_w - ow);
+          const TileFn tile = data.tile[(count + kLanes - 1) / kLanes - 1];
+          const uint32_t* pixels =
+              plane + ptrdiff_t{oh} * g.stride_h * data.padded_w + ptrdiff_t{ow} * g.stride_w;
+          uint8_t* out = y_group + ptrdiff_t{oh} * g.out_w + ow;
+          for (int m = 0; m < out_group; m += kRows)
+            tile(data, pixels, weights + m * weight_row, channel + m,
+                 std::min(kRows, out_group - m), count, out + m * out_plane);
+        }
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+// The unsigned-domain byte of value `v` of a tensor whose data is flipped by `flip`.
+uint8_t Flipped(int32_t v, uint8_t flip) { return static_cast<uint8_t>(v) ^ flip; }
+
+void PackWeights(const Tensor& weights, const Int8ConvData& data, int8_t* packed) {
+  const ConvGeometry& g = data.g;
+  const auto* w = static_cast<const uint8_t*>(weights.data);
+  const uint8_t flip = weights.dtype == DType::kUInt8 ? 0x80 : 0;
+  const int in_group = g.in_channels_per_group(), out_group = g.out_channels_per_group();
+  const int kernel = g.kernel_h * g.kernel_w;
+  for (int group = 0; group < g.group; ++group)
+    for (int r = 0; r < out_group; ++r) {
+      const int m = group * out_group + r;
+      int8_t* row = packed + (ptrdiff_t{group} * data.rows_padded + r) * data.taps * 4;
+      for (int quad = 0; quad < data.channel_quads; ++quad)
+        for (int k = 0; k < kernel; ++k)
+          for (int j = 0; j < 4; ++j) {
+            const int c = 4 * quad + j;
+            row[(quad * kernel + k) * 4 + j] =
+                c < in_group ? static_cast<int8_t>(
+                                   Flipped(w[(ptrdiff_t{m} * in_group + c) * kernel + k], flip))
+                             : int8_t{0};
+          }
+    }
+}
+
+}  // namespace
+
+Status PrepareInt8Conv(PrepareContext& context, Node& node) {
+  if (!HasConstantConvParameters(node)) return Status::Ok();
+  ConvGeometry g;
+  if (!ReadConvGeometry(node, &g)) return Status::Ok();
+  if (g.IsDepthwise()) return PrepareInt8DepthwiseConv(context, node, g);
+  if (g.IsPointwise()) {  // one row of every pixel
+    g.in_w *= g.in_h;
+    g.in_h = 1;
+    g.out_w *= g.out_h;
+    g.out_h = 1;
+  }
+  Int8ConvChannels channels;
+  TMM_RETURN_IF_ERROR(PrepareInt8ConvChannels(context, node, &channels));
+  const Tensor& weights = *node.inputs[1];
+  const int in_group = g.in_channels_per_group(), out_group = g.out_channels_per_group();
+  const int kernel = g.kernel_h * g.kernel_w;
+  const int channel_quads = (in_group + 3) / 4;
+  const int taps = channel_quads * kernel;
+  const int rows_padded = (out_group + kRows - 1) / kRows * kRows;
+  const size_t tap_bytes = sizeof(int32_t) * taps;
+  const size_t weight_bytes = size_t{4} * taps * rows_padded * g.group;
+  const size_t channel_bytes = sizeof(GemmChannel) * g.out_channels;
+  auto* data = static_cast<Int8ConvData*>(context.AllocatePersistent(sizeof(Int8ConvData)));
+  auto* tap_offset = static_cast<int32_t*>(context.AllocatePersistent(tap_bytes));
+  auto* packed = static_cast<int8_t*>(context.AllocatePersistent(weight_bytes));
+  auto* channel = static_cast<GemmChannel*>(context.AllocatePersistent(channel_bytes));
+  if (!data || !tap_offset || !packed || !channel)
+    return Status::Error(StatusCode::kResourceExhausted,
+                         "Conv node '%s': cannot allocate %zu bytes for packed weights", node.name,
+                         sizeof(Int8ConvData) + tap_bytes + weight_bytes + channel_bytes);
+  *data = Int8ConvData{};
+  data->g = g;
+  data->channel_quads = channel_quads;
+  data->padded_h = g.pad_top + g.in_h + g.pad_bottom;
+  data->padded_w = g.pad_left + g.in_w + g.pad_right;
+  data->taps = taps;
+  data->rows_padded = rows_padded;
+  data->flip = node.inputs[0]->dtype == DType::kInt8 ? 0x80 : 0;
+  const uint8_t pad = Flipped(channels.input_zero_point, data->flip);
+  data->pad_full = 0x01010101u * pad;
+  const int last_channels = in_group - 4 * (channel_quads - 1);
+  data->pad_last = last_channels == 4 ? data->pad_full
+                                      : data->pad_full & ((uint32_t{1} << (8 * last_channels)) - 1);
+  for (int quad = 0; quad < channel_quads; ++quad)
+    for (int kh = 0; kh < g.kernel_h; ++kh)
+      for (int kw = 0; kw < g.kernel_w; ++kw)
+        tap_offset[(quad * g.kernel_h + kh) * g.kernel_w + kw] =
+            (quad * data->padded_h + kh * g.dilation_h) * data->padded_w + kw * g.dilation_w;
+  data->tap_offset = tap_offset;
+  PackWeights(weights, *data, packed);
+  data->packed_weights = packed;
+
+  // The per-channel constants, in uint32 so that they wrap like the reference's accumulator.
+  const uint8_t weight_flip = weights.dtype == DType::kUInt8 ? 0x80 : 0;
+  const uint32_t depth = static_cast<uint32_t>(in_group * kernel);
+  bool weight_offsets = false;
+  for (int m = 0; m < g.out_channels; ++m) {
+    const int group = m / out_group, r = m % out_group;
+    const int8_t* row = packed + (ptrdiff_t{group} * rows_padded + r) * taps * 4;
+    uint32_t weight_sum = 0;
+    for (int i = 0; i < taps * 4; ++i) weight_sum += static_cast<uint32_t>(int32_t{row[i]});
+    const int32_t b = channels.channel[m].weight_zero_point - (weight_flip ? 128 : 0);
+    weight_offsets = weight_offsets || b != 0;
+    channel[m].offset =
+        static_cast<int32_t>(static_cast<uint32_t>(channels.channel[m].bias) - pad * weight_sum +
+                             depth * pad * static_cast<uint32_t>(b));
+    channel[m].weight_zero = b;
+    channel[m].requantization = channels.channel[m].requantization;
+  }
+  data->channel = channel;
+  data->output_zero_point = channels.output_zero_point;
+  data->output_min = channels.output_min;
+  data->output_max = channels.output_max;
+  data->plane_dwords = size_t{static_cast<size_t>(channel_quads)} * data->padded_h * data->padded_w;
+  data->slack_dwords = size_t{4} * kLanes * g.stride_w + kLanes;
+  if (g.stride_w == 1)
+    weight_offsets ? SelectTiles<1, true>(data->tile) : SelectTiles<1, false>(data->tile);
+  else if (g.stride_w == 2)
+    weight_offsets ? SelectTiles<2, true>(data->tile) : SelectTiles<2, false>(data->tile);
+  else
+    weight_offsets ? SelectTiles<0, true>(data->tile) : SelectTiles<0, false>(data->tile);
+  context.RequestScratch(node, (data->plane_dwords + data->slack_dwords) * sizeof(uint32_t));
+  node.user_data = data;
+  node.eval = EvalInt8Conv;
+  return Status::Ok();
+}
+
+}  // namespace tinymlops::runtime::optimized
+
+#endif  // TINYMLOPS_OPTIMIZED_INT8_CONV

@@ -1,0 +1,221 @@
+// Differential tests of the optimized int8/uint8 Conv kernels against the reference kernel: the
+// outputs must be identical bytes (the determinism contract), over random shapes (1-D and 2-D),
+// strides, dilations, pads, groups (depthwise included), zero points, per-tensor and
+// per-channel weight scales, int8 and uint8 weights, bias and fused activations, plus the
+// shapes of the benchmark models' layers (wide rows, many channels).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "runtime/kernels/optimized_differential.h"
+
+namespace tinymlops::testing {
+namespace {
+
+using runtime::DType;
+
+struct Int8ConvCase {
+  DType dtype = DType::kInt8;  // of X and Y
+  DType weight_dtype = DType::kInt8;
+  int spatial_rank = 2;  // 1: X is [N, C, W] (height 1)
+  int batch = 1, channels = 1, height = 1, width = 1, filters = 1, group = 1;
+  int kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
+  int pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+  bool per_channel = true, bias = true;
+  tmm::ActivationType activation = tmm::ActivationType::None;
+
+  int OutH() const {
+    return (height + pad_top + pad_bottom - dilation_h * (kernel_h - 1) - 1) / stride_h + 1;
+  }
+  int OutW() const {
+    return (width + pad_left + pad_right - dilation_w * (kernel_w - 1) - 1) / stride_w + 1;
+  }
+  std::vector<int32_t> Shape(int n, int c, int h, int w) const {
+    return spatial_rank == 1 ? std::vector<int32_t>{n, c, w} : std::vector<int32_t>{n, c, h, w};
+  }
+  std::string Describe() const {
+    auto pair = [](int a, int b) { return std::to_string(a) + "x" + std::to_string(b); };
+    return std::string(runtime::DTypeName(dtype)) + " weights " + runtime::DTypeName(weight_dtype) +
+           " rank " + std::to_string(spatial_rank) + " x [" + std::to_string(batch) + "," +
+           std::to_string(channels) + "," + pair(height, width) + "] filters " +
+           std::to_string(filters) + " group " + std::to_string(group) + " kernel " +
+           pair(kernel_h, kernel_w) + " stride " + pair(stride_h, stride_w) + " dilation " +
+           pair(dilation_h, dilation_w) + " pads " + pair(pad_top, pad_left) + "," +
+           pair(pad_bottom, pad_right) + (per_channel ? " per-channel" : " per-tensor") +
+           (bias ? " bias " : " ") + tmm::EnumNameActivationType(activation);
+  }
+};
+
+void Quantize(TensorDef& tensor, std::vector<float> scale, std::vector<int32_t> zero_point,
+              int axis) {
+  tensor.quant.scale = std::move(scale);
+  tensor.quant.zero_point = std::move(zero_point);
+  tensor.quant.axis = axis;
+}
+
+void CheckInt8Conv(const Int8ConvCase& c, std::mt19937& rng) {
+  auto uniform = [&rng](int low, int high) {
+    return std::uniform_int_distribution<int>(low, high)(rng);
+  };
+  const bool signed_x = c.dtype == DType::kInt8, signed_w = c.weight_dtype == DType::kInt8;
+  const int x_low = signed_x ? -128 : 0, x_high = signed_x ? 127 : 255;
+  const int w_low = signed_w ? -128 : 0, w_high = signed_w ? 127 : 255;
+  Graph graph;
+  graph.name = "int8_conv";
+  TensorDef x_def = RandomIntTensor("x", c.dtype, c.Shape(c.batch, c.channels, c.height, c.width),
+                                    x_low, x_high, rng, false);
+  Quantize(x_def, {0.05f}, {uniform(x_low, x_high)}, -1);
+  const int x = graph.AddTensor(x_def);
+  const int in_group = c.channels / c.group;
+  TensorDef w_def =
+      RandomIntTensor("w", c.weight_dtype, c.Shape(c.filters, in_group, c.kernel_h, c.kernel_w),
+                      w_low, w_high, rng, true);
+  const int scales = c.per_channel ? c.filters : 1;
+  std::vector<float> w_scale(scales);
+  std::vector<int32_t> w_zero_point(scales);
+  for (int i = 0; i < scales; ++i) {
+    w_scale[i] = 0.001f * static_cast<float>(uniform(1, 20));
+    // Symmetric int8 weights (the quantizer's) half the time; any zero point otherwise.
+    w_zero_point[i] = signed_w && uniform(0, 1) ? 0 : uniform(w_low, w_high);
+  }
+  Quantize(w_def, w_scale, w_zero_point, c.per_channel ? 0 : -1);
+  const int w = graph.AddTensor(w_def);
+  int b = -1;
+  if (c.bias) {
+    TensorDef b_def = RandomIntTensor("b", DType::kInt32, {c.filters}, -20000, 20000, rng, true);
+    b = graph.AddTensor(b_def);
+  }
+  TensorDef y_def = ActivationTensor("y", c.dtype, c.Shape(c.batch, c.filters, c.OutH(), c.OutW()));
+  const float depth = static_cast<float>(in_group * c.kernel_h * c.kernel_w);
+  // Spread the outputs over the whole range, some saturating: the clamp is tested too.
+  Quantize(y_def, {0.05f * 0.01f * 60.0f * std::sqrt(depth) * (uniform(0, 1) ? 1.0f : 0.1f)},
+           {uniform(x_low / 2, x_high / 2) + (signed_x ? 0 : 64)}, -1);
+  const int y = graph.AddTensor(y_def);
+  tmm::ConvOptionsT options;
+  options.group = c.group;
+  if (c.spatial_rank == 1) {
+    options.strides = {c.stride_w};
+    options.dilations = {c.dilation_w};
+    options.pads = {c.pad_left, c.pad_right};
+  } else {
+    options.strides = {c.stride_h, c.stride_w};
+    options.dilations = {c.dilation_h, c.dilation_w};
+    options.pads = {c.pad_top, c.pad_left, c.pad_bottom, c.pad_right};
+  }
+  options.activation = std::make_unique<tmm::ActivationT>();
+  options.activation->type = c.activation;
+  options.activation->clip_min = -1.0f;
+  options.activation->clip_max = 2.0f;
+  toolchain::OpDef op;
+  op.type = tmm::OpType::Conv;
+  op.name = "conv";
+  op.inputs = c.bias ? std::vector<int>{x, w, b} : std::vector<int>{x, w};
+  op.outputs = {y};
+  op.options.Set(std::move(options));
+  graph.ops.push_back(std::move(op));
+  graph.inputs = {x};
+  graph.outputs = {y};
+  TensorDef reference, optimized;
+  RunBothKernelSets(graph, {graph.tensors[x]}, &reference, &optimized);
+  ExpectBytesEqual(reference, optimized, c.Describe());
+}
+
+Int8ConvCase RandomCase(std::mt19937& rng) {
+  auto uniform = [&rng](int low, int high) {
+    return std::uniform_int_distribution<int>(low, high)(rng);
+  };
+  Int8ConvCase c;
+  c.dtype = uniform(0, 2) == 0 ? DType::kUInt8 : DType::kInt8;
+  c.weight_dtype = uniform(0, 3) == 0 ? DType::kUInt8 : DType::kInt8;
+  c.spatial_rank = uniform(0, 4) == 0 ? 1 : 2;
+  c.batch = uniform(1, 2);
+  const int kind = uniform(0, 2);  // 0: dense, 1: grouped, 2: depthwise
+  const int groups = kind == 0 ? 1 : uniform(2, 5);
+  c.group = groups;
+  c.channels = groups * (kind == 2 ? 1 : uniform(1, 9));
+  c.filters = kind == 2 ? c.channels : groups * uniform(1, 9);
+  c.height = c.spatial_rank == 1 ? 1 : uniform(1, 12);
+  c.width = uniform(1, 40);
+  c.kernel_h = c.spatial_rank == 1 ? 1 : uniform(1, 4);
+  c.kernel_w = uniform(1, 4);
+  c.stride_h = c.spatial_rank == 1 ? 1 : uniform(1, 3);
+  c.stride_w = uniform(1, 3);
+  c.dilation_h = c.spatial_rank == 1 ? 1 : uniform(1, 2);
+  c.dilation_w = uniform(1, 2);
+  if (c.spatial_rank == 2) {
+    c.pad_top = uniform(0, 2);
+    c.pad_bottom = uniform(0, 2);
+  }
+  c.pad_left = uniform(0, 2);
+  c.pad_right = uniform(0, 2);
+  // Keep at least one output pixel.
+  c.height = std::max(c.height, c.dilation_h * (c.kernel_h - 1) + 1);
+  c.width = std::max(c.width, c.dilation_w * (c.kernel_w - 1) + 1);
+  c.per_channel = uniform(0, 1);
+  c.bias = uniform(0, 1);
+  c.activation = static_cast<tmm::ActivationType>(uniform(0, 2));
+  return c;
+}
+
+TEST(OptimizedInt8ConvTest, RandomConvolutionsAreBitExact) {
+  std::mt19937 rng(2024);
+  for (int trial = 0; trial < 300; ++trial) {
+    CheckInt8Conv(RandomCase(rng), rng);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
+TEST(OptimizedInt8ConvTest, PointwiseConvolutionsAreBitExact) {
+  std::mt19937 rng(7);
+  for (DType dtype : {DType::kInt8, DType::kUInt8})
+    for (DType weight_dtype : {DType::kInt8, DType::kUInt8}) {
+      Int8ConvCase c;
+      c.dtype = dtype;
+      c.weight_dtype = weight_dtype;
+      c.channels = 37;
+      c.filters = 70;
+      c.height = 11;
+      c.width = 13;  // 143 pixels: full and partial vectors of one flattened row
+      c.activation = tmm::ActivationType::Relu;
+      CheckInt8Conv(c, rng);
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+}
+
+TEST(OptimizedInt8ConvTest, BenchmarkModelLayersAreBitExact) {
+  std::mt19937 rng(11);
+  // {channels, size, filters, group, kernel, stride, pad}: the layers of ResNet-8, MobileNetV1
+  // and DS-CNN (whose first layer is 10x4 on 49x10), with rows wider than one 64-pixel tile.
+  struct Layer {
+    int channels, height, width, filters, group, kernel_h, kernel_w, stride, pad;
+  };
+  const Layer layers[] = {
+      {3, 32, 32, 16, 1, 3, 3, 1, 1},  {16, 32, 32, 32, 1, 3, 3, 2, 1},
+      {16, 32, 32, 32, 1, 1, 1, 2, 0}, {3, 96, 96, 8, 1, 3, 3, 2, 1},
+      {8, 48, 48, 8, 8, 3, 3, 1, 1},   {16, 48, 48, 16, 16, 3, 3, 2, 1},
+      {64, 25, 5, 64, 64, 3, 3, 1, 1}, {1, 49, 10, 64, 1, 10, 4, 2, 1},
+      {130, 3, 3, 67, 1, 1, 1, 1, 0},  {8, 5, 100, 12, 1, 3, 3, 1, 1},
+  };
+  for (const Layer& layer : layers) {
+    Int8ConvCase c;
+    c.channels = layer.channels;
+    c.height = layer.height;
+    c.width = layer.width;
+    c.filters = layer.filters;
+    c.group = layer.group;
+    c.kernel_h = layer.kernel_h;
+    c.kernel_w = layer.kernel_w;
+    c.stride_h = c.stride_w = layer.stride;
+    c.pad_top = c.pad_left = c.pad_bottom = c.pad_right = layer.pad;
+    c.activation = tmm::ActivationType::Clip;
+    CheckInt8Conv(c, rng);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
+}  // namespace
+}  // namespace tinymlops::testing
