@@ -78,6 +78,11 @@ TEST_P(AveragePoolTest, Float2DDilations) {
   ExpectFloatAveragePool(GetParam(), {{1, 2, 8, 7}, {2, 3}, {1, 2}, {3, 2}, {1, 1, 0, 2}}, false);
 }
 
+// One window over the whole unpadded plane (DS-CNN's last pool): the optimized plane-mean path.
+TEST_P(AveragePoolTest, Float2DWholePlaneWindow) {
+  ExpectFloatAveragePool(GetParam(), {{1, 3, 25, 5}, {25, 5}, {1, 1}, {1, 1}, {0, 0, 0, 0}}, false);
+}
+
 TEST_P(AveragePoolTest, Float1D) {
   WindowSpec spec = {{2, 3, 11}, {4}, {3}, {1}, {2, 1}};
   spec.ceil_mode = true;

@@ -90,6 +90,25 @@ TEST(OptimizedConvTest, FloatModelShapesMatchReference) {
   for (const ConvCase& c : cases) CheckConv(c, rng);
 }
 
+// Stride-1 convolutions whose padding keeps the width read the input itself, with the taps on
+// the padding masked off: symmetric, asymmetric, dilated, grouped, depthwise 3x3 and 5x5, and
+// padding that changes the height only.
+TEST(OptimizedConvTest, WidthPreservingPaddingMatchesReference) {
+  std::mt19937 rng(99);
+  const tmm::ActivationType relu = tmm::ActivationType::Relu;
+  const tmm::ActivationType none = tmm::ActivationType::None;
+  const ConvCase cases[] = {
+      {1, 16, 8, 8, 24, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, relu},
+      {2, 5, 7, 9, 11, 1, 3, 3, 1, 1, 1, 1, 0, 2, 2, 0, false, none},
+      {1, 4, 9, 10, 8, 1, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, true, relu},
+      {1, 6, 6, 13, 9, 3, 3, 5, 1, 1, 1, 1, 1, 2, 1, 2, true, none},
+      {1, 64, 25, 5, 64, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, relu},
+      {1, 7, 11, 17, 7, 7, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, false, tmm::ActivationType::Clip},
+      {1, 3, 5, 20, 4, 1, 3, 1, 1, 1, 1, 1, 2, 0, 0, 0, true, relu},
+  };
+  for (const ConvCase& c : cases) CheckConv(c, rng);
+}
+
 TEST(OptimizedConvTest, RandomFloatConvolutionsMatchReference) {
   std::mt19937 rng(2024);
   auto uniform = [&rng](int low, int high) {

@@ -6,8 +6,10 @@ namespace tinymlops::runtime {
 void AddOptimizedKernels(OpResolver& resolver) {
   AddReferenceKernels(resolver);
 #ifdef TINYMLOPS_OPTIMIZED_AVX512
+  resolver.Add(tmm::OpType::AveragePool, optimized::AveragePool());
   resolver.Add(tmm::OpType::Conv, optimized::Conv());
   resolver.Add(tmm::OpType::Gemm, optimized::Gemm());
+  resolver.Add(tmm::OpType::GlobalAveragePool, optimized::GlobalAveragePool());
   resolver.Add(tmm::OpType::MatMul, optimized::MatMul());
 #endif
 }

@@ -37,32 +37,73 @@ int PhaseSlot(const FlatConvAxis& axis, int phase) {
   return static_cast<int>(std::find(axis.phase, axis.phase + axis.count, phase) - axis.phase);
 }
 
-// dest[i] = source[2 * i] for i < count, reading no further than source[2 * count - 2].
-void GatherEven(const float* source, int count, float* dest) {
-  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-  for (; count > 16; count -= 16, source += 32, dest += 16)
-    _mm512_storeu_ps(dest, _mm512_permutex2var_ps(_mm512_loadu_ps(source), even,
-                                                  _mm512_loadu_ps(source + 16)));
-  if (count <= 0) return;
-  const int needed = 2 * count - 1;
-  const __m512 low = _mm512_maskz_loadu_ps(LaneMask(std::min(needed, 16)), source);
-  const __m512 high = _mm512_maskz_loadu_ps(LaneMask(std::max(needed - 16, 0)), source + 16);
-  _mm512_mask_storeu_ps(dest, LaneMask(count), _mm512_permutex2var_ps(low, even, high));
-}
+constexpr int kLanes = 16;
 
-// One row of a phase plane: phase_w values whose columns [begin, end) come from `source`
-// (the input row, already offset to the first of them) every `stride` floats, the rest zero.
-void BuildPhaseRow(const float* source, int stride, int begin, int end, int phase_w,
-                   float* dest) {
-  ZeroFloats(dest, begin);
-  const int count = end - begin;
-  if (stride == 1)
-    CopyFloats(dest + begin, source, count);
-  else if (stride == 2)
-    GatherEven(source, count, dest + begin);
-  else
-    for (int q = 0; q < count; ++q) dest[begin + q] = source[q * stride];
-  ZeroFloats(dest + end, phase_w - end);
+// Copies `count` values spaced `stride` floats apart in a source row into consecutive floats,
+// for every row of one column phase: the masks of a short row (the common case in small
+// planes) are computed once, not per row.
+class PhaseRowGather {
+ public:
+  PhaseRowGather(int stride, int count) : stride_(stride), count_(count) {
+    const int span = (count - 1) * stride + 1;  // source floats from the first to the last
+    low_ = LaneMask(std::clamp(span, 0, kLanes));
+    high_ = LaneMask(std::clamp(span - kLanes, 0, kLanes));
+    store_ = LaneMask(std::min(count, kLanes));
+  }
+
+  void operator()(const float* source, float* dest) const {
+    if (stride_ == 1) {
+      if (count_ <= kLanes)
+        _mm512_mask_storeu_ps(dest, store_, _mm512_maskz_loadu_ps(low_, source));
+      else
+        CopyFloats(dest, source, count_);
+    } else if (stride_ == 2) {
+      int count = count_;
+      // Whole vectors while the pair of loads stays before the last value.
+      for (; count > kLanes; count -= kLanes, source += 2 * kLanes, dest += kLanes)
+        _mm512_storeu_ps(dest, _mm512_permutex2var_ps(_mm512_loadu_ps(source), Even(),
+                                                      _mm512_loadu_ps(source + kLanes)));
+      const bool short_row = count == count_;
+      const int span = 2 * count - 1;
+      const __mmask16 low = short_row ? low_ : LaneMask(std::min(span, kLanes));
+      const __mmask16 high = short_row ? high_ : LaneMask(std::max(span - kLanes, 0));
+      const __mmask16 store = short_row ? store_ : LaneMask(count);
+      _mm512_mask_storeu_ps(dest, store,
+                            _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(low, source), Even(),
+                                                   _mm512_maskz_loadu_ps(high, source + kLanes)));
+    } else {
+      for (int q = 0; q < count_; ++q) dest[q] = source[q * stride_];
+    }
+  }
+
+ private:
+  static __m512i Even() {
+    return _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  }
+
+  int stride_;
+  int count_;
+  __mmask16 low_, high_, store_;
+};
+
+// The segments of vector `vector`, appended to `plan` when not null; returns their count.
+int VectorSegments(const FlatConvLayout& layout, int vector, FlatStoreSegment* plan) {
+  const int first_position = vector * kLanes;
+  const int lanes = std::min(kLanes, layout.positions - first_position);
+  int y = first_position / layout.pitch, x = first_position % layout.pitch;
+  int count = 0;
+  for (int first = 0; first < lanes; x = 0, ++y) {
+    const int in_row = std::min(lanes - first, layout.pitch - x);
+    const int kept = std::min(in_row, layout.out_w - x);
+    if (kept > 0) {
+      if (plan)
+        plan[count] = {y * layout.out_w + x, static_cast<int16_t>(first),
+                       static_cast<uint16_t>(LaneMask(kept))};
+      ++count;
+    }
+    first += in_row;
+  }
+  return count;
 }
 
 }  // namespace
@@ -70,8 +111,10 @@ void BuildPhaseRow(const float* source, int stride, int begin, int end, int phas
 bool MakeFlatConvLayout(const ConvGeometry& g, FlatConvLayout* layout) {
   FlatConvLayout l;
   l.out_w = g.out_w;
-  l.reads_input = g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 && g.pad_left == 0 &&
-                  g.pad_bottom == 0 && g.pad_right == 0;
+  const bool unit_stride = g.stride_h == 1 && g.stride_w == 1;
+  const bool padded = g.pad_top != 0 || g.pad_left != 0 || g.pad_bottom != 0 || g.pad_right != 0;
+  l.masks_taps = unit_stride && padded && g.out_w == g.in_w;
+  l.reads_input = unit_stride && (!padded || l.masks_taps);
   if (l.reads_input) {
     l.pitch = g.in_w;
     l.channel_floats = g.in_plane();
@@ -98,13 +141,40 @@ void FillFlatConvTapOffsets(const ConvGeometry& g, const FlatConvLayout& layout,
         const int dy = ky * g.dilation_h, dx = kx * g.dilation_w;
         int offset = c * layout.channel_floats;
         if (layout.reads_input) {
-          offset += dy * g.in_w + dx;
+          offset += (dy - g.pad_top) * g.in_w + dx - g.pad_left;
         } else {
           const int plane = PhaseSlot(layout.rows, dy % g.stride_h) * layout.columns.count +
                             PhaseSlot(layout.columns, dx % g.stride_w);
           offset += (plane * layout.phase_h + dy / g.stride_h) * layout.phase_w + dx / g.stride_w;
         }
         *offsets++ = offset;
+      }
+}
+
+size_t FlatConvTapMaskCount(const ConvGeometry& g, const FlatConvLayout& layout) {
+  return layout.masks_taps
+             ? static_cast<size_t>((layout.positions + kLanes - 1) / kLanes) * g.kernel_h *
+                   g.kernel_w
+             : 0;
+}
+
+void FillFlatConvTapMasks(const ConvGeometry& g, FlatConvLayout* layout, uint16_t* masks) {
+  layout->tap_masks = masks;
+  layout->tap_mask_taps = g.kernel_h * g.kernel_w;
+  if (!layout->masks_taps) return;
+  const int vectors = (layout->positions + kLanes - 1) / kLanes;
+  for (int vector = 0; vector < vectors; ++vector)
+    for (int ky = 0; ky < g.kernel_h; ++ky)
+      for (int kx = 0; kx < g.kernel_w; ++kx) {
+        const int dy = ky * g.dilation_h - g.pad_top, dx = kx * g.dilation_w - g.pad_left;
+        uint16_t mask = 0;
+        for (int lane = 0; lane < kLanes; ++lane) {
+          const int p = vector * kLanes + lane;
+          const int y = p / g.in_w + dy, x = p % g.in_w + dx;
+          if (p < layout->positions && y >= 0 && y < g.in_h && x >= 0 && x < g.in_w)
+            mask = static_cast<uint16_t>(mask | (1u << lane));
+        }
+        *masks++ = mask;
       }
 }
 
@@ -115,21 +185,50 @@ size_t FlatConvPlanesFloats(const FlatConvLayout& layout, int channels) {
 void BuildFlatConvPlanes(const ConvGeometry& g, const FlatConvLayout& layout,
                          const float* input, int channels, float* planes) {
   const int phase_floats = layout.phase_h * layout.phase_w;
-  for (int c = 0; c < channels; ++c, input += g.in_plane())
-    for (int py = 0; py < layout.rows.count; ++py) {
-      const int row_begin = layout.rows.inside_begin[py], row_end = layout.rows.inside_end[py];
-      const int first_input_row = row_begin * g.stride_h + layout.rows.phase[py] - g.pad_top;
-      for (int px = 0; px < layout.columns.count; ++px, planes += phase_floats) {
-        const int begin = layout.columns.inside_begin[px], end = layout.columns.inside_end[px];
-        const int first_input_column = begin * g.stride_w + layout.columns.phase[px] - g.pad_left;
-        ZeroFloats(planes, row_begin * layout.phase_w);
+  const int phases = layout.rows.count * layout.columns.count;
+  // Zeroing everything first is cheaper than zeroing the padding of each (short) row.
+  ZeroFloats(planes, static_cast<int>(FlatConvPlanesFloats(layout, channels)));
+  for (int py = 0; py < layout.rows.count; ++py) {
+    const int row_begin = layout.rows.inside_begin[py], row_end = layout.rows.inside_end[py];
+    if (row_begin == row_end) continue;
+    const int first_input_row = row_begin * g.stride_h + layout.rows.phase[py] - g.pad_top;
+    for (int px = 0; px < layout.columns.count; ++px) {
+      const int begin = layout.columns.inside_begin[px], end = layout.columns.inside_end[px];
+      if (begin == end) continue;
+      const PhaseRowGather gather(g.stride_w, end - begin);
+      const int first_input_column = begin * g.stride_w + layout.columns.phase[px] - g.pad_left;
+      float* phase_plane = planes + (py * layout.columns.count + px) * phase_floats + begin;
+      const float* channel_input = input + first_input_row * g.in_w + first_input_column;
+      for (int c = 0; c < channels; ++c) {
         for (int r = row_begin; r < row_end; ++r)
-          BuildPhaseRow(input + (first_input_row + (r - row_begin) * g.stride_h) * g.in_w +
-                            first_input_column,
-                        g.stride_w, begin, end, layout.phase_w, planes + r * layout.phase_w);
-        ZeroFloats(planes + row_end * layout.phase_w, (layout.phase_h - row_end) * layout.phase_w);
+          gather(channel_input + (r - row_begin) * g.stride_h * g.in_w,
+                 phase_plane + r * layout.phase_w);
+        channel_input += g.in_plane();
+        phase_plane += static_cast<ptrdiff_t>(phases) * phase_floats;
       }
     }
+  }
+}
+
+size_t FlatConvStorePlanSegments(const FlatConvLayout& layout) {
+  if (layout.pitch == layout.out_w) return 0;
+  const int vectors = (layout.positions + kLanes - 1) / kLanes;
+  int most = 0;
+  for (int vector = 0; vector < vectors; ++vector)
+    most = std::max(most, VectorSegments(layout, vector, nullptr));
+  return static_cast<size_t>(vectors) * most;
+}
+
+void FillFlatConvStorePlan(FlatConvLayout* layout, FlatStoreSegment* plan) {
+  const int vectors = (layout->positions + kLanes - 1) / kLanes;
+  layout->store_plan = plan;
+  layout->store_segments = 0;
+  if (layout->pitch == layout->out_w) return;
+  layout->store_segments = static_cast<int>(FlatConvStorePlanSegments(*layout) / vectors);
+  for (int vector = 0; vector < vectors; ++vector, plan += layout->store_segments) {
+    const int count = VectorSegments(*layout, vector, plan);
+    for (int s = count; s < layout->store_segments; ++s) plan[s] = {0, 0, 0};
+  }
 }
 
 }  // namespace tinymlops::runtime::optimized

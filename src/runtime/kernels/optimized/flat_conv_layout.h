@@ -6,6 +6,10 @@
 // x >= out_w being computed and dropped. The input channels are laid out as "planes" such that
 // tap (c, ky, kx) of every output position p reads planes[tap_offsets[tap] + p]:
 // - a stride-1 convolution without padding reads the input tensor itself (pitch = in_w);
+// - so does a stride-1 convolution whose padding keeps the width (out_w == in_w, as "same"
+//   padding does): its taps that fall on the padding are masked off, per vector of 16
+//   positions and tap, by the tap masks (FillFlatConvTapMasks), and tap offsets may be
+//   negative;
 // - any other one reads planes that BuildFlatConvPlanes copies from the input at each eval:
 //   the input zero-padded, then split into stride phases (plane (py, px) holds padded rows
 //   py, py + stride_h, ... and columns px, px + stride_w, ...; pitch = the phase width), so that
@@ -16,6 +20,7 @@
 #ifndef TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_FLAT_CONV_LAYOUT_H_
 #define TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_FLAT_CONV_LAYOUT_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -39,8 +44,21 @@ struct FlatConvAxis {
   int inside_end[kMaxFlatConvPhases] = {};    // one past the last one
 };
 
+// One masked store of a vector of flat positions: lanes [shift, shift + count) go to
+// channel[offset ...], `mask` holding the low `count` bits.
+struct FlatStoreSegment {
+  int32_t offset;
+  int16_t shift;
+  uint16_t mask;
+};
+
 struct FlatConvLayout {
   bool reads_input = false;  // the planes are the input tensor itself
+  // Taps masked per vector (reads_input only): tap_masks[vector * kernel taps + tap] holds
+  // the lanes of `vector` for which spatial tap (ky, kx) reads inside the input.
+  bool masks_taps = false;
+  int tap_mask_taps = 0;  // kernel_h * kernel_w
+  const uint16_t* tap_masks = nullptr;
   int pitch = 0;             // flat positions per output row
   int positions = 0;         // flat positions computed per output channel
   int out_w = 0;             // output columns stored per output row
@@ -50,6 +68,9 @@ struct FlatConvLayout {
   int phase_w = 0;
   FlatConvAxis rows;
   FlatConvAxis columns;
+  // The store plan (FillFlatConvStorePlan): store_segments entries per vector.
+  int store_segments = 0;
+  const FlatStoreSegment* store_plan = nullptr;
 };
 
 // Fills `layout` for `geometry`; false when the convolution reads too many phases.
@@ -60,6 +81,11 @@ bool MakeFlatConvLayout(const ConvGeometry& geometry, FlatConvLayout* layout);
 void FillFlatConvTapOffsets(const ConvGeometry& geometry, const FlatConvLayout& layout,
                             int channels, int32_t* offsets);
 
+// The tap masks of a layout with masks_taps: (positions + 15) / 16 * kernel_h * kernel_w.
+size_t FlatConvTapMaskCount(const ConvGeometry& geometry, const FlatConvLayout& layout);
+// Fills `masks` (FlatConvTapMaskCount entries) and points layout->tap_masks at it.
+void FillFlatConvTapMasks(const ConvGeometry& geometry, FlatConvLayout* layout, uint16_t* masks);
+
 // Floats of the planes of `channels` input channels (0 when the layout reads the input).
 size_t FlatConvPlanesFloats(const FlatConvLayout& layout, int channels);
 
@@ -67,40 +93,30 @@ size_t FlatConvPlanesFloats(const FlatConvLayout& layout, int channels);
 void BuildFlatConvPlanes(const ConvGeometry& geometry, const FlatConvLayout& layout,
                          const float* input, int channels, float* planes);
 
-// Where a flat position lies in the output grid; advanced as positions are walked.
-struct FlatCursor {
-  int y = 0;
-  int x = 0;
+// The store plan: how each vector of 16 flat positions of an output channel is stored, as
+// `store_segments` masked stores (some with an empty mask) of lanes shifted down; none when
+// pitch == out_w (the flat positions are then the output's own).
+size_t FlatConvStorePlanSegments(const FlatConvLayout& layout);
+// Fills `plan` (FlatConvStorePlanSegments entries) and points layout->store_plan at it.
+void FillFlatConvStorePlan(FlatConvLayout* layout, FlatStoreSegment* plan);
 
-  void Advance(int count, int pitch) {
-    x += count;
-    while (x >= pitch) x -= pitch, ++y;
-  }
-};
-
-// Stores flat positions [p, p + lanes) of one output channel (lane i holds position p + i, and
-// `at` is where p lies) into `channel`, dropping the columns x >= out_w.
-inline void StoreFlatVector(const FlatConvLayout& layout, float* channel, int p, FlatCursor at,
-                            int lanes, __m512 value) {
-  if (layout.pitch == layout.out_w) {
-    _mm512_mask_storeu_ps(channel + p, LaneMask(lanes), value);
+// Stores vector `vector` (flat positions 16 * vector + lane) of one output channel, dropping
+// the positions past the end and those in columns x >= out_w. Every vector costs the same
+// `store_segments` stores, so the stores never depend on a branch the CPU must predict.
+inline void StoreFlatVector(const FlatConvLayout& layout, float* channel, int vector,
+                            __m512 value) {
+  if (layout.store_segments == 0) {  // pitch == out_w: the positions are the output's
+    const int first = vector * 16;
+    _mm512_mask_storeu_ps(channel + first, LaneMask(std::min(16, layout.positions - first)),
+                          value);
     return;
   }
-  const __m512i lane_index = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  for (int first = 0; first < lanes;) {
-    const int in_row = std::min(lanes - first, layout.pitch - at.x);
-    const int kept = std::min(in_row, layout.out_w - at.x);
-    if (kept > 0) {
-      const __m512 row = first == 0 ? value
-                                    : _mm512_permutexvar_ps(
-                                          _mm512_add_epi32(lane_index, _mm512_set1_epi32(first)),
-                                          value);
-      _mm512_mask_storeu_ps(channel + at.y * layout.out_w + at.x, LaneMask(kept), row);
-    }
-    first += in_row;
-    at.x = 0;
-    ++at.y;
-  }
+  const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const FlatStoreSegment* segment = layout.store_plan + vector * layout.store_segments;
+  for (int s = 0; s < layout.store_segments; ++s, ++segment)
+    _mm512_mask_storeu_ps(
+        channel + segment->offset, segment->mask,
+        _mm512_permutexvar_ps(_mm512_add_epi32(lanes, _mm512_set1_epi32(segment->shift)), value));
 }
 
 }  // namespace tinymlops::runtime::optimized

@@ -93,15 +93,23 @@ Status PrepareFloatConv(PrepareContext& context, Node& node) {
   const int taps = tap_channels * g.kernel_h * g.kernel_w;
   const int m = g.out_channels_per_group(), k = g.patch_size();
   const size_t group_floats = depthwise ? 0 : PackedRowPanelsFloats(m, k);
-  // One block: the data, then the packed weights, then the tap offsets.
-  const size_t data_bytes = (sizeof(FloatConvData) + 15) / 16 * 16;
+  // One block: the data, the packed weights, the store plan, the tap offsets, the tap masks.
+  const size_t data_bytes = (sizeof(FloatConvData) + 63) / 64 * 64;
   const size_t weight_bytes = group_floats * g.group * sizeof(float);
-  const size_t bytes = data_bytes + weight_bytes + taps * sizeof(int32_t);
+  const size_t plan_bytes = FlatConvStorePlanSegments(layout) * sizeof(FlatStoreSegment);
+  const size_t offset_bytes = taps * sizeof(int32_t);
+  const size_t bytes = data_bytes + weight_bytes + plan_bytes + offset_bytes +
+                       FlatConvTapMaskCount(g, layout) * sizeof(uint16_t);
   auto* block = static_cast<unsigned char*>(context.AllocatePersistent(bytes));
   if (!block) return OutOfPersistentMemory(node, bytes);
   auto* data = reinterpret_cast<FloatConvData*>(block);
   auto* packed = reinterpret_cast<float*>(block + data_bytes);
-  auto* tap_offsets = reinterpret_cast<int32_t*>(block + data_bytes + weight_bytes);
+  auto* plan = reinterpret_cast<FlatStoreSegment*>(block + data_bytes + weight_bytes);
+  auto* tap_offsets = reinterpret_cast<int32_t*>(block + data_bytes + weight_bytes + plan_bytes);
+  auto* tap_masks = reinterpret_cast<uint16_t*>(block + data_bytes + weight_bytes + plan_bytes +
+                                                offset_bytes);
+  FillFlatConvStorePlan(&layout, plan);
+  FillFlatConvTapMasks(g, &layout, tap_masks);
   FillFlatConvTapOffsets(g, layout, tap_channels, tap_offsets);
   *data = FloatConvData{};
   data->geometry = g;
@@ -111,7 +119,7 @@ Status PrepareFloatConv(PrepareContext& context, Node& node) {
   data->clamp = clamp;
   if (depthwise) {
     data->weights = weights.Data<float>();
-    context.RequestScratch(node, DepthwiseConvFloatScratchFloats(layout) * sizeof(float));
+    context.RequestScratch(node, DepthwiseConvFloatScratchFloats(g, layout) * sizeof(float));
     node.user_data = data;
     node.eval = EvalDepthwiseConv;
     return Status::Ok();

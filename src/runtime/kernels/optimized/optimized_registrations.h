@@ -13,8 +13,10 @@
 
 namespace tinymlops::runtime::optimized {
 
+KernelRegistration AveragePool();
 KernelRegistration Conv();
 KernelRegistration Gemm();
+KernelRegistration GlobalAveragePool();
 KernelRegistration MatMul();
 
 }  // namespace tinymlops::runtime::optimized

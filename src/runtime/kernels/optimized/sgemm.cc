@@ -17,9 +17,10 @@ inline __m512 Clamp(__m512 value, __m512 lo, __m512 hi) {
 }
 
 // One GemmPackedA tile: rows [0, rows) of a row panel times NV vectors of flat positions from
-// `first`; the last vector holds `last_lanes` positions.
-template <int NV>
-void FlatTile(const float* panel, int k, const FlatConvOperands& io, int first, FlatCursor at,
+// vector `first_vector`; the last vector holds `last_lanes` positions. k >= 1. With
+// kTapMasks, every load of B is masked by the layout's tap masks.
+template <int NV, bool kTapMasks>
+void FlatTile(const float* panel, int k, const FlatConvOperands& io, int first_vector,
               int last_lanes, int rows, const float* bias, __m512 lo, __m512 hi) {
   __m512 acc[kRowPanel][NV];
   for (int r = 0; r < kRowPanel; ++r) {
@@ -27,30 +28,53 @@ void FlatTile(const float* panel, int k, const FlatConvOperands& io, int first, 
     for (int v = 0; v < NV; ++v) acc[r][v] = initial;
   }
   const __mmask16 last_mask = LaneMask(last_lanes);
-  const float* b = io.planes + first;
+  const float* b = io.planes + first_vector * kLanes;
   const int32_t* offsets = io.tap_offsets;
-  for (int step = 0; step < k; ++step, panel += kRowPanel) {
-    const float* row = b + offsets[step];
+  const int32_t* offsets_end = offsets + k;
+  const int taps = io.layout->masks_taps ? io.layout->tap_mask_taps : 1;
+  const uint16_t* tap_masks = kTapMasks ? io.layout->tap_masks + first_vector * taps : nullptr;
+  int tap = 0;
+  // A do-while: with a loop that might run zero times, GCC keeps acc in memory.
+  do {
+    const float* row = b + *offsets;
     __m512 bv[NV];
-    for (int v = 0; v + 1 < NV; ++v) bv[v] = _mm512_loadu_ps(row + v * kLanes);
-    bv[NV - 1] = _mm512_maskz_loadu_ps(last_mask, row + (NV - 1) * kLanes);
+    if constexpr (kTapMasks) {
+      for (int v = 0; v < NV; ++v)
+        bv[v] = _mm512_maskz_loadu_ps(tap_masks[v * taps + tap], row + v * kLanes);
+      tap = tap + 1 == taps ? 0 : tap + 1;
+    } else {
+      for (int v = 0; v + 1 < NV; ++v) bv[v] = _mm512_loadu_ps(row + v * kLanes);
+      bv[NV - 1] = _mm512_maskz_loadu_ps(last_mask, row + (NV - 1) * kLanes);
+    }
     for (int r = 0; r < kRowPanel; ++r) {
       const __m512 av = _mm512_set1_ps(panel[r]);
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
     }
-  }
-  // The clamped tile goes through memory: indexing acc only with constants (in loops the
-  // compiler unrolls) is what keeps it in registers during the loop above.
+    panel += kRowPanel;
+  } while (++offsets != offsets_end);
+  // The clamped tile goes through memory: acc indexed by `rows`, a variable, would make GCC
+  // keep all of acc in memory during the loop above.
   alignas(64) float tile[kRowPanel][NV][kLanes];
   for (int r = 0; r < kRowPanel; ++r)
     for (int v = 0; v < NV; ++v) _mm512_store_ps(tile[r][v], Clamp(acc[r][v], lo, hi));
-  for (int v = 0; v < NV; ++v) {
-    const int lanes = v + 1 < NV ? kLanes : last_lanes;
-    for (int r = 0; r < rows; ++r)
-      StoreFlatVector(*io.layout, io.output + r * io.channel_stride, first + v * kLanes, at,
-                      lanes, _mm512_load_ps(tile[r][v]));
-    at.Advance(kLanes, io.layout->pitch);
-  }
+  for (int r = 0; r < rows; ++r)
+    for (int v = 0; v < NV; ++v)
+      StoreFlatVector(*io.layout, io.output + r * io.channel_stride, first_vector + v,
+                      _mm512_load_ps(tile[r][v]));
+}
+
+// FlatTile<nv, kTapMasks> for a runtime nv in [1, kMaxTileVectors].
+template <bool kTapMasks>
+void FlatTileOfWidth(int nv, const float* panel, int k, const FlatConvOperands& io,
+                     int first_vector, int last_lanes, int rows, const float* bias, __m512 lo,
+                     __m512 hi) {
+  static_assert(kMaxTileVectors == 3, "one case per tile width");
+  if (nv == 3)
+    FlatTile<3, kTapMasks>(panel, k, io, first_vector, last_lanes, rows, bias, lo, hi);
+  else if (nv == 2)
+    FlatTile<2, kTapMasks>(panel, k, io, first_vector, last_lanes, rows, bias, lo, hi);
+  else
+    FlatTile<1, kTapMasks>(panel, k, io, first_vector, last_lanes, rows, bias, lo, hi);
 }
 
 // One GemmPackedB tile: MR rows of A times NV 16-column panels of packed B; the last vector
@@ -67,18 +91,23 @@ void ColumnTile(const float* a, ptrdiff_t a_row, ptrdiff_t a_step, const float* 
     for (int r = 0; r < MR; ++r) acc[r][v] = initial;
   }
   const ptrdiff_t b_vector = static_cast<ptrdiff_t>(k) * kLanes;
-  for (int step = 0; step < k; ++step, a += a_step, packed_b += kLanes) {
+  int step = 0;
+  do {  // as in FlatTile
     __m512 bv[NV];
     for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(packed_b + v * b_vector);
     for (int r = 0; r < MR; ++r) {
       const __m512 av = _mm512_set1_ps(a[r * a_row]);
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
     }
-  }
-  for (int r = 0; r < rows; ++r)
+    a += a_step;
+    packed_b += kLanes;
+  } while (++step < k);
+  for (int r = 0; r < MR; ++r) {
+    if (r == rows) break;  // rows is MR except for GemmPackedB's single-row tiles
     for (int v = 0; v < NV; ++v)
       _mm512_mask_storeu_ps(c + r * ldc + v * kLanes, v + 1 < NV ? 0xFFFF : last_mask,
                             Clamp(acc[r][v], lo, hi));
+  }
 }
 
 // Runs ColumnTile<MR, nv> for a runtime nv in [1, kMaxVectors].
@@ -134,27 +163,22 @@ void GemmPackedA(const float* packed_a, int m, int k, const FlatConvOperands& io
   const __m512 hi = _mm512_set1_ps(epilogue.clamp.max);
   const int positions = io.layout->positions;
   const int vectors = (positions + kLanes - 1) / kLanes;
-  FlatCursor at;
   for (int v0 = 0; v0 < vectors;) {
     // Tiles of three vectors; four left are two tiles of two.
     const int left = vectors - v0;
     const int nv = left == 4 ? 2 : std::min(left, kMaxTileVectors);
-    const int first = v0 * kLanes;
-    const int last_lanes = std::min(kLanes, positions - (first + (nv - 1) * kLanes));
+    const int last_lanes = std::min(kLanes, positions - (v0 + nv - 1) * kLanes);
     for (int i0 = 0; i0 < m; i0 += kRowPanel) {
       const float* panel = packed_a + static_cast<ptrdiff_t>(i0) * k;
       const int rows = std::min(kRowPanel, m - i0);
       const float* bias = epilogue.bias ? epilogue.bias + i0 : nullptr;
       FlatConvOperands tile = io;
       tile.output += i0 * io.channel_stride;
-      if (nv == 3)
-        FlatTile<3>(panel, k, tile, first, at, last_lanes, rows, bias, lo, hi);
-      else if (nv == 2)
-        FlatTile<2>(panel, k, tile, first, at, last_lanes, rows, bias, lo, hi);
+      if (io.layout->masks_taps)
+        FlatTileOfWidth<true>(nv, panel, k, tile, v0, last_lanes, rows, bias, lo, hi);
       else
-        FlatTile<1>(panel, k, tile, first, at, last_lanes, rows, bias, lo, hi);
+        FlatTileOfWidth<false>(nv, panel, k, tile, v0, last_lanes, rows, bias, lo, hi);
     }
-    at.Advance(nv * kLanes, io.layout->pitch);
     v0 += nv;
   }
 }
