@@ -109,6 +109,33 @@ TEST(OptimizedConvTest, WidthPreservingPaddingMatchesReference) {
   for (const ConvCase& c : cases) CheckConv(c, rng);
 }
 
+// Strided convolutions whose stride phases would be wider than the output, with a small patch
+// times output, read an im2col instead: dilated, grouped, asymmetric pads, stride 3.
+TEST(OptimizedConvTest, SmallStridedConvolutionsMatchReference) {
+  std::mt19937 rng(17);
+  const ConvCase cases[] = {
+      {1, 4, 9, 11, 6, 2, 3, 3, 2, 2, 2, 1, 1, 2, 0, 1, true, tmm::ActivationType::Relu},
+      {2, 1, 13, 10, 5, 1, 4, 3, 3, 3, 1, 2, 2, 0, 1, 2, false, tmm::ActivationType::None},
+      {1, 3, 8, 7, 16, 1, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, true, tmm::ActivationType::Clip},
+  };
+  for (const ConvCase& c : cases) CheckConv(c, rng);
+}
+
+// Pointwise convolutions of planes of at most 36 pixels run transposed (output channels in the
+// vectors): 36 pixels, 16, one, batches, no bias, clip, odd channel counts.
+TEST(OptimizedConvTest, SmallPlanePointwiseMatchesReference) {
+  std::mt19937 rng(5);
+  const ConvCase cases[] = {
+      {2, 40, 4, 4, 33, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, false, tmm::ActivationType::Clip},
+      {1, 7, 1, 1, 64, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, true, tmm::ActivationType::Relu},
+      {1, 128, 3, 3, 256, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, true, tmm::ActivationType::None},
+      {1, 3, 5, 3, 50, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, true, tmm::ActivationType::Relu},
+      {1, 64, 6, 6, 128, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, true, tmm::ActivationType::Clip},
+      {2, 9, 5, 7, 37, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, false, tmm::ActivationType::None},
+  };
+  for (const ConvCase& c : cases) CheckConv(c, rng);
+}
+
 TEST(OptimizedConvTest, RandomFloatConvolutionsMatchReference) {
   std::mt19937 rng(2024);
   auto uniform = [&rng](int low, int high) {
@@ -136,12 +163,13 @@ TEST(OptimizedConvTest, RandomFloatConvolutionsMatchReference) {
     c.pad_right = uniform(0, 2);
     c.bias = uniform(0, 1) == 1;
     c.activation = static_cast<tmm::ActivationType>(uniform(0, 2));
-    if (uniform(0, 3) == 0) {  // a pointwise convolution: the GEMM-without-im2col path
+    if (uniform(0, 3) == 0) {  // a pointwise convolution: the GEMM reads the input itself
       c.kernel_h = c.kernel_w = c.stride_h = c.stride_w = 1;
       c.pad_top = c.pad_left = c.pad_bottom = c.pad_right = 0;
     }
-    const bool window_fits = c.height + c.pad_top + c.pad_bottom > c.dilation_h * (c.kernel_h - 1) &&
-                             c.width + c.pad_left + c.pad_right > c.dilation_w * (c.kernel_w - 1);
+    const bool window_fits =
+        c.height + c.pad_top + c.pad_bottom > c.dilation_h * (c.kernel_h - 1) &&
+        c.width + c.pad_left + c.pad_right > c.dilation_w * (c.kernel_w - 1);
     if (!window_fits) continue;
     CheckConv(c, rng);
     if (::testing::Test::HasFatalFailure()) return;

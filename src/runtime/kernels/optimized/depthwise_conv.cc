@@ -8,7 +8,7 @@ namespace tinymlops::runtime::optimized {
 namespace {
 
 constexpr int kLanes = 16;
-constexpr int kGroupVectors = 4;      // vectors computed together (independent FMA chains)
+constexpr int kGroupVectors = 4;         // vectors computed together (independent FMA chains)
 constexpr int kPlaneChunkFloats = 8192;  // planes built ahead of the channels that read them
 
 // NV vectors of one output channel from vector `first_vector`. kTaps is the tap count when
@@ -16,8 +16,8 @@ constexpr int kPlaneChunkFloats = 8192;  // planes built ahead of the channels t
 // With kTapMasks, loads are masked by the layout's tap masks.
 template <int kTaps, int NV, bool kTapMasks>
 void DepthwiseVectors(const DepthwiseConvFloatParams& params, const float* planes,
-                      const __m512* tap_weights, const float* weights, float bias,
-                      int first_vector, float* output) {
+                      const __m512* tap_weights, const float* weights, float bias, int first_vector,
+                      float* output) {
   const FlatConvLayout& layout = *params.layout;
   const int taps = kTaps > 0 ? kTaps : params.geometry->kernel_h * params.geometry->kernel_w;
   __mmask16 masks[NV];
@@ -30,10 +30,9 @@ void DepthwiseVectors(const DepthwiseConvFloatParams& params, const float* plane
   const auto accumulate_tap = [&](int t, __m512 weight) {
     const float* tap_source = source + params.tap_offsets[t];
     for (int v = 0; v < NV; ++v) {
-      const __mmask16 mask =
-          kTapMasks ? layout.tap_masks[(first_vector + v) * taps + t] : masks[v];
-      acc[v] = _mm512_fmadd_ps(weight, _mm512_maskz_loadu_ps(mask, tap_source + v * kLanes),
-                               acc[v]);
+      const __mmask16 mask = kTapMasks ? layout.tap_masks[(first_vector + v) * taps + t] : masks[v];
+      acc[v] =
+          _mm512_fmadd_ps(weight, _mm512_maskz_loadu_ps(mask, tap_source + v * kLanes), acc[v]);
     }
   };
   if constexpr (kTaps > 0) {
@@ -85,8 +84,7 @@ void DepthwiseChannelOfLayout(const DepthwiseConvFloatParams& params, const floa
                               const float* weights, float bias, float* output) {
   const bool three_by_three = params.geometry->kernel_h * params.geometry->kernel_w == 9;
   if (params.layout->masks_taps) {
-    if (three_by_three)
-      return DepthwiseChannel<9, true>(params, planes, weights, bias, output);
+    if (three_by_three) return DepthwiseChannel<9, true>(params, planes, weights, bias, output);
     return DepthwiseChannel<0, true>(params, planes, weights, bias, output);
   }
   if (three_by_three) return DepthwiseChannel<9, false>(params, planes, weights, bias, output);
@@ -100,13 +98,12 @@ int ChunkChannels(const FlatConvLayout& layout) {
 
 }  // namespace
 
-size_t DepthwiseConvFloatScratchFloats(const ConvGeometry& geometry,
-                                       const FlatConvLayout& layout) {
+size_t DepthwiseConvFloatScratchFloats(const ConvGeometry& geometry, const FlatConvLayout& layout) {
   return FlatConvPlanesFloats(layout, std::min(geometry.in_channels, ChunkChannels(layout)));
 }
 
-void DepthwiseConvFloat(const DepthwiseConvFloatParams& params, const float* input,
-                        float* scratch, float* output) {
+void DepthwiseConvFloat(const DepthwiseConvFloatParams& params, const float* input, float* scratch,
+                        float* output) {
   const ConvGeometry& g = *params.geometry;
   const FlatConvLayout& layout = *params.layout;
   const int taps = g.kernel_h * g.kernel_w;

@@ -25,18 +25,18 @@ namespace tinymlops::runtime::optimized {
 // What DepthwiseConvFloat reads besides the image.
 struct DepthwiseConvFloatParams {
   const ConvGeometry* geometry;
-  const FlatConvLayout* layout;   // of `geometry`
-  const int32_t* tap_offsets;     // FillFlatConvTapOffsets with one channel
-  const float* weights;           // [C, 1, kernel_h, kernel_w]
-  const float* bias;              // C values, or nullptr
+  const FlatConvLayout* layout;  // of `geometry`
+  const int32_t* tap_offsets;    // FillFlatConvTapOffsets with one channel
+  const float* weights;          // [C, 1, kernel_h, kernel_w]
+  const float* bias;             // C values, or nullptr
   FloatRange clamp;
 };
 
 // Scratch floats DepthwiseConvFloat needs.
 size_t DepthwiseConvFloatScratchFloats(const ConvGeometry& geometry, const FlatConvLayout& layout);
 // output[c] = clamp(bias[c] + conv(input[c], weights[c])) for every channel of one image.
-void DepthwiseConvFloat(const DepthwiseConvFloatParams& params, const float* input,
-                        float* scratch, float* output);
+void DepthwiseConvFloat(const DepthwiseConvFloatParams& params, const float* input, float* scratch,
+                        float* output);
 
 }  // namespace tinymlops::runtime::optimized
 

@@ -86,6 +86,31 @@ class PhaseRowGather {
   __mmask16 low_, high_, store_;
 };
 
+// The im2col rows of `channels` input channels: row (c, ky, kx) holds, for every output pixel,
+// the input value tap (ky, kx) reads, or 0 on the padding.
+void BuildIm2col(const ConvGeometry& g, const float* input, int channels, float* rows) {
+  ZeroFloats(rows, channels * g.kernel_h * g.kernel_w * g.out_plane());
+  for (int kx = 0; kx < g.kernel_w; ++kx) {
+    // Output columns [begin, end) read inside the input, from input column `first_column`.
+    const int dx = kx * g.dilation_w - g.pad_left;
+    const int begin = std::clamp(CeilDiv(-dx, g.stride_w), 0, g.out_w);
+    const int end = std::clamp(CeilDiv(g.in_w - dx, g.stride_w), begin, g.out_w);
+    if (begin == end) continue;
+    const PhaseRowGather gather(g.stride_w, end - begin);
+    const int first_column = begin * g.stride_w + dx;
+    for (int c = 0; c < channels; ++c)
+      for (int ky = 0; ky < g.kernel_h; ++ky) {
+        float* row = rows + ((c * g.kernel_h + ky) * g.kernel_w + kx) * g.out_plane() + begin;
+        const float* channel = input + static_cast<ptrdiff_t>(c) * g.in_plane();
+        for (int y = 0; y < g.out_h; ++y) {
+          const int input_row = y * g.stride_h + ky * g.dilation_h - g.pad_top;
+          if (input_row >= 0 && input_row < g.in_h)
+            gather(channel + input_row * g.in_w + first_column, row + y * g.out_w);
+        }
+      }
+  }
+}
+
 // The segments of vector `vector`, appended to `plan` when not null; returns their count.
 int VectorSegments(const FlatConvLayout& layout, int vector, FlatStoreSegment* plan) {
   const int first_position = vector * kLanes;
@@ -118,12 +143,18 @@ bool MakeFlatConvLayout(const ConvGeometry& g, FlatConvLayout* layout) {
   if (l.reads_input) {
     l.pitch = g.in_w;
     l.channel_floats = g.in_plane();
+  } else if (CeilDiv(g.in_w + g.pad_left + g.pad_right, g.stride_w) != g.out_w &&
+             !g.IsDepthwise() &&
+             static_cast<int64_t>(g.patch_size()) * g.out_plane() <= kMaxIm2colFloats) {
+    // Phase planes would be wider than the output: a small im2col has no dropped columns.
+    l.im2col = true;
+    l.pitch = g.out_w;
+    l.channel_floats = g.kernel_h * g.kernel_w * g.out_plane();
   } else {
     l.phase_h = CeilDiv(g.in_h + g.pad_top + g.pad_bottom, g.stride_h);
     l.phase_w = CeilDiv(g.in_w + g.pad_left + g.pad_right, g.stride_w);
     if (!MakeAxis(g.kernel_h, g.dilation_h, g.stride_h, g.pad_top, g.in_h, l.phase_h, &l.rows) ||
-        !MakeAxis(g.kernel_w, g.dilation_w, g.stride_w, g.pad_left, g.in_w, l.phase_w,
-                  &l.columns))
+        !MakeAxis(g.kernel_w, g.dilation_w, g.stride_w, g.pad_left, g.in_w, l.phase_w, &l.columns))
       return false;
     l.pitch = l.phase_w;
     l.channel_floats = l.rows.count * l.columns.count * l.phase_h * l.phase_w;
@@ -142,6 +173,8 @@ void FillFlatConvTapOffsets(const ConvGeometry& g, const FlatConvLayout& layout,
         int offset = c * layout.channel_floats;
         if (layout.reads_input) {
           offset += (dy - g.pad_top) * g.in_w + dx - g.pad_left;
+        } else if (layout.im2col) {
+          offset += (ky * g.kernel_w + kx) * g.out_plane();
         } else {
           const int plane = PhaseSlot(layout.rows, dy % g.stride_h) * layout.columns.count +
                             PhaseSlot(layout.columns, dx % g.stride_w);
@@ -152,10 +185,9 @@ void FillFlatConvTapOffsets(const ConvGeometry& g, const FlatConvLayout& layout,
 }
 
 size_t FlatConvTapMaskCount(const ConvGeometry& g, const FlatConvLayout& layout) {
-  return layout.masks_taps
-             ? static_cast<size_t>((layout.positions + kLanes - 1) / kLanes) * g.kernel_h *
-                   g.kernel_w
-             : 0;
+  return layout.masks_taps ? static_cast<size_t>((layout.positions + kLanes - 1) / kLanes) *
+                                 g.kernel_h * g.kernel_w
+                           : 0;
 }
 
 void FillFlatConvTapMasks(const ConvGeometry& g, FlatConvLayout* layout, uint16_t* masks) {
@@ -182,8 +214,9 @@ size_t FlatConvPlanesFloats(const FlatConvLayout& layout, int channels) {
   return layout.reads_input ? 0 : static_cast<size_t>(channels) * layout.channel_floats;
 }
 
-void BuildFlatConvPlanes(const ConvGeometry& g, const FlatConvLayout& layout,
-                         const float* input, int channels, float* planes) {
+void BuildFlatConvPlanes(const ConvGeometry& g, const FlatConvLayout& layout, const float* input,
+                         int channels, float* planes) {
+  if (layout.im2col) return BuildIm2col(g, input, channels, planes);
   const int phase_floats = layout.phase_h * layout.phase_w;
   const int phases = layout.rows.count * layout.columns.count;
   // Zeroing everything first is cheaper than zeroing the padding of each (short) row.

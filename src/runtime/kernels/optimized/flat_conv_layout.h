@@ -1,5 +1,5 @@
 // FlatConvLayout: how the float32 Conv kernels (float_conv.h, depthwise_conv.h) read a
-// convolution's input without im2col, and write its output (AVX-512, see simd.h).
+// convolution's input (mostly without im2col) and write its output (AVX-512, see simd.h).
 //
 // The output grid of one channel is walked as one flat array: output (y, x) is flat position
 // y * pitch + x, and `positions` = (out_h - 1) * pitch + out_w positions are computed, those with
@@ -13,9 +13,13 @@
 // - any other one reads planes that BuildFlatConvPlanes copies from the input at each eval:
 //   the input zero-padded, then split into stride phases (plane (py, px) holds padded rows
 //   py, py + stride_h, ... and columns px, px + stride_w, ...; pitch = the phase width), so that
-//   every stride becomes a stride of 1. Only the phases some tap reads are built.
+//   every stride becomes a stride of 1. Only the phases some tap reads are built;
+// - except when the phases would be wider than the output (dropped columns, stores split at
+//   row ends) and the im2col of a group of a convolution that is not depthwise takes at most
+//   kMaxIm2colFloats: the planes are then im2col rows, one per tap, of out_h * out_w values
+//   (pitch = out_w).
 // Every read of a position below `positions` stays inside the planes (or the input), so loads
-// past the end need only be masked by position.
+// need only be masked by position, or by the tap masks where the layout has them.
 // Thread-safety: pure functions over caller-owned memory.
 #ifndef TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_FLAT_CONV_LAYOUT_H_
 #define TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_FLAT_CONV_LAYOUT_H_
@@ -38,8 +42,8 @@ constexpr int kMaxFlatConvPhases = 8;
 // The phases read along one axis of the padded input and, for each, which of its phase
 // coordinates (rows or columns) fall inside the unpadded input.
 struct FlatConvAxis {
-  int count = 0;                         // phases read
-  int phase[kMaxFlatConvPhases] = {};    // padded coordinate of the phase's first row/column
+  int count = 0;                              // phases read
+  int phase[kMaxFlatConvPhases] = {};         // padded coordinate of the phase's first row/column
   int inside_begin[kMaxFlatConvPhases] = {};  // first phase coordinate inside the input
   int inside_end[kMaxFlatConvPhases] = {};    // one past the last one
 };
@@ -52,18 +56,22 @@ struct FlatStoreSegment {
   uint16_t mask;
 };
 
+// Largest im2col (patch size * out_h * out_w floats) a layout builds instead of phase planes.
+constexpr int kMaxIm2colFloats = 8192;
+
 struct FlatConvLayout {
   bool reads_input = false;  // the planes are the input tensor itself
+  bool im2col = false;       // the planes are im2col rows
   // Taps masked per vector (reads_input only): tap_masks[vector * kernel taps + tap] holds
   // the lanes of `vector` for which spatial tap (ky, kx) reads inside the input.
   bool masks_taps = false;
   int tap_mask_taps = 0;  // kernel_h * kernel_w
   const uint16_t* tap_masks = nullptr;
-  int pitch = 0;             // flat positions per output row
-  int positions = 0;         // flat positions computed per output channel
-  int out_w = 0;             // output columns stored per output row
-  int channel_floats = 0;    // floats per input channel in the planes
-  // Built planes only: phase plane size and the phases read along each axis.
+  int pitch = 0;           // flat positions per output row
+  int positions = 0;       // flat positions computed per output channel
+  int out_w = 0;           // output columns stored per output row
+  int channel_floats = 0;  // floats per input channel in the planes
+  // Phase planes only: phase plane size and the phases read along each axis.
   int phase_h = 0;
   int phase_w = 0;
   FlatConvAxis rows;
@@ -107,8 +115,7 @@ inline void StoreFlatVector(const FlatConvLayout& layout, float* channel, int ve
                             __m512 value) {
   if (layout.store_segments == 0) {  // pitch == out_w: the positions are the output's
     const int first = vector * 16;
-    _mm512_mask_storeu_ps(channel + first, LaneMask(std::min(16, layout.positions - first)),
-                          value);
+    _mm512_mask_storeu_ps(channel + first, LaneMask(std::min(16, layout.positions - first)), value);
     return;
   }
   const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);

@@ -11,13 +11,18 @@
 namespace tinymlops::runtime::optimized {
 namespace {
 
+// Pointwise convolutions of at most this many pixels, with at least this many output channels,
+// run transposed (EvalSmallPlanePointwiseConv).
+constexpr int kSmallPlanePixels = 36;
+constexpr int kSmallPlaneMinChannels = 32;
+
 struct FloatConvData {
   ConvGeometry geometry;
   FlatConvLayout layout;
   const int32_t* tap_offsets = nullptr;   // of one group's (or one channel's) taps
   const float* packed_weights = nullptr;  // GEMM: group after group, `group_floats` each
   size_t group_floats = 0;
-  const float* weights = nullptr;         // depthwise: the model's [C, 1, kh, kw] weights
+  const float* weights = nullptr;  // depthwise: the model's [C, 1, kh, kw] weights
   const float* bias = nullptr;
   FloatRange clamp{};
 };
@@ -47,6 +52,29 @@ Status EvalGemmConv(Node& node) {
       GemmPackedA(data.packed_weights + group * data.group_floats, m, k, operands,
                   GemmEpilogue{data.bias ? data.bias + group * m : nullptr, data.clamp});
     }
+  }
+  return Status::Ok();
+}
+
+// A pointwise convolution of a small plane (a few vectors of pixels at most) runs transposed, so
+// that the vectors span output channels instead of a few, partly empty, vectors of pixels: Y^T
+// [pixels, out] = X^T * W^T into scratch (sgemm.h GemmPackedB, W^T packed in column panels), then Y
+// = its transpose.
+Status EvalSmallPlanePointwiseConv(Node& node) {
+  const auto& data = *static_cast<const FloatConvData*>(node.user_data);
+  const ConvGeometry& g = data.geometry;
+  const int pixels = g.out_plane();
+  float* transposed = static_cast<float*>(node.scratch);
+  for (int image = 0; image < g.batch; ++image) {
+    const float* input =
+        node.inputs[0]->Data<float>() + static_cast<ptrdiff_t>(image) * g.in_channels * pixels;
+    float* output =
+        node.outputs[0]->Data<float>() + static_cast<ptrdiff_t>(image) * g.out_channels * pixels;
+    GemmPackedB(input, 1, pixels, pixels, g.in_channels, data.packed_weights, g.out_channels,
+                transposed, g.out_channels, GemmEpilogue{data.bias, data.clamp});
+    for (int channel = 0; channel < g.out_channels; ++channel)
+      for (int pixel = 0; pixel < pixels; ++pixel)
+        output[channel * pixels + pixel] = transposed[pixel * g.out_channels + channel];
   }
   return Status::Ok();
 }
@@ -81,7 +109,7 @@ Status PrepareFloatConv(PrepareContext& context, Node& node) {
   FlatConvLayout layout;
   if (!weights.is_constant || weights.dtype != DType::kFloat32 ||
       (bias && (!bias->is_constant || bias->dtype != DType::kFloat32)) ||
-      !ReadConvGeometry(node, &g) || !MakeFlatConvLayout(g, &layout))
+      !ReadConvGeometry(node, &g) || g.patch_size() < 1 || !MakeFlatConvLayout(g, &layout))
     return Status::Ok();
   FloatRange clamp;
   const tmm::ConvOptions* options = node.op->options_as_ConvOptions();
@@ -89,10 +117,15 @@ Status PrepareFloatConv(PrepareContext& context, Node& node) {
       FloatActivationRange(node, options ? options->activation() : nullptr, &clamp));
 
   const bool depthwise = g.IsDepthwise();
+  const bool small_plane_pointwise = !depthwise && g.group == 1 && g.IsPointwise() &&
+                                     g.out_plane() <= kSmallPlanePixels &&
+                                     g.out_channels >= kSmallPlaneMinChannels;
   const int tap_channels = depthwise ? 1 : g.in_channels_per_group();
   const int taps = tap_channels * g.kernel_h * g.kernel_w;
   const int m = g.out_channels_per_group(), k = g.patch_size();
-  const size_t group_floats = depthwise ? 0 : PackedRowPanelsFloats(m, k);
+  const size_t group_floats = depthwise               ? 0
+                              : small_plane_pointwise ? PackedColumnPanelsFloats(k, m)
+                                                      : PackedRowPanelsFloats(m, k);
   // One block: the data, the packed weights, the store plan, the tap offsets, the tap masks.
   const size_t data_bytes = (sizeof(FloatConvData) + 63) / 64 * 64;
   const size_t weight_bytes = group_floats * g.group * sizeof(float);
@@ -106,8 +139,8 @@ Status PrepareFloatConv(PrepareContext& context, Node& node) {
   auto* packed = reinterpret_cast<float*>(block + data_bytes);
   auto* plan = reinterpret_cast<FlatStoreSegment*>(block + data_bytes + weight_bytes);
   auto* tap_offsets = reinterpret_cast<int32_t*>(block + data_bytes + weight_bytes + plan_bytes);
-  auto* tap_masks = reinterpret_cast<uint16_t*>(block + data_bytes + weight_bytes + plan_bytes +
-                                                offset_bytes);
+  auto* tap_masks =
+      reinterpret_cast<uint16_t*>(block + data_bytes + weight_bytes + plan_bytes + offset_bytes);
   FillFlatConvStorePlan(&layout, plan);
   FillFlatConvTapMasks(g, &layout, tap_masks);
   FillFlatConvTapOffsets(g, layout, tap_channels, tap_offsets);
@@ -122,6 +155,14 @@ Status PrepareFloatConv(PrepareContext& context, Node& node) {
     context.RequestScratch(node, DepthwiseConvFloatScratchFloats(g, layout) * sizeof(float));
     node.user_data = data;
     node.eval = EvalDepthwiseConv;
+    return Status::Ok();
+  }
+  if (small_plane_pointwise) {
+    PackColumnPanels(weights.Data<float>(), 1, k, k, m, 1.0f, packed);
+    data->packed_weights = packed;
+    context.RequestScratch(node, static_cast<size_t>(g.out_plane()) * m * sizeof(float));
+    node.user_data = data;
+    node.eval = EvalSmallPlanePointwiseConv;
     return Status::Ok();
   }
   for (int group = 0; group < g.group; ++group)

@@ -3,6 +3,8 @@
 // zero-padded and split into stride phases in scratch at each eval unless the convolution
 // (stride 1, no padding) can read the input itself.
 // - depthwise (group == input channels == output channels): depthwise_conv.h;
+// - a pointwise convolution of a plane of at most 36 pixels: transposed, as a GEMM of the input
+//   by the weights packed into column panels (sgemm.h GemmPackedB), then transposed back;
 // - anything else (dense, grouped, dilated, any stride): per group, a GEMM of the weights,
 //   packed into row panels once (sgemm.h) in persistent memory, by the taps (sgemm.h
 //   GemmPackedA), writing straight into the NCHW output.

@@ -26,10 +26,10 @@ Status EvalFloatLinear(Node& node) {
 }  // namespace
 
 Status PrepareFloatLinear(PrepareContext& context, Node& node, const FloatLinearSpec& spec) {
+  if (spec.depth < 1) return Status::Ok();  // an empty product: the reference kernel's
   const size_t packed_floats = PackedColumnPanelsFloats(spec.depth, spec.cols);
   const size_t bias_floats = spec.bias.data ? static_cast<size_t>(spec.cols) : 0;
-  const size_t bytes =
-      sizeof(FloatLinearData) + (packed_floats + bias_floats) * sizeof(float) + 16;
+  const size_t bytes = sizeof(FloatLinearData) + (packed_floats + bias_floats) * sizeof(float) + 16;
   auto* block = static_cast<unsigned char*>(context.AllocatePersistent(bytes));
   if (!block)
     return Status::Error(StatusCode::kResourceExhausted,
@@ -46,8 +46,8 @@ Status PrepareFloatLinear(PrepareContext& context, Node& node, const FloatLinear
     for (int j = 0; j < spec.cols; ++j)
       bias[j] = spec.bias_scale * spec.bias.data[j * spec.bias.column_stride];
   }
-  *data = FloatLinearData{spec.rows,  spec.depth, spec.cols, spec.a_row_stride,
-                          spec.a_depth_stride, packed, bias, spec.clamp};
+  *data = FloatLinearData{spec.rows,           spec.depth, spec.cols, spec.a_row_stride,
+                          spec.a_depth_stride, packed,     bias,      spec.clamp};
   node.user_data = data;
   node.eval = EvalFloatLinear;
   return Status::Ok();

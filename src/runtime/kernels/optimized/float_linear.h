@@ -4,7 +4,8 @@
 // activation input 0 read with arbitrary strides. Bias, when present, is one value per column
 // (already multiplied by Gemm's beta). The clamp is the fused activation's range.
 // PrepareFloatLinear copies what eval needs into persistent memory and switches node.eval to
-// EvalFloatLinear. Errors: persistent memory exhausted. Thread-safety: as kernel.h.
+// EvalFloatLinear, unless depth is 0 (the node then keeps the reference eval). Errors:
+// persistent memory exhausted. Thread-safety: as kernel.h.
 #ifndef TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_FLOAT_LINEAR_H_
 #define TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_FLOAT_LINEAR_H_
 
@@ -29,11 +30,11 @@ struct FloatLinearSpec {
   int rows = 0;
   int depth = 0;
   int cols = 0;
-  ptrdiff_t a_row_stride = 0;    // strides of A (input 0), in elements
+  ptrdiff_t a_row_stride = 0;  // strides of A (input 0), in elements
   ptrdiff_t a_depth_stride = 0;
-  MatrixView b;                  // [depth, cols], constant
+  MatrixView b;  // [depth, cols], constant
   float b_scale = 1.0f;
-  MatrixView bias;               // one row: bias (j) = data[j * column_stride]; data may be null
+  MatrixView bias;  // one row: bias (j) = data[j * column_stride]; data may be null
   float bias_scale = 1.0f;
   FloatRange clamp{};
 };

@@ -7,8 +7,8 @@
 namespace tinymlops::runtime::optimized {
 namespace {
 
-constexpr int kLanes = 16;      // floats per __m512
-constexpr int kRowPanel = 8;    // rows of A per row panel (GemmPackedA tile height)
+constexpr int kLanes = 16;          // floats per __m512
+constexpr int kRowPanel = 8;        // rows of A per row panel (GemmPackedA tile height)
 constexpr int kMaxTileVectors = 3;  // 16-position vectors per GemmPackedA tile
 
 // max(lo, x) and min(hi, x) return x when x is NaN, so NaN propagates as in a plain loop.
@@ -52,8 +52,15 @@ void FlatTile(const float* panel, int k, const FlatConvOperands& io, int first_v
     }
     panel += kRowPanel;
   } while (++offsets != offsets_end);
-  // The clamped tile goes through memory: acc indexed by `rows`, a variable, would make GCC
-  // keep all of acc in memory during the loop above.
+  if (rows == kRowPanel && io.layout->store_segments == 0) {  // a full panel, contiguous rows
+    for (int r = 0; r < kRowPanel; ++r)
+      for (int v = 0; v < NV; ++v)
+        _mm512_mask_storeu_ps(io.output + r * io.channel_stride + (first_vector + v) * kLanes,
+                              v + 1 < NV ? 0xFFFF : last_mask, Clamp(acc[r][v], lo, hi));
+    return;
+  }
+  // Else the clamped tile goes through memory: acc indexed by `rows`, a variable, would make
+  // GCC keep all of acc in memory during the loop above.
   alignas(64) float tile[kRowPanel][NV][kLanes];
   for (int r = 0; r < kRowPanel; ++r)
     for (int v = 0; v < NV; ++v) _mm512_store_ps(tile[r][v], Clamp(acc[r][v], lo, hi));
@@ -85,9 +92,9 @@ void ColumnTile(const float* a, ptrdiff_t a_row, ptrdiff_t a_step, const float* 
                 __m512 lo, __m512 hi) {
   __m512 acc[MR][NV];
   for (int v = 0; v < NV; ++v) {
-    const __m512 initial = bias ? _mm512_maskz_loadu_ps(v + 1 < NV ? 0xFFFF : last_mask,
-                                                        bias + v * kLanes)
-                                : _mm512_setzero_ps();
+    const __m512 initial =
+        bias ? _mm512_maskz_loadu_ps(v + 1 < NV ? 0xFFFF : last_mask, bias + v * kLanes)
+             : _mm512_setzero_ps();
     for (int r = 0; r < MR; ++r) acc[r][v] = initial;
   }
   const ptrdiff_t b_vector = static_cast<ptrdiff_t>(k) * kLanes;
@@ -120,8 +127,21 @@ void ColumnTileOfWidth(int nv, const float* a, ptrdiff_t a_row, ptrdiff_t a_step
       return ColumnTileOfWidth<MR, kMaxVectors - 1>(nv, a, a_row, a_step, packed_b, k, last_mask,
                                                     rows, c, ldc, bias, lo, hi);
   }
-  ColumnTile<MR, kMaxVectors>(a, a_row, a_step, packed_b, k, last_mask, rows, c, ldc, bias, lo,
-                              hi);
+  ColumnTile<MR, kMaxVectors>(a, a_row, a_step, packed_b, k, last_mask, rows, c, ldc, bias, lo, hi);
+}
+
+// ColumnTileOfWidth<rows, 4> for a runtime rows in [1, kMaxRows].
+template <int kMaxRows = 5>
+void LastRowsTile(int rows, int nv, const float* a, ptrdiff_t a_row, ptrdiff_t a_step,
+                  const float* packed_b, int k, __mmask16 last_mask, float* c, ptrdiff_t ldc,
+                  const float* bias, __m512 lo, __m512 hi) {
+  if constexpr (kMaxRows > 1) {
+    if (rows < kMaxRows)
+      return LastRowsTile<kMaxRows - 1>(rows, nv, a, a_row, a_step, packed_b, k, last_mask, c, ldc,
+                                        bias, lo, hi);
+  }
+  ColumnTileOfWidth<kMaxRows, 4>(nv, a, a_row, a_step, packed_b, k, last_mask, kMaxRows, c, ldc,
+                                 bias, lo, hi);
 }
 
 // GemmPackedB over `rows` (<= MR) rows of A starting at `a`.
@@ -134,10 +154,10 @@ void ColumnTileRow(const float* a, ptrdiff_t a_row_stride, ptrdiff_t a_column_st
   for (int j0 = 0; j0 < n; j0 += kMaxVectors * kLanes) {
     const int columns = std::min(kMaxVectors * kLanes, n - j0);
     const int nv = (columns + kLanes - 1) / kLanes;
-    ColumnTileOfWidth<MR, kMaxVectors>(
-        nv, a, a_row_stride, a_column_stride, packed_b + static_cast<ptrdiff_t>(j0) * k, k,
-        LaneMask(columns - (nv - 1) * kLanes), rows, c + j0, ldc,
-        epilogue.bias ? epilogue.bias + j0 : nullptr, lo, hi);
+    ColumnTileOfWidth<MR, kMaxVectors>(nv, a, a_row_stride, a_column_stride,
+                                       packed_b + static_cast<ptrdiff_t>(j0) * k, k,
+                                       LaneMask(columns - (nv - 1) * kLanes), rows, c + j0, ldc,
+                                       epilogue.bias ? epilogue.bias + j0 : nullptr, lo, hi);
   }
 }
 
@@ -187,8 +207,8 @@ size_t PackedColumnPanelsFloats(int k, int n) {
   return static_cast<size_t>((n + kLanes - 1) / kLanes) * kLanes * k;
 }
 
-void PackColumnPanels(const float* b, ptrdiff_t row_stride, ptrdiff_t column_stride, int k,
-                      int n, float scale, float* packed) {
+void PackColumnPanels(const float* b, ptrdiff_t row_stride, ptrdiff_t column_stride, int k, int n,
+                      float scale, float* packed) {
   for (int j0 = 0; j0 < n; j0 += kLanes)
     for (int i = 0; i < k; ++i)
       for (int lane = 0; lane < kLanes; ++lane) {
@@ -200,15 +220,32 @@ void PackColumnPanels(const float* b, ptrdiff_t row_stride, ptrdiff_t column_str
 void GemmPackedB(const float* a, ptrdiff_t a_row_stride, ptrdiff_t a_column_stride, int m, int k,
                  const float* packed_b, int n, float* c, ptrdiff_t ldc,
                  const GemmEpilogue& epilogue) {
-  // Four rows share each loaded B vector; a single row (batch 1) gets eight accumulators.
-  constexpr int kRowsPerTile = 4;
-  int i = 0;
-  for (; i + kRowsPerTile <= m; i += kRowsPerTile)
-    ColumnTileRow<kRowsPerTile, 4>(a + i * a_row_stride, a_row_stride, a_column_stride,
-                                   kRowsPerTile, k, packed_b, n, c + i * ldc, ldc, epilogue);
-  for (; i < m; ++i)
-    ColumnTileRow<1, 8>(a + i * a_row_stride, a_row_stride, a_column_stride, 1, k, packed_b, n,
-                        c + i * ldc, ldc, epilogue);
+  if (m < 4) {  // batch 1 and the like: eight accumulators per row
+    for (int i = 0; i < m; ++i)
+      ColumnTileRow<1, 8>(a + i * a_row_stride, a_row_stride, a_column_stride, 1, k, packed_b, n,
+                          c + i * ldc, ldc, epilogue);
+    return;
+  }
+  // Column blocks outermost, so that a block of packed B stays in cache while every row reads
+  // it; six rows share each loaded B vector (24 accumulators), the last 1 to 5 rows one tile.
+  constexpr int kBlockVectors = 4;
+  const __m512 lo = _mm512_set1_ps(epilogue.clamp.min);
+  const __m512 hi = _mm512_set1_ps(epilogue.clamp.max);
+  for (int j0 = 0; j0 < n; j0 += kBlockVectors * kLanes) {
+    const int columns = std::min(kBlockVectors * kLanes, n - j0);
+    const int nv = (columns + kLanes - 1) / kLanes;
+    const __mmask16 last_mask = LaneMask(columns - (nv - 1) * kLanes);
+    const float* block = packed_b + static_cast<ptrdiff_t>(j0) * k;
+    const float* bias = epilogue.bias ? epilogue.bias + j0 : nullptr;
+    int i = 0;
+    for (; i + 6 <= m; i += 6)
+      ColumnTileOfWidth<6, kBlockVectors>(nv, a + i * a_row_stride, a_row_stride, a_column_stride,
+                                          block, k, last_mask, 6, c + i * ldc + j0, ldc, bias, lo,
+                                          hi);
+    if (i < m)
+      LastRowsTile(m - i, nv, a + i * a_row_stride, a_row_stride, a_column_stride, block, k,
+                   last_mask, c + i * ldc + j0, ldc, bias, lo, hi);
+  }
 }
 
 }  // namespace tinymlops::runtime::optimized

@@ -10,7 +10,7 @@
 //   weights), A is the activation with arbitrary strides. Bias is per column.
 // Packed buffers hold PackedRowPanelsFloats / PackedColumnPanelsFloats floats (zero-padded);
 // any alignment works (unaligned loads are used).
-// No allocation, no failure: shapes are validated by the caller's prepare.
+// No allocation, no failure: shapes are validated by the caller's prepare, and K >= 1.
 // Thread-safety: pure functions over caller-owned memory.
 #ifndef TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_SGEMM_H_
 #define TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_SGEMM_H_
@@ -42,9 +42,9 @@ void PackRowPanels(const float* a, ptrdiff_t row_stride, ptrdiff_t column_stride
 // B and C of GemmPackedA.
 struct FlatConvOperands {
   const FlatConvLayout* layout;
-  const float* planes;          // B: the input planes of the channels A's rows read
-  const int32_t* tap_offsets;   // K offsets (FillFlatConvTapOffsets)
-  float* output;                // C: output channel i (row i) at output + i * channel_stride
+  const float* planes;         // B: the input planes of the channels A's rows read
+  const int32_t* tap_offsets;  // K offsets (FillFlatConvTapOffsets)
+  float* output;               // C: output channel i (row i) at output + i * channel_stride
   ptrdiff_t channel_stride;
 };
 // Output channels [0, m) = A (packed rows, [m, k]) * B + row bias, clamped.
@@ -55,8 +55,8 @@ void GemmPackedA(const float* packed_a, int m, int k, const FlatConvOperands& op
 size_t PackedColumnPanelsFloats(int k, int n);
 // Packs scale * B, whose element (i, j) is b[i * row_stride + j * column_stride], into column
 // panels (the scale folds Gemm's alpha into the weights).
-void PackColumnPanels(const float* b, ptrdiff_t row_stride, ptrdiff_t column_stride, int k,
-                      int n, float scale, float* packed);
+void PackColumnPanels(const float* b, ptrdiff_t row_stride, ptrdiff_t column_stride, int k, int n,
+                      float scale, float* packed);
 // C[m, n] (row stride ldc) = A * B (packed columns) + column bias, clamped; A's element (i, j)
 // is a[i * a_row_stride + j * a_column_stride].
 void GemmPackedB(const float* a, ptrdiff_t a_row_stride, ptrdiff_t a_column_stride, int m, int k,

@@ -1,12 +1,12 @@
 // Which optimized host kernels this build has, and the small vector helpers they share. The
-// optimized kernels are written with AVX-512 intrinsics (F, BW, VL, DQ); a build for a CPU without them (or for a microcontroller) leaves
-// TINYMLOPS_OPTIMIZED_AVX512 undefined, compiles none of them, and AddOptimizedKernels then
-// registers only the reference kernels. Builds use -march=native by default (TINYMLOPS_NATIVE).
+// optimized kernels are written with AVX-512 intrinsics (F, BW, VL, DQ); a build for a CPU without
+// them (or for a microcontroller) leaves TINYMLOPS_OPTIMIZED_AVX512 undefined, compiles none of
+// them, and AddOptimizedKernels then registers only the reference kernels. Builds use -march=native
+// by default (TINYMLOPS_NATIVE).
 #ifndef TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_SIMD_H_
 #define TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_SIMD_H_
 
-#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && \
-    defined(__AVX512DQ__)
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512DQ__)
 #define TINYMLOPS_OPTIMIZED_AVX512 1
 // GCC 12's AVX-512 headers pass _mm512_undefined_ps() into masked builtins, which its own
 // -Wuninitialized flags (GCC bug 105593); the warning points into the header, so silence it
@@ -43,8 +43,7 @@ inline void CopyFloats(float* destination, const float* source, int count) {
 inline void ZeroFloats(float* destination, int count) {
   const __m512 zero = _mm512_setzero_ps();
   for (; count >= 16; count -= 16, destination += 16) _mm512_storeu_ps(destination, zero);
-  if (count > 0)
-    _mm512_mask_storeu_ps(destination, LaneMask(count), zero);
+  if (count > 0) _mm512_mask_storeu_ps(destination, LaneMask(count), zero);
 }
 
 }  // namespace tinymlops::runtime::optimized
