@@ -26,6 +26,11 @@ struct Int8ConvCase {
   int kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
   int pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
   bool per_channel = true, bias = true;
+  // Every input 255 from its zero point, the first half of each filter's taps 127 above the
+  // weight zero point and the second half 127 below, no bias, and an output step of one
+  // accumulator unit: windows inside the input sum to exactly 0 after partial sums of
+  // 127 * 255 * taps / 2, so any rounding of those sums shows in the output.
+  bool extreme = false;
   tmm::ActivationType activation = tmm::ActivationType::None;
 
   int OutH() const {
@@ -68,19 +73,32 @@ void CheckInt8Conv(const Int8ConvCase& c, std::mt19937& rng) {
   graph.name = "int8_conv";
   TensorDef x_def = RandomIntTensor("x", c.dtype, c.Shape(c.batch, c.channels, c.height, c.width),
                                     x_low, x_high, rng, false);
-  Quantize(x_def, {0.05f}, {uniform(x_low, x_high)}, -1);
+  Quantize(x_def, {0.05f}, {c.extreme ? x_high : uniform(x_low, x_high)}, -1);
+  if (c.extreme) {
+    x_def.SetValues(std::vector<uint8_t>(x_def.data.size(), static_cast<uint8_t>(x_low)));
+    x_def.is_constant = false;
+  }
   const int x = graph.AddTensor(x_def);
   const int in_group = c.channels / c.group;
   TensorDef w_def =
       RandomIntTensor("w", c.weight_dtype, c.Shape(c.filters, in_group, c.kernel_h, c.kernel_w),
                       w_low, w_high, rng, true);
+  const int kernel = c.kernel_h * c.kernel_w;
+  if (c.extreme) {
+    std::vector<uint8_t> values(w_def.data.size());
+    for (size_t i = 0; i < values.size(); ++i)
+      values[i] =
+          static_cast<uint8_t>((signed_w ? 0 : 128) + (int(i % kernel) < kernel / 2 ? 127 : -127));
+    w_def.SetValues(values);
+  }
   const int scales = c.per_channel ? c.filters : 1;
   std::vector<float> w_scale(scales);
   std::vector<int32_t> w_zero_point(scales);
   for (int i = 0; i < scales; ++i) {
     w_scale[i] = 0.001f * static_cast<float>(uniform(1, 20));
     // Symmetric int8 weights (the quantizer's) half the time; any zero point otherwise.
-    w_zero_point[i] = signed_w && uniform(0, 1) ? 0 : uniform(w_low, w_high);
+    w_zero_point[i] =
+        c.extreme ? (signed_w ? 0 : 128) : (signed_w && uniform(0, 1) ? 0 : uniform(w_low, w_high));
   }
   Quantize(w_def, w_scale, w_zero_point, c.per_channel ? 0 : -1);
   const int w = graph.AddTensor(w_def);
@@ -92,8 +110,10 @@ void CheckInt8Conv(const Int8ConvCase& c, std::mt19937& rng) {
   TensorDef y_def = ActivationTensor("y", c.dtype, c.Shape(c.batch, c.filters, c.OutH(), c.OutW()));
   const float depth = static_cast<float>(in_group * c.kernel_h * c.kernel_w);
   // Spread the outputs over the whole range, some saturating: the clamp is tested too.
-  Quantize(y_def, {0.05f * 0.01f * 60.0f * std::sqrt(depth) * (uniform(0, 1) ? 1.0f : 0.1f)},
-           {uniform(x_low / 2, x_high / 2) + (signed_x ? 0 : 64)}, -1);
+  const float y_scale =
+      c.extreme ? 0.05f * w_scale[0]
+                : 0.05f * 0.01f * 60.0f * std::sqrt(depth) * (uniform(0, 1) ? 1.0f : 0.1f);
+  Quantize(y_def, {y_scale}, {uniform(x_low / 2, x_high / 2) + (signed_x ? 0 : 64)}, -1);
   const int y = graph.AddTensor(y_def);
   tmm::ConvOptionsT options;
   options.group = c.group;
@@ -199,6 +219,7 @@ TEST(OptimizedInt8ConvTest, BenchmarkModelLayersAreBitExact) {
       {8, 48, 48, 8, 8, 3, 3, 1, 1},   {16, 48, 48, 16, 16, 3, 3, 2, 1},
       {64, 25, 5, 64, 64, 3, 3, 1, 1}, {1, 49, 10, 64, 1, 10, 4, 2, 1},
       {130, 3, 3, 67, 1, 1, 1, 1, 0},  {8, 5, 100, 12, 1, 3, 3, 1, 1},
+      {32, 8, 8, 64, 1, 3, 3, 1, 1},   {32, 16, 16, 64, 1, 3, 3, 2, 1},
   };
   for (const Layer& layer : layers) {
     Int8ConvCase c;
@@ -215,6 +236,28 @@ TEST(OptimizedInt8ConvTest, BenchmarkModelLayersAreBitExact) {
     CheckInt8Conv(c, rng);
     if (::testing::Test::HasFatalFailure()) return;
   }
+}
+
+// Depthwise sums run in float32, exact while 255 * sum |w| < 2^24: 500 extreme taps (partial
+// sums up to 8.1M) stay on that path; at 1040 taps (partial sums of 16.8M, which float32 would
+// round: its final sum would be -1, not 0) the node must fall back to int32 arithmetic.
+TEST(OptimizedInt8ConvTest, DepthwiseAtTheExactFloatBoundIsBitExact) {
+  std::mt19937 rng(3);
+  for (DType dtype : {DType::kInt8, DType::kUInt8})
+    for (int taps : {500, 1040}) {
+      Int8ConvCase c;
+      c.dtype = c.weight_dtype = dtype;
+      c.spatial_rank = 1;
+      c.channels = c.filters = c.group = 3;
+      c.width = taps + 20;
+      c.kernel_w = taps;
+      c.pad_left = c.pad_right = 2;
+      c.extreme = true;
+      c.bias = false;
+      c.per_channel = false;
+      CheckInt8Conv(c, rng);
+      if (::testing::Test::HasFatalFailure()) return;
+    }
 }
 
 }  // namespace

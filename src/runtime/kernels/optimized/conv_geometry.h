@@ -46,6 +46,9 @@ struct ConvGeometry {
   }
 };
 
+// ceil(a / b) for any sign of a and b > 0.
+inline int CeilDiv(int a, int b) { return a >= 0 ? (a + b - 1) / b : -(-a / b); }
+
 // Fills `geometry` from node inputs 0 (X) and 1 (W), output 0 and the ConvOptions.
 bool ReadConvGeometry(const Node& node, ConvGeometry* geometry);
 

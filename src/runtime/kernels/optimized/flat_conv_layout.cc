@@ -7,9 +7,6 @@
 namespace tinymlops::runtime::optimized {
 namespace {
 
-// Ceiling of a / b for b > 0 and any a.
-int CeilDiv(int a, int b) { return a >= 0 ? (a + b - 1) / b : -(-a / b); }
-
 // Fills `axis` for taps 0 .. kernel-1 at `dilation` along an axis of `stride`, whose input of
 // `size` has `pad_begin` zeros before it; `phase_size` is the phase coordinates per phase.
 // False when more than kMaxFlatConvPhases phases are read.

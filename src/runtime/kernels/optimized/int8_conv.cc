@@ -17,6 +17,10 @@ namespace {
 constexpr int kLanes = 16;      // output pixels per vector
 constexpr int kRows = 4;        // output channels per tile
 constexpr int kMaxVectors = 4;  // pixel vectors per tile
+// The im2col layout is used when it fills the vectors' bytes at least this much better than
+// the planes (few input channels, narrow output rows) and takes at most kMaxIm2colBytes.
+constexpr double kIm2colGain = 1.5;
+constexpr size_t kMaxIm2colBytes = size_t{256} << 10;
 
 // The per-channel terms of sum (xu - a)(ws - b) = sum xu*ws - b * sum xu + offset.
 struct GemmChannel {
@@ -32,7 +36,10 @@ using TileFn = void (*)(const Int8ConvData& data, const uint32_t* pixels, const 
 
 struct Int8ConvData {
   ConvGeometry g;     // a pointwise conv is flattened to one row of in_h * in_w pixels
+  bool im2col;        // scratch holds im2col quads, else channel-quad planes
   int channel_quads;  // ceil(input channels per group / 4)
+  int patch_quads;    // im2col: ceil(patch size / 4)
+  int im2col_pitch;   // im2col: dwords per quad row (out_plane and slack)
   int padded_h;
   int padded_w;
   int taps;                      // channel_quads * kernel_h * kernel_w: dwords per weight row
@@ -168,32 +175,105 @@ void BuildPlane(const Int8ConvData& data, const uint8_t* x, uint32_t* plane) {
   FillDwords(plane + data.plane_dwords, 0, static_cast<ptrdiff_t>(data.slack_dwords));
 }
 
+// Copies one group of one image (`x`: its first channel plane) into scratch as im2col quads:
+// dword (q, p) holds patch elements 4q..4q+3 of output pixel p (flipped; padding holds the
+// input zero point, elements past the patch 0). `bytes` (patch size x out_plane) is the
+// byte im2col built on the way.
+void BuildIm2col(const Int8ConvData& data, const uint8_t* x, uint8_t* bytes, uint32_t* quads) {
+  const ConvGeometry& g = data.g;
+  const int patch = g.patch_size(), kernel = g.kernel_h * g.kernel_w;
+  const uint8_t pad = static_cast<uint8_t>(data.pad_full) ^ data.flip;  // the raw zero point
+  for (int e = 0; e < patch; ++e) {
+    const int c = e / kernel, kh = e % kernel / g.kernel_w, kw = e % g.kernel_w;
+    const uint8_t* channel = x + ptrdiff_t{c} * g.in_plane();
+    uint8_t* row = bytes + ptrdiff_t{e} * g.out_plane();
+    for (int oh = 0; oh < g.out_h; ++oh, row += g.out_w) {
+      const int ih = oh * g.stride_h - g.pad_top + kh * g.dilation_h;
+      if (ih < 0 || ih >= g.in_h) {
+        std::memset(row, pad, static_cast<size_t>(g.out_w));
+        continue;
+      }
+      // Columns [begin, end) read inside the input row; the others are padding.
+      const int offset = kw * g.dilation_w - g.pad_left;
+      const int begin = std::clamp(CeilDiv(-offset, g.stride_w), 0, g.out_w);
+      const int end = std::clamp(CeilDiv(g.in_w - offset, g.stride_w), begin, g.out_w);
+      const uint8_t* source = channel + ptrdiff_t{ih} * g.in_w + offset;
+      std::memset(row, pad, static_cast<size_t>(begin));
+      if (g.stride_w == 1) {
+        std::memcpy(row + begin, source + begin, static_cast<size_t>(end - begin));
+      } else {
+        for (int ow = begin; ow < end; ++ow) row[ow] = source[ptrdiff_t{ow} * g.stride_w];
+      }
+      std::memset(row + end, pad, static_cast<size_t>(g.out_w - end));
+    }
+  }
+  for (int q = 0; q < data.patch_quads; ++q) {
+    const uint8_t* rows[4];
+    for (int j = 0; j < 4; ++j)
+      rows[j] = 4 * q + j < patch ? bytes + ptrdiff_t{4 * q + j} * g.out_plane() : nullptr;
+    uint32_t* destination = quads + ptrdiff_t{q} * data.im2col_pitch;
+    InterleaveQuad(rows, 0, g.out_plane(), data.flip, destination);
+    FillDwords(destination + g.out_plane(), 0, data.im2col_pitch - g.out_plane());
+  }
+  FillDwords(quads + data.plane_dwords, 0, static_cast<ptrdiff_t>(data.slack_dwords));
+}
+
+// Output channels of one group from im2col quads: the pixels as one row of out_plane.
+void ConvolveIm2col(const Int8ConvData& data, const uint32_t* quads, const int8_t* weights,
+                    const GemmChannel* channel, uint8_t* y_group) {
+  const ConvGeometry& g = data.g;
+  const int out_group = g.out_channels_per_group();
+  const ptrdiff_t weight_row = ptrdiff_t{data.taps} * 4;
+  for (int p = 0; p < g.out_plane(); p += kLanes * kMaxVectors) {
+    const int count = std::min(kLanes * kMaxVectors, g.out_plane() - p);
+    const TileFn tile = data.tile[(count + kLanes - 1) / kLanes - 1];
+    for (int m = 0; m < out_group; m += kRows)
+      tile(data, quads + p, weights + m * weight_row, channel + m, std::min(kRows, out_group - m),
+           count, y_group + m * g.out_plane() + p);
+  }
+}
+
+// Output channels of one group from channel-quad planes, row by row.
+void ConvolvePlanes(const Int8ConvData& data, const uint32_t* plane, const int8_t* weights,
+                    const GemmChannel* channel, uint8_t* y_group) {
+  const ConvGeometry& g = data.g;
+  const int out_group = g.out_channels_per_group();
+  const ptrdiff_t weight_row = ptrdiff_t{data.taps} * 4;
+  for (int oh = 0; oh < g.out_h; ++oh) {
+    for (int ow = 0; ow < g.out_w; ow += kLanes * kMaxVectors) {
+      const int count = std::min(kLanes * kMaxVectors, g.out_w - ow);
+      const TileFn tile = data.tile[(count + kLanes - 1) / kLanes - 1];
+      const uint32_t* pixels =
+          plane + ptrdiff_t{oh} * g.stride_h * data.padded_w + ptrdiff_t{ow} * g.stride_w;
+      uint8_t* out = y_group + ptrdiff_t{oh} * g.out_w + ow;
+      for (int m = 0; m < out_group; m += kRows)
+        tile(data, pixels, weights + m * weight_row, channel + m, std::min(kRows, out_group - m),
+             count, out + m * g.out_plane());
+    }
+  }
+}
+
 Status EvalInt8Conv(Node& node) {
   const auto& data = *static_cast<const Int8ConvData*>(node.user_data);
   const ConvGeometry& g = data.g;
   const auto* x = static_cast<const uint8_t*>(node.inputs[0]->data);
   auto* y = static_cast<uint8_t*>(node.outputs[0]->data);
   auto* plane = static_cast<uint32_t*>(node.scratch);
+  auto* im2col_bytes = reinterpret_cast<uint8_t*>(plane + data.plane_dwords + data.slack_dwords);
   const int in_group = g.in_channels_per_group(), out_group = g.out_channels_per_group();
   const ptrdiff_t weight_row = ptrdiff_t{data.taps} * 4;
-  const ptrdiff_t out_plane = g.out_plane();
   for (int n = 0; n < g.batch; ++n) {
     for (int group = 0; group < g.group; ++group) {
-      BuildPlane(data, x + (ptrdiff_t{n} * g.in_channels + group * in_group) * g.in_plane(), plane);
+      const uint8_t* x_group = x + (ptrdiff_t{n} * g.in_channels + group * in_group) * g.in_plane();
       const int8_t* weights = data.packed_weights + group * data.rows_padded * weight_row;
       const GemmChannel* channel = data.channel + group * out_group;
-      uint8_t* y_group = y + (ptrdiff_t{n} * g.out_channels + group * out_group) * out_plane;
-      for (int oh = 0; oh < g.out_h; ++oh) {
-        for (int ow = 0; ow < g.out_w; ow += kLanes * kMaxVectors) {
-          const int count = std::min(kLanes * kMaxVectors, g.out_w - ow);
-          const TileFn tile = data.tile[(count + kLanes - 1) / kLanes - 1];
-          const uint32_t* pixels =
-              plane + ptrdiff_t{oh} * g.stride_h * data.padded_w + ptrdiff_t{ow} * g.stride_w;
-          uint8_t* out = y_group + ptrdiff_t{oh} * g.out_w + ow;
-          for (int m = 0; m < out_group; m += kRows)
-            tile(data, pixels, weights + m * weight_row, channel + m,
-                 std::min(kRows, out_group - m), count, out + m * out_plane);
-        }
+      uint8_t* y_group = y + (ptrdiff_t{n} * g.out_channels + group * out_group) * g.out_plane();
+      if (data.im2col) {
+        BuildIm2col(data, x_group, im2col_bytes, plane);
+        ConvolveIm2col(data, plane, weights, channel, y_group);
+      } else {
+        BuildPlane(data, x_group, plane);
+        ConvolvePlanes(data, plane, weights, channel, y_group);
       }
     }
   }
@@ -203,6 +283,8 @@ Status EvalInt8Conv(Node& node) {
 // The unsigned-domain byte of value `v` of a tensor whose data is flipped by `flip`.
 uint8_t Flipped(int32_t v, uint8_t flip) { return static_cast<uint8_t>(v) ^ flip; }
 
+// Packs the weights in the order the layout reads them: im2col, patch elements in quads (the
+// weight row as it is, zero-padded); planes, channel quads per tap.
 void PackWeights(const Tensor& weights, const Int8ConvData& data, int8_t* packed) {
   const ConvGeometry& g = data.g;
   const auto* w = static_cast<const uint8_t*>(weights.data);
@@ -213,6 +295,13 @@ void PackWeights(const Tensor& weights, const Int8ConvData& data, int8_t* packed
     for (int r = 0; r < out_group; ++r) {
       const int m = group * out_group + r;
       int8_t* row = packed + (ptrdiff_t{group} * data.rows_padded + r) * data.taps * 4;
+      if (data.im2col) {
+        for (int e = 0; e < data.taps * 4; ++e)
+          row[e] = e < g.patch_size()
+                       ? static_cast<int8_t>(Flipped(w[ptrdiff_t{m} * g.patch_size() + e], flip))
+                       : int8_t{0};
+        continue;
+      }
       for (int quad = 0; quad < data.channel_quads; ++quad)
         for (int k = 0; k < kernel; ++k)
           for (int j = 0; j < 4; ++j) {
@@ -223,6 +312,24 @@ void PackWeights(const Tensor& weights, const Int8ConvData& data, int8_t* packed
                              : int8_t{0};
           }
     }
+}
+
+// The share of the bytes in a tile's vectors that hold real data: of `used` of `quads` * 4
+// bytes per dword, and of `pixels` of the 16-lane vectors that cover them.
+double FillRatio(int used, int quads, int pixels) {
+  const int vectors = (pixels + kLanes - 1) / kLanes;
+  return static_cast<double>(used) / (4.0 * quads) * pixels /
+         (static_cast<double>(kLanes) * vectors);
+}
+
+// Whether im2col quads fill the vectors kIm2colGain times better than channel-quad planes.
+bool PrefersIm2col(const ConvGeometry& g) {
+  const int patch = g.patch_size(), in_group = g.in_channels_per_group();
+  const int patch_quads = (patch + 3) / 4;
+  const size_t bytes = static_cast<size_t>(patch + 4 * patch_quads) * (g.out_plane() + kLanes);
+  return bytes <= kMaxIm2colBytes &&
+         FillRatio(patch, patch_quads, g.out_plane()) >=
+             kIm2colGain * FillRatio(in_group, (in_group + 3) / 4, g.out_w);
 }
 
 }  // namespace
@@ -244,7 +351,9 @@ Status PrepareInt8Conv(PrepareContext& context, Node& node) {
   const int in_group = g.in_channels_per_group(), out_group = g.out_channels_per_group();
   const int kernel = g.kernel_h * g.kernel_w;
   const int channel_quads = (in_group + 3) / 4;
-  const int taps = channel_quads * kernel;
+  const bool im2col = !g.IsPointwise() && PrefersIm2col(g);
+  const int patch_quads = (g.patch_size() + 3) / 4;
+  const int taps = im2col ? patch_quads : channel_quads * kernel;
   const int rows_padded = (out_group + kRows - 1) / kRows * kRows;
   const size_t tap_bytes = sizeof(int32_t) * taps;
   const size_t weight_bytes = size_t{4} * taps * rows_padded * g.group;
@@ -259,7 +368,10 @@ Status PrepareInt8Conv(PrepareContext& context, Node& node) {
                          sizeof(Int8ConvData) + tap_bytes + weight_bytes + channel_bytes);
   *data = Int8ConvData{};
   data->g = g;
+  data->im2col = im2col;
   data->channel_quads = channel_quads;
+  data->patch_quads = patch_quads;
+  data->im2col_pitch = g.out_plane() + kLanes;
   data->padded_h = g.pad_top + g.in_h + g.pad_bottom;
   data->padded_w = g.pad_left + g.in_w + g.pad_right;
   data->taps = taps;
@@ -270,11 +382,15 @@ Status PrepareInt8Conv(PrepareContext& context, Node& node) {
   const int last_channels = in_group - 4 * (channel_quads - 1);
   data->pad_last = last_channels == 4 ? data->pad_full
                                       : data->pad_full & ((uint32_t{1} << (8 * last_channels)) - 1);
-  for (int quad = 0; quad < channel_quads; ++quad)
-    for (int kh = 0; kh < g.kernel_h; ++kh)
-      for (int kw = 0; kw < g.kernel_w; ++kw)
-        tap_offset[(quad * g.kernel_h + kh) * g.kernel_w + kw] =
-            (quad * data->padded_h + kh * g.dilation_h) * data->padded_w + kw * g.dilation_w;
+  if (im2col) {
+    for (int quad = 0; quad < patch_quads; ++quad) tap_offset[quad] = quad * data->im2col_pitch;
+  } else {
+    for (int quad = 0; quad < channel_quads; ++quad)
+      for (int kh = 0; kh < g.kernel_h; ++kh)
+        for (int kw = 0; kw < g.kernel_w; ++kw)
+          tap_offset[(quad * g.kernel_h + kh) * g.kernel_w + kw] =
+              (quad * data->padded_h + kh * g.dilation_h) * data->padded_w + kw * g.dilation_w;
+  }
   data->tap_offset = tap_offset;
   PackWeights(weights, *data, packed);
   data->packed_weights = packed;
@@ -300,15 +416,24 @@ Status PrepareInt8Conv(PrepareContext& context, Node& node) {
   data->output_zero_point = channels.output_zero_point;
   data->output_min = channels.output_min;
   data->output_max = channels.output_max;
-  data->plane_dwords = size_t{static_cast<size_t>(channel_quads)} * data->padded_h * data->padded_w;
-  data->slack_dwords = size_t{4} * kLanes * g.stride_w + kLanes;
-  if (g.stride_w == 1)
+  size_t im2col_bytes = 0;
+  if (im2col) {
+    data->plane_dwords = static_cast<size_t>(patch_quads) * data->im2col_pitch;
+    data->slack_dwords = size_t{kMaxVectors} * kLanes;
+    im2col_bytes = static_cast<size_t>(g.patch_size()) * g.out_plane();
+  } else {
+    data->plane_dwords =
+        size_t{static_cast<size_t>(channel_quads)} * data->padded_h * data->padded_w;
+    data->slack_dwords = size_t{4} * kLanes * g.stride_w + kLanes;
+  }
+  if (im2col || g.stride_w == 1)
     weight_offsets ? SelectTiles<1, true>(data->tile) : SelectTiles<1, false>(data->tile);
   else if (g.stride_w == 2)
     weight_offsets ? SelectTiles<2, true>(data->tile) : SelectTiles<2, false>(data->tile);
   else
     weight_offsets ? SelectTiles<0, true>(data->tile) : SelectTiles<0, false>(data->tile);
-  context.RequestScratch(node, (data->plane_dwords + data->slack_dwords) * sizeof(uint32_t));
+  context.RequestScratch(
+      node, (data->plane_dwords + data->slack_dwords) * sizeof(uint32_t) + im2col_bytes);
   node.user_data = data;
   node.eval = EvalInt8Conv;
   return Status::Ok();

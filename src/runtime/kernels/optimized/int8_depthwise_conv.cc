@@ -2,137 +2,104 @@
 
 #ifdef TINYMLOPS_OPTIMIZED_AVX512
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 
+#include "runtime/kernels/optimized/depthwise_conv.h"
+#include "runtime/kernels/optimized/flat_conv_layout.h"
 #include "runtime/kernels/optimized/int8_conv_channels.h"
-#include "runtime/kernels/optimized/strided_load.h"
 
 namespace tinymlops::runtime::optimized {
 namespace {
 
 constexpr int kLanes = 16;
+constexpr int kChunkFloats = 8192;           // input (or output) floats converted at a time
+constexpr int64_t kExactFloatSum = 1 << 24;  // float32 holds every integer below it
 
 struct DepthwiseData {
-  ConvGeometry g;
-  int padded_h;
-  int padded_w;
-  int kernel_size;            // kernel_h * kernel_w
-  bool signed_input;          // int8 (else uint8)
-  const int32_t* weights;     // [channels][kernel_size]: w - w_zero_point
-  const int32_t* tap_offset;  // kernel_size entries: int32 offset of a tap in the plane
+  ConvGeometry geometry;
+  ConvGeometry chunk_geometry;  // of `chunk` channels of one image
+  FlatConvLayout layout;        // of chunk_geometry (the same for any channel count)
+  int chunk = 0;
+  bool signed_input = false;       // int8 (else uint8)
+  const float* weights = nullptr;  // [C][kernel taps]: w - w_zero_point
+  const int32_t* tap_offsets = nullptr;
   Int8ConvChannels channels;
-  size_t plane_ints;  // padded_h * padded_w
-  size_t slack_ints;  // read (never used) past the plane by the last vectors
-  size_t flat_bytes;  // stride 1: out_h * padded_w outputs, plus one vector
+  size_t input_floats = 0;   // chunk * in_plane
+  size_t planes_floats = 0;  // DepthwiseConvFloatScratchFloats
 };
 
-__mmask16 FirstLanes(int count) {
-  return count >= kLanes ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << count) - 1);
-}
-
-void ZeroInts(int32_t* destination, ptrdiff_t count) {
-  for (; count >= kLanes; count -= kLanes, destination += kLanes)
-    _mm512_storeu_si512(destination, _mm512_setzero_si512());
-  if (count > 0)
-    _mm512_mask_storeu_epi32(destination, FirstLanes(static_cast<int>(count)),
-                             _mm512_setzero_si512());
-}
-
-// plane = the padded channel `x` minus the input zero point, zeros in the padding.
-void BuildPlane(const DepthwiseData& data, const uint8_t* x, int32_t* plane) {
-  const ConvGeometry& g = data.g;
-  const __m512i zero_point = _mm512_set1_epi32(data.channels.input_zero_point);
-  const int right = data.padded_w - g.pad_left - g.in_w;
-  ZeroInts(plane, ptrdiff_t{g.pad_top} * data.padded_w);
-  for (int ih = 0; ih < g.in_h; ++ih) {
-    int32_t* row = plane + ptrdiff_t{g.pad_top + ih} * data.padded_w;
-    const uint8_t* source = x + ptrdiff_t{ih} * g.in_w;
-    ZeroInts(row, g.pad_left);
-    for (int i = 0; i < g.in_w; i += kLanes) {
-      const __mmask16 mask = FirstLanes(g.in_w - i);
-      const __m128i bytes = _mm_maskz_loadu_epi8(mask, source + i);
-      const __m512i values =
-          data.signed_input ? _mm512_cvtepi8_epi32(bytes) : _mm512_cvtepu8_epi32(bytes);
-      _mm512_mask_storeu_epi32(row + g.pad_left + i, mask, _mm512_sub_epi32(values, zero_point));
-    }
-    ZeroInts(row + g.pad_left + g.in_w, right);
+// floats[i] = x[i] - zero_point for `count` values.
+void ToCenteredFloats(const uint8_t* x, bool signed_input, int32_t zero_point, int64_t count,
+                      float* floats) {
+  const __m512i zero = _mm512_set1_epi32(zero_point);
+  for (int64_t i = 0; i < count; i += kLanes) {
+    const __mmask16 mask = LaneMask(static_cast<int>(std::min<int64_t>(kLanes, count - i)));
+    const __m128i bytes = _mm_maskz_loadu_epi8(mask, x + i);
+    const __m512i values = signed_input ? _mm512_cvtepi8_epi32(bytes) : _mm512_cvtepu8_epi32(bytes);
+    _mm512_mask_storeu_ps(floats + i, mask, _mm512_cvtepi32_ps(_mm512_sub_epi32(values, zero)));
   }
-  ZeroInts(plane + ptrdiff_t{g.pad_top + g.in_h} * data.padded_w,
-           ptrdiff_t{data.padded_h - g.pad_top - g.in_h} * data.padded_w);
 }
 
-// The requantized outputs of 16 output pixels whose window starts at `source`.
-template <int kStride>
-__m128i OutputVector(const DepthwiseData& data, const int32_t* source, const int32_t* weights,
-                     const Int8ConvChannel& channel, __m512i gather_index) {
-  __m512i acc = _mm512_set1_epi32(channel.bias);
-  for (int t = 0; t < data.kernel_size; ++t)
-    acc = _mm512_add_epi32(
-        acc, _mm512_mullo_epi32(LoadStrided<kStride>(source + data.tap_offset[t], gather_index),
-                                _mm512_set1_epi32(weights[t])));
-  const Int8ConvChannels& c = data.channels;
-  return _mm512_cvtepi32_epi8(
-      RequantizeVector(acc, channel.requantization, _mm512_set1_epi32(c.output_zero_point),
-                       _mm512_set1_epi32(c.output_min), _mm512_set1_epi32(c.output_max)));
-}
-
-// Stride 1: outputs at every position of the padded rows [0, out_h), then the valid columns.
-void ConvolveFlat(const DepthwiseData& data, const int32_t* plane, const int32_t* weights,
-                  const Int8ConvChannel& channel, uint8_t* flat, uint8_t* y) {
-  const ConvGeometry& g = data.g;
-  const int total = g.out_h * data.padded_w;
-  const __m512i unused = _mm512_setzero_si512();
-  for (int f = 0; f < total; f += kLanes)
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(flat + f),
-                     OutputVector<1>(data, plane + f, weights, channel, unused));
-  for (int oh = 0; oh < g.out_h; ++oh)
-    for (int ow = 0; ow < g.out_w; ow += kLanes) {
-      const __mmask16 mask = FirstLanes(g.out_w - ow);
-      _mm_mask_storeu_epi8(y + ptrdiff_t{oh} * g.out_w + ow, mask,
-                           _mm_maskz_loadu_epi8(mask, flat + ptrdiff_t{oh} * data.padded_w + ow));
-    }
-}
-
-template <int kStride>
-void ConvolveRows(const DepthwiseData& data, const int32_t* plane, const int32_t* weights,
-                  const Int8ConvChannel& channel, uint8_t* y) {
-  const ConvGeometry& g = data.g;
-  const __m512i gather_index = StridedGatherIndex(g.stride_w);
-  for (int oh = 0; oh < g.out_h; ++oh) {
-    const int32_t* row = plane + ptrdiff_t{oh} * g.stride_h * data.padded_w;
-    for (int ow = 0; ow < g.out_w; ow += kLanes)
-      _mm_mask_storeu_epi8(y + ptrdiff_t{oh} * g.out_w + ow, FirstLanes(g.out_w - ow),
-                           OutputVector<kStride>(data, row + ptrdiff_t{ow} * g.stride_w, weights,
-                                                 channel, gather_index));
+// y = requantize(int32(sums) + bias) for the `plane` outputs of one channel.
+void RequantizeChannel(const float* sums, int plane, const Int8ConvChannel& channel,
+                       const Int8ConvChannels& channels, uint8_t* y) {
+  const __m512i bias = _mm512_set1_epi32(channel.bias);
+  const __m512i zero_point = _mm512_set1_epi32(channels.output_zero_point);
+  const __m512i low = _mm512_set1_epi32(channels.output_min);
+  const __m512i high = _mm512_set1_epi32(channels.output_max);
+  for (int i = 0; i < plane; i += kLanes) {
+    const __mmask16 mask = LaneMask(std::min(kLanes, plane - i));
+    const __m512i acc =
+        _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_maskz_loadu_ps(mask, sums + i)), bias);
+    _mm_mask_storeu_epi8(
+        y + i, mask,
+        _mm512_cvtepi32_epi8(RequantizeVector(acc, channel.requantization, zero_point, low, high)));
   }
 }
 
 Status EvalInt8Depthwise(Node& node) {
   const auto& data = *static_cast<const DepthwiseData*>(node.user_data);
-  const ConvGeometry& g = data.g;
+  const ConvGeometry& g = data.chunk_geometry;
+  const int channels = data.geometry.in_channels;
+  const int taps = g.kernel_h * g.kernel_w;
   const auto* x = static_cast<const uint8_t*>(node.inputs[0]->data);
   auto* y = static_cast<uint8_t*>(node.outputs[0]->data);
-  auto* plane = static_cast<int32_t*>(node.scratch);
-  auto* flat = reinterpret_cast<uint8_t*>(plane + data.plane_ints + data.slack_ints);
-  ZeroInts(plane + data.plane_ints, static_cast<ptrdiff_t>(data.slack_ints));
-  const bool unit_stride = g.stride_h == 1 && g.stride_w == 1;
-  for (int n = 0; n < g.batch; ++n)
-    for (int c = 0; c < g.in_channels; ++c) {
-      const ptrdiff_t image_channel = ptrdiff_t{n} * g.in_channels + c;
-      BuildPlane(data, x + image_channel * g.in_plane(), plane);
-      const int32_t* weights = data.weights + ptrdiff_t{c} * data.kernel_size;
-      const Int8ConvChannel& channel = data.channels.channel[c];
-      uint8_t* y_channel = y + image_channel * g.out_plane();
-      if (unit_stride)
-        ConvolveFlat(data, plane, weights, channel, flat, y_channel);
-      else if (g.stride_w == 1)
-        ConvolveRows<1>(data, plane, weights, channel, y_channel);
-      else if (g.stride_w == 2)
-        ConvolveRows<2>(data, plane, weights, channel, y_channel);
-      else
-        ConvolveRows<0>(data, plane, weights, channel, y_channel);
+  auto* input = static_cast<float*>(node.scratch);
+  float* planes = input + data.input_floats;
+  float* sums = planes + data.planes_floats;
+  const FloatRange unclamped{-INFINITY, INFINITY};
+  for (int n = 0; n < data.geometry.batch; ++n)
+    for (int c0 = 0; c0 < channels; c0 += data.chunk) {
+      ConvGeometry chunk = g;
+      chunk.in_channels = chunk.out_channels = chunk.group = std::min(data.chunk, channels - c0);
+      const ptrdiff_t first = ptrdiff_t{n} * channels + c0;
+      ToCenteredFloats(x + first * g.in_plane(), data.signed_input, data.channels.input_zero_point,
+                       int64_t{chunk.in_channels} * g.in_plane(), input);
+      const DepthwiseConvFloatParams params{&chunk,           &data.layout,
+                                            data.tap_offsets, data.weights + ptrdiff_t{c0} * taps,
+                                            nullptr,          unclamped};
+      DepthwiseConvFloat(params, input, planes, sums);
+      for (int c = 0; c < chunk.in_channels; ++c)
+        RequantizeChannel(sums + ptrdiff_t{c} * g.out_plane(), g.out_plane(),
+                          data.channels.channel[c0 + c], data.channels,
+                          y + (first + c) * g.out_plane());
     }
   return Status::Ok();
+}
+
+// Weight `i` of an int8 or uint8 weight tensor.
+int32_t WeightAt(const Tensor& weights, ptrdiff_t i) {
+  return weights.dtype == DType::kInt8 ? int32_t{weights.Data<int8_t>()[i]}
+                                       : int32_t{weights.Data<uint8_t>()[i]};
+}
+
+// The largest |x - x_zero_point| of the input's dtype.
+int32_t MaxCenteredInput(const Tensor& input, int32_t zero_point) {
+  const int32_t low = input.dtype == DType::kInt8 ? -128 : 0;
+  return std::max(low + 255 - zero_point, zero_point - low);
 }
 
 }  // namespace
@@ -141,41 +108,59 @@ Status PrepareInt8DepthwiseConv(PrepareContext& context, Node& node, const ConvG
   Int8ConvChannels channels;
   TMM_RETURN_IF_ERROR(PrepareInt8ConvChannels(context, node, &channels));
   const Tensor& weights = *node.inputs[1];
-  const int kernel_size = g.kernel_h * g.kernel_w;
-  const size_t weight_bytes = sizeof(int32_t) * kernel_size * g.in_channels;
+  const int taps = g.kernel_h * g.kernel_w;
+  const int32_t max_input = MaxCenteredInput(*node.inputs[0], channels.input_zero_point);
+  for (int c = 0; c < g.in_channels; ++c) {
+    int64_t weight_sum = 0;
+    for (int t = 0; t < taps; ++t)
+      weight_sum += std::abs(WeightAt(weights, ptrdiff_t{c} * taps + t) -
+                             channels.channel[c].weight_zero_point);
+    if (weight_sum * max_input >= kExactFloatSum) return Status::Ok();  // the reference's
+  }
+
+  ConvGeometry chunk_geometry = g;
+  chunk_geometry.batch = 1;
+  const int chunk = std::max(1, kChunkFloats / std::max(g.in_plane(), g.out_plane()));
+  chunk_geometry.in_channels = chunk_geometry.out_channels = chunk_geometry.group =
+      std::min(chunk, g.in_channels);
+  FlatConvLayout layout;
+  if (!MakeFlatConvLayout(chunk_geometry, &layout)) return Status::Ok();
+
+  const size_t weight_bytes = sizeof(float) * taps * g.in_channels;
+  const size_t plan_bytes = FlatConvStorePlanSegments(layout) * sizeof(FlatStoreSegment);
+  const size_t mask_bytes = FlatConvTapMaskCount(chunk_geometry, layout) * sizeof(uint16_t);
   auto* data = static_cast<DepthwiseData*>(context.AllocatePersistent(sizeof(DepthwiseData)));
-  auto* tap_offset =
-      static_cast<int32_t*>(context.AllocatePersistent(sizeof(int32_t) * kernel_size));
-  auto* packed = static_cast<int32_t*>(context.AllocatePersistent(weight_bytes));
-  if (!data || !tap_offset || !packed)
+  auto* packed = static_cast<float*>(context.AllocatePersistent(weight_bytes));
+  auto* tap_offsets = static_cast<int32_t*>(context.AllocatePersistent(sizeof(int32_t) * taps));
+  auto* plan = static_cast<FlatStoreSegment*>(context.AllocatePersistent(plan_bytes));
+  auto* masks = static_cast<uint16_t*>(context.AllocatePersistent(mask_bytes));
+  if (!data || !packed || !tap_offsets || (plan_bytes && !plan) || (mask_bytes && !masks))
     return Status::Error(StatusCode::kResourceExhausted,
                          "Conv node '%s': cannot allocate %zu bytes for depthwise weights",
-                         node.name, weight_bytes);
-  *data = DepthwiseData{};
-  data->g = g;
-  data->padded_h = g.pad_top + g.in_h + g.pad_bottom;
-  data->padded_w = g.pad_left + g.in_w + g.pad_right;
-  data->kernel_size = kernel_size;
-  data->signed_input = node.inputs[0]->dtype == DType::kInt8;
-  for (int kh = 0; kh < g.kernel_h; ++kh)
-    for (int kw = 0; kw < g.kernel_w; ++kw)
-      tap_offset[kh * g.kernel_w + kw] = kh * g.dilation_h * data->padded_w + kw * g.dilation_w;
+                         node.name, weight_bytes + plan_bytes + mask_bytes);
   for (int c = 0; c < g.in_channels; ++c)
-    for (int k = 0; k < kernel_size; ++k) {
-      const ptrdiff_t i = ptrdiff_t{c} * kernel_size + k;
-      const int32_t w = weights.dtype == DType::kInt8 ? int32_t{weights.Data<int8_t>()[i]}
-                                                      : int32_t{weights.Data<uint8_t>()[i]};
-      packed[i] = w - channels.channel[c].weight_zero_point;
+    for (int t = 0; t < taps; ++t) {
+      const ptrdiff_t i = ptrdiff_t{c} * taps + t;
+      packed[i] = static_cast<float>(WeightAt(weights, i) - channels.channel[c].weight_zero_point);
     }
+  FillFlatConvStorePlan(&layout, plan);
+  FillFlatConvTapMasks(chunk_geometry, &layout, masks);
+  FillFlatConvTapOffsets(chunk_geometry, layout, 1, tap_offsets);
+
+  *data = DepthwiseData{};
+  data->geometry = g;
+  data->chunk_geometry = chunk_geometry;
+  data->layout = layout;
+  data->chunk = chunk_geometry.in_channels;
+  data->signed_input = node.inputs[0]->dtype == DType::kInt8;
   data->weights = packed;
-  data->tap_offset = tap_offset;
+  data->tap_offsets = tap_offsets;
   data->channels = channels;
-  data->plane_ints = static_cast<size_t>(data->padded_h) * data->padded_w;
-  // Flat stride 1 overshoots by up to a row, strided rows by up to two vectors' strided reads.
-  data->slack_ints = static_cast<size_t>(data->padded_w) + size_t{2} * kLanes * g.stride_w + kLanes;
-  data->flat_bytes = static_cast<size_t>(g.out_h) * data->padded_w + kLanes;
-  context.RequestScratch(
-      node, (data->plane_ints + data->slack_ints) * sizeof(int32_t) + data->flat_bytes);
+  data->input_floats = static_cast<size_t>(data->chunk) * g.in_plane();
+  data->planes_floats = DepthwiseConvFloatScratchFloats(chunk_geometry, layout);
+  const size_t sums_floats = static_cast<size_t>(data->chunk) * g.out_plane();
+  context.RequestScratch(node,
+                         (data->input_floats + data->planes_floats + sums_floats) * sizeof(float));
   node.user_data = data;
   node.eval = EvalInt8Depthwise;
   return Status::Ok();

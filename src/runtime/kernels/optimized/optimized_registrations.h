@@ -13,11 +13,14 @@
 
 namespace tinymlops::runtime::optimized {
 
+KernelRegistration Add();
 KernelRegistration AveragePool();
 KernelRegistration Conv();
 KernelRegistration Gemm();
 KernelRegistration GlobalAveragePool();
 KernelRegistration MatMul();
+KernelRegistration QuantizeLinear();
+KernelRegistration Sub();
 
 }  // namespace tinymlops::runtime::optimized
 

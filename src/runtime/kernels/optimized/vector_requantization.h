@@ -55,14 +55,29 @@ inline __m512i RoundingDivideByPOTVector(__m512i x, __m512i exponent) {
   return _mm512_mask_add_epi32(shifted, round_up, shifted, one);
 }
 
+// MultiplyByQuantizedMultiplier(x[i], multiplier[i], shift[i]) per lane, the shift given as
+// left_shift = max(shift, 0), right_shift = max(-shift, 0).
+inline __m512i MultiplyByQuantizedMultiplierLanes(__m512i x, __m512i multiplier, __m512i left_shift,
+                                                  __m512i right_shift) {
+  return RoundingDivideByPOTVector(
+      SaturatingRoundingDoublingHighMulVector(_mm512_sllv_epi32(x, left_shift), multiplier),
+      right_shift);
+}
+
+// MultiplyByQuantizedMultiplierLanes with one channel's parameters in every lane.
+inline __m512i MultiplyByQuantizedMultiplierVector(__m512i x,
+                                                   const ChannelRequantization& channel) {
+  return MultiplyByQuantizedMultiplierLanes(x, _mm512_set1_epi32(channel.multiplier),
+                                            _mm512_set1_epi32(channel.left_shift),
+                                            _mm512_set1_epi32(channel.right_shift));
+}
+
 // clamp(MultiplyByQuantizedMultiplier(accumulator[i], multiplier[i], shift[i]) + zero_point,
 // low, high) per lane, the shift given as left_shift = max(shift, 0), right_shift = max(-shift, 0).
 inline __m512i RequantizeLanes(__m512i accumulator, __m512i multiplier, __m512i left_shift,
                                __m512i right_shift, __m512i zero_point, __m512i low, __m512i high) {
   const __m512i scaled =
-      RoundingDivideByPOTVector(SaturatingRoundingDoublingHighMulVector(
-                                    _mm512_sllv_epi32(accumulator, left_shift), multiplier),
-                                right_shift);
+      MultiplyByQuantizedMultiplierLanes(accumulator, multiplier, left_shift, right_shift);
   return _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(scaled, zero_point), low), high);
 }
 

@@ -14,20 +14,6 @@ namespace {
 
 enum class Arithmetic : uint8_t { kFloat, kInteger, kQuantized };
 
-// TensorFlow Lite's fixed-point parameters of quantized Add/Sub (and the Mul subset).
-struct QuantizedParams {
-  int32_t input1_offset = 0;  // -zero_point of input 0
-  int32_t input2_offset = 0;
-  int32_t output_offset = 0;  // zero_point of the output
-  int32_t input1_multiplier = 0;
-  int input1_shift = 0;
-  int32_t input2_multiplier = 0;
-  int input2_shift = 0;
-  int32_t output_multiplier = 0;
-  int output_shift = 0;
-  QuantizedRange range;
-};
-
 struct BinaryOpParams {
   tmm::OpType op;
   Arithmetic arithmetic;
@@ -35,10 +21,8 @@ struct BinaryOpParams {
   BroadcastPlan broadcast;
   FloatRange float_range;
   IntegerRange integer_range;  // of int32/int64 and unquantized int8/uint8
-  QuantizedParams quantized;
+  QuantizedBinaryParams quantized;
 };
-
-constexpr int kAddLeftShift = 20;  // TFLite's headroom for 8-bit Add/Sub
 
 struct AddOp {
   static float Float(float a, float b) { return a + b; }
@@ -46,7 +30,7 @@ struct AddOp {
   static U Wrapping(U a, U b) {
     return static_cast<U>(a + b);
   }
-  static int32_t Quantized(int32_t a, int32_t b, const QuantizedParams& p);
+  static int32_t Quantized(int32_t a, int32_t b, const QuantizedBinaryParams& p);
 };
 
 struct SubOp {
@@ -55,7 +39,7 @@ struct SubOp {
   static U Wrapping(U a, U b) {
     return static_cast<U>(a - b);
   }
-  static int32_t Quantized(int32_t a, int32_t b, const QuantizedParams& p);
+  static int32_t Quantized(int32_t a, int32_t b, const QuantizedBinaryParams& p);
 };
 
 struct MulOp {
@@ -64,33 +48,33 @@ struct MulOp {
   static U Wrapping(U a, U b) {
     return static_cast<U>(a * b);
   }
-  static int32_t Quantized(int32_t a, int32_t b, const QuantizedParams& p);
+  static int32_t Quantized(int32_t a, int32_t b, const QuantizedBinaryParams& p);
 };
 
 // Both inputs rescaled onto a common scale with 20 bits of headroom, as TFLite's Add/Sub.
-inline void ScaleAddSubInputs(int32_t a, int32_t b, const QuantizedParams& p, int32_t* scaled_a,
-                              int32_t* scaled_b) {
+inline void ScaleAddSubInputs(int32_t a, int32_t b, const QuantizedBinaryParams& p,
+                              int32_t* scaled_a, int32_t* scaled_b) {
   const int32_t shifted_a = (p.input1_offset + a) * (1 << kAddLeftShift);
   const int32_t shifted_b = (p.input2_offset + b) * (1 << kAddLeftShift);
   *scaled_a = MultiplyByQuantizedMultiplier(shifted_a, p.input1_multiplier, p.input1_shift);
   *scaled_b = MultiplyByQuantizedMultiplier(shifted_b, p.input2_multiplier, p.input2_shift);
 }
 
-int32_t AddOp::Quantized(int32_t a, int32_t b, const QuantizedParams& p) {
+int32_t AddOp::Quantized(int32_t a, int32_t b, const QuantizedBinaryParams& p) {
   int32_t scaled_a, scaled_b;
   ScaleAddSubInputs(a, b, p, &scaled_a, &scaled_b);
   return p.output_offset +
          MultiplyByQuantizedMultiplier(scaled_a + scaled_b, p.output_multiplier, p.output_shift);
 }
 
-int32_t SubOp::Quantized(int32_t a, int32_t b, const QuantizedParams& p) {
+int32_t SubOp::Quantized(int32_t a, int32_t b, const QuantizedBinaryParams& p) {
   int32_t scaled_a, scaled_b;
   ScaleAddSubInputs(a, b, p, &scaled_a, &scaled_b);
   return p.output_offset +
          MultiplyByQuantizedMultiplier(scaled_a - scaled_b, p.output_multiplier, p.output_shift);
 }
 
-int32_t MulOp::Quantized(int32_t a, int32_t b, const QuantizedParams& p) {
+int32_t MulOp::Quantized(int32_t a, int32_t b, const QuantizedBinaryParams& p) {
   const int32_t product = (p.input1_offset + a) * (p.input2_offset + b);
   return p.output_offset +
          MultiplyByQuantizedMultiplier(product, p.output_multiplier, p.output_shift);
@@ -115,7 +99,7 @@ void EvalInteger(const BinaryOpParams& p, const T* a, const T* b, T* out) {
 
 template <typename Op, typename T>
 void EvalQuantized(const BinaryOpParams& p, const T* a, const T* b, T* out) {
-  const QuantizedParams& q = p.quantized;
+  const QuantizedBinaryParams& q = p.quantized;
   ForEachBroadcastIndex(p.broadcast, [&](int64_t o, int64_t i, int64_t j) {
     out[o] = static_cast<T>(q.range.Clamp(Op::Quantized(a[i], b[j], q)));
   });
@@ -157,7 +141,8 @@ void EvalOp(const BinaryOpParams& p, const Node& node) {
 const char* OpName(const Node& node) { return tmm::EnumNameOpType(node.op->type()); }
 
 // TFLite's PrepareGeneralSubOp (Add, Sub) and Mul preparation.
-Status PrepareQuantized(const Node& node, const tmm::Activation* activation, QuantizedParams* q) {
+Status PrepareQuantized(const Node& node, const tmm::Activation* activation,
+                        QuantizedBinaryParams* q) {
   const Tensor& a = *node.inputs[0];
   const Tensor& b = *node.inputs[1];
   const Tensor& out = *node.outputs[0];
@@ -254,6 +239,11 @@ Status EvalBinaryOp(Node& node) {
       break;
   }
   return Status::Ok();
+}
+
+const QuantizedBinaryParams* QuantizedBinaryParamsOf(const Node& node) {
+  const auto& params = *static_cast<const BinaryOpParams*>(node.user_data);
+  return params.arithmetic == Arithmetic::kQuantized ? &params.quantized : nullptr;
 }
 
 }  // namespace tinymlops::runtime::reference

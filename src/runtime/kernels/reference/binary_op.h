@@ -15,11 +15,34 @@
 #define TINYMLOPS_RUNTIME_KERNELS_REFERENCE_BINARY_OP_H_
 
 #include "runtime/kernel.h"
+#include "runtime/kernels/activation_range.h"
 
 namespace tinymlops::runtime::reference {
 
+// TensorFlow Lite's fixed-point parameters of quantized Add/Sub (and the Mul subset): Add/Sub
+// compute output_offset + MultiplyByQuantizedMultiplier(a' +- b', output multiplier and shift)
+// where x' = MultiplyByQuantizedMultiplier((x + input offset) << kAddLeftShift, input multiplier
+// and shift); Mul uses only the output multiplier, on the product of the offset inputs.
+constexpr int kAddLeftShift = 20;  // TFLite's headroom for 8-bit Add/Sub
+struct QuantizedBinaryParams {
+  int32_t input1_offset = 0;  // -zero_point of input 0
+  int32_t input2_offset = 0;
+  int32_t output_offset = 0;  // zero_point of the output
+  int32_t input1_multiplier = 0;
+  int input1_shift = 0;
+  int32_t input2_multiplier = 0;
+  int input2_shift = 0;
+  int32_t output_multiplier = 0;
+  int output_shift = 0;
+  QuantizedRange range;
+};
+
 Status PrepareBinaryOp(PrepareContext& context, Node& node);
 Status EvalBinaryOp(Node& node);
+
+// After PrepareBinaryOp: the parameters of a quantized int8/uint8 node, nullptr for any other
+// arithmetic (float, integer, unquantized bytes).
+const QuantizedBinaryParams* QuantizedBinaryParamsOf(const Node& node);
 
 }  // namespace tinymlops::runtime::reference
 
