@@ -17,10 +17,17 @@ namespace {
 constexpr int kLanes = 16;      // output pixels per vector
 constexpr int kRows = 4;        // output channels per tile
 constexpr int kMaxVectors = 4;  // pixel vectors per tile
-// The im2col layout is used when it fills the vectors' bytes at least this much better than
+// An im2col layout is used when it fills the vectors' bytes at least this much better than
 // the planes (few input channels, narrow output rows) and takes at most kMaxIm2colBytes.
-constexpr double kIm2colGain = 1.5;
+constexpr double kIm2colGain = 1.25;
 constexpr size_t kMaxIm2colBytes = size_t{256} << 10;
+
+// How a tile reads its input (see int8_conv.h).
+enum class Int8ConvLayout : uint8_t {
+  kPlanes,       // channel-quad planes, one output row at a time
+  kQuadIm2col,   // rows of the planes' taps (channel quads), all pixels as one row
+  kPatchIm2col,  // rows of patch-element quads (for fewer than 4 channels), as one row
+};
 
 // The per-channel terms of sum (xu - a)(ws - b) = sum xu*ws - b * sum xu + offset.
 struct GemmChannel {
@@ -35,11 +42,11 @@ using TileFn = void (*)(const Int8ConvData& data, const uint32_t* pixels, const 
                         const GemmChannel* channel, int rows, int count, uint8_t* out);
 
 struct Int8ConvData {
-  ConvGeometry g;     // a pointwise conv is flattened to one row of in_h * in_w pixels
-  bool im2col;        // scratch holds im2col quads, else channel-quad planes
+  ConvGeometry g;  // a pointwise conv is flattened to one row of in_h * in_w pixels
+  Int8ConvLayout layout;
   int channel_quads;  // ceil(input channels per group / 4)
-  int patch_quads;    // im2col: ceil(patch size / 4)
-  int im2col_pitch;   // im2col: dwords per quad row (out_plane and slack)
+  int patch_quads;    // ceil(patch size / 4)
+  int im2col_pitch;   // im2col layouts: dwords per tap row (out_plane and slack)
   int padded_h;
   int padded_w;
   int taps;                      // channel_quads * kernel_h * kernel_w: dwords per weight row
@@ -47,7 +54,8 @@ struct Int8ConvData {
   uint8_t flip;                  // 0x80 for int8 input (to unsigned), 0 for uint8
   uint32_t pad_full;             // the zero point of 4 channels, unsigned domain
   uint32_t pad_last;             // the same for the last quad; channels past the group's are 0
-  const int32_t* tap_offset;     // taps entries: dword offset of a tap in the plane
+  const int32_t* tap_offset;     // taps entries: dword offset of a tap in what tiles read
+  const int32_t* plane_offset;   // taps entries: of a tap in the planes (kQuadIm2col)
   const int8_t* packed_weights;  // [group][rows_padded][taps][4]
   const GemmChannel* channel;    // one per output channel
   int32_t output_zero_point;
@@ -175,36 +183,51 @@ void BuildPlane(const Int8ConvData& data, const uint8_t* x, uint32_t* plane) {
   FillDwords(plane + data.plane_dwords, 0, static_cast<ptrdiff_t>(data.slack_dwords));
 }
 
-// Copies one group of one image (`x`: its first channel plane) into scratch as im2col quads:
-// dword (q, p) holds patch elements 4q..4q+3 of output pixel p (flipped; padding holds the
-// input zero point, elements past the patch 0). `bytes` (patch size x out_plane) is the
+// row[ow] = source[ow * stride] for ow in [begin, end), `pad` elsewhere, for ow < out_w; source
+// is read only inside [begin, end).
+void BuildIm2colRow(const uint8_t* source, int stride, int begin, int end, int out_w, uint8_t pad,
+                    uint8_t* row) {
+  const __m128i pads = _mm_set1_epi8(static_cast<char>(pad));
+  for (int ow = 0; ow < out_w; ow += kLanes) {
+    const __mmask16 valid = static_cast<__mmask16>(LaneMask(std::clamp(end - ow, 0, kLanes)) &
+                                                   ~LaneMask(std::clamp(begin - ow, 0, kLanes)));
+    __m128i bytes;
+    if (stride == 1) {
+      bytes = _mm_mask_loadu_epi8(pads, valid, source + ow);
+    } else if (stride == 2) {  // the even bytes of 32
+      const __m256i pairs = _mm256_maskz_loadu_epi8(_pdep_u32(valid, 0x55555555u), source + 2 * ow);
+      bytes = _mm_mask_blend_epi8(valid, pads, _mm256_cvtepi16_epi8(pairs));
+    } else {
+      alignas(16) uint8_t values[kLanes];
+      for (int i = 0; i < kLanes; ++i)
+        values[i] = (valid >> i) & 1 ? source[ptrdiff_t{ow + i} * stride] : pad;
+      bytes = _mm_load_si128(reinterpret_cast<const __m128i*>(values));
+    }
+    _mm_mask_storeu_epi8(row + ow, LaneMask(std::min(kLanes, out_w - ow)), bytes);
+  }
+}
+
+// Copies one group of one image (`x`: its first channel plane) into scratch as patch-element
+// quads: dword (q, p) holds patch elements 4q..4q+3 of output pixel p (flipped; padding holds
+// the input zero point, elements past the patch 0). `bytes` (patch size x out_plane) holds the
 // byte im2col built on the way.
-void BuildIm2col(const Int8ConvData& data, const uint8_t* x, uint8_t* bytes, uint32_t* quads) {
+void BuildPatchIm2col(const Int8ConvData& data, const uint8_t* x, uint8_t* bytes, uint32_t* quads) {
   const ConvGeometry& g = data.g;
   const int patch = g.patch_size(), kernel = g.kernel_h * g.kernel_w;
   const uint8_t pad = static_cast<uint8_t>(data.pad_full) ^ data.flip;  // the raw zero point
   for (int e = 0; e < patch; ++e) {
     const int c = e / kernel, kh = e % kernel / g.kernel_w, kw = e % g.kernel_w;
+    // Columns [begin, end) of every output row read inside the input row.
+    const int offset = kw * g.dilation_w - g.pad_left;
+    const int begin = std::clamp(CeilDiv(-offset, g.stride_w), 0, g.out_w);
+    const int end = std::clamp(CeilDiv(g.in_w - offset, g.stride_w), begin, g.out_w);
     const uint8_t* channel = x + ptrdiff_t{c} * g.in_plane();
     uint8_t* row = bytes + ptrdiff_t{e} * g.out_plane();
     for (int oh = 0; oh < g.out_h; ++oh, row += g.out_w) {
       const int ih = oh * g.stride_h - g.pad_top + kh * g.dilation_h;
-      if (ih < 0 || ih >= g.in_h) {
-        std::memset(row, pad, static_cast<size_t>(g.out_w));
-        continue;
-      }
-      // Columns [begin, end) read inside the input row; the others are padding.
-      const int offset = kw * g.dilation_w - g.pad_left;
-      const int begin = std::clamp(CeilDiv(-offset, g.stride_w), 0, g.out_w);
-      const int end = std::clamp(CeilDiv(g.in_w - offset, g.stride_w), begin, g.out_w);
-      const uint8_t* source = channel + ptrdiff_t{ih} * g.in_w + offset;
-      std::memset(row, pad, static_cast<size_t>(begin));
-      if (g.stride_w == 1) {
-        std::memcpy(row + begin, source + begin, static_cast<size_t>(end - begin));
-      } else {
-        for (int ow = begin; ow < end; ++ow) row[ow] = source[ptrdiff_t{ow} * g.stride_w];
-      }
-      std::memset(row + end, pad, static_cast<size_t>(g.out_w - end));
+      const bool inside = ih >= 0 && ih < g.in_h;
+      BuildIm2colRow(channel + ptrdiff_t{inside ? ih : 0} * g.in_w + offset, g.stride_w,
+                     inside ? begin : 0, inside ? end : 0, g.out_w, pad, row);
     }
   }
   for (int q = 0; q < data.patch_quads; ++q) {
@@ -215,7 +238,26 @@ void BuildIm2col(const Int8ConvData& data, const uint8_t* x, uint8_t* bytes, uin
     InterleaveQuad(rows, 0, g.out_plane(), data.flip, destination);
     FillDwords(destination + g.out_plane(), 0, data.im2col_pitch - g.out_plane());
   }
-  FillDwords(quads + data.plane_dwords, 0, static_cast<ptrdiff_t>(data.slack_dwords));
+}
+
+// Copies the channel-quad planes' taps into rows: dword (t, p) = the dword tap t reads for
+// output pixel p, so that all pixels of a group form one row.
+template <int kStride>
+void BuildQuadIm2col(const Int8ConvData& data, const uint32_t* plane, uint32_t* rows) {
+  const ConvGeometry& g = data.g;
+  const __m512i gather_index = StridedGatherIndex(g.stride_w);
+  for (int t = 0; t < data.taps; ++t) {
+    uint32_t* row = rows + ptrdiff_t{t} * data.im2col_pitch;
+    for (int oh = 0; oh < g.out_h; ++oh) {
+      const uint32_t* source =
+          plane + data.plane_offset[t] + ptrdiff_t{oh} * g.stride_h * data.padded_w;
+      for (int ow = 0; ow < g.out_w; ow += kLanes)
+        _mm512_mask_storeu_epi32(
+            row + ptrdiff_t{oh} * g.out_w + ow, LaneMask(std::min(kLanes, g.out_w - ow)),
+            LoadStrided<kStride>(source + ptrdiff_t{ow} * g.stride_w, gather_index));
+    }
+    FillDwords(row + g.out_plane(), 0, data.im2col_pitch - g.out_plane());
+  }
 }
 
 // Output channels of one group from im2col quads: the pixels as one row of out_plane.
@@ -258,8 +300,10 @@ Status EvalInt8Conv(Node& node) {
   const ConvGeometry& g = data.g;
   const auto* x = static_cast<const uint8_t*>(node.inputs[0]->data);
   auto* y = static_cast<uint8_t*>(node.outputs[0]->data);
+  // Scratch: the planes (or patch quads), their slack, then the im2col rows or bytes.
   auto* plane = static_cast<uint32_t*>(node.scratch);
-  auto* im2col_bytes = reinterpret_cast<uint8_t*>(plane + data.plane_dwords + data.slack_dwords);
+  uint32_t* im2col = plane + data.plane_dwords + data.slack_dwords;
+  auto* im2col_bytes = reinterpret_cast<uint8_t*>(im2col);
   const int in_group = g.in_channels_per_group(), out_group = g.out_channels_per_group();
   const ptrdiff_t weight_row = ptrdiff_t{data.taps} * 4;
   for (int n = 0; n < g.batch; ++n) {
@@ -268,12 +312,25 @@ Status EvalInt8Conv(Node& node) {
       const int8_t* weights = data.packed_weights + group * data.rows_padded * weight_row;
       const GemmChannel* channel = data.channel + group * out_group;
       uint8_t* y_group = y + (ptrdiff_t{n} * g.out_channels + group * out_group) * g.out_plane();
-      if (data.im2col) {
-        BuildIm2col(data, x_group, im2col_bytes, plane);
-        ConvolveIm2col(data, plane, weights, channel, y_group);
-      } else {
-        BuildPlane(data, x_group, plane);
-        ConvolvePlanes(data, plane, weights, channel, y_group);
+      switch (data.layout) {
+        case Int8ConvLayout::kPlanes:
+          BuildPlane(data, x_group, plane);
+          ConvolvePlanes(data, plane, weights, channel, y_group);
+          break;
+        case Int8ConvLayout::kQuadIm2col:
+          BuildPlane(data, x_group, plane);
+          if (g.stride_w == 1)
+            BuildQuadIm2col<1>(data, plane, im2col);
+          else if (g.stride_w == 2)
+            BuildQuadIm2col<2>(data, plane, im2col);
+          else
+            BuildQuadIm2col<0>(data, plane, im2col);
+          ConvolveIm2col(data, im2col, weights, channel, y_group);
+          break;
+        case Int8ConvLayout::kPatchIm2col:
+          BuildPatchIm2col(data, x_group, im2col_bytes, plane);
+          ConvolveIm2col(data, plane, weights, channel, y_group);
+          break;
       }
     }
   }
@@ -283,8 +340,8 @@ Status EvalInt8Conv(Node& node) {
 // The unsigned-domain byte of value `v` of a tensor whose data is flipped by `flip`.
 uint8_t Flipped(int32_t v, uint8_t flip) { return static_cast<uint8_t>(v) ^ flip; }
 
-// Packs the weights in the order the layout reads them: im2col, patch elements in quads (the
-// weight row as it is, zero-padded); planes, channel quads per tap.
+// Packs the weights in the order the layout reads them: patch im2col, patch elements in quads
+// (the weight row as it is, zero-padded); the others, channel quads per tap.
 void PackWeights(const Tensor& weights, const Int8ConvData& data, int8_t* packed) {
   const ConvGeometry& g = data.g;
   const auto* w = static_cast<const uint8_t*>(weights.data);
@@ -295,7 +352,7 @@ void PackWeights(const Tensor& weights, const Int8ConvData& data, int8_t* packed
     for (int r = 0; r < out_group; ++r) {
       const int m = group * out_group + r;
       int8_t* row = packed + (ptrdiff_t{group} * data.rows_padded + r) * data.taps * 4;
-      if (data.im2col) {
+      if (data.layout == Int8ConvLayout::kPatchIm2col) {
         for (int e = 0; e < data.taps * 4; ++e)
           row[e] = e < g.patch_size()
                        ? static_cast<int8_t>(Flipped(w[ptrdiff_t{m} * g.patch_size() + e], flip))
@@ -322,14 +379,24 @@ double FillRatio(int used, int quads, int pixels) {
          (static_cast<double>(kLanes) * vectors);
 }
 
-// Whether im2col quads fill the vectors kIm2colGain times better than channel-quad planes.
-bool PrefersIm2col(const ConvGeometry& g) {
+// The layout that fills the vectors best: an im2col one only when kIm2colGain times better
+// than the planes and within kMaxIm2colBytes. A pointwise convolution is already one row.
+Int8ConvLayout ChooseLayout(const ConvGeometry& g) {
+  if (g.IsPointwise()) return Int8ConvLayout::kPlanes;
   const int patch = g.patch_size(), in_group = g.in_channels_per_group();
-  const int patch_quads = (patch + 3) / 4;
-  const size_t bytes = static_cast<size_t>(patch + 4 * patch_quads) * (g.out_plane() + kLanes);
-  return bytes <= kMaxIm2colBytes &&
-         FillRatio(patch, patch_quads, g.out_plane()) >=
-             kIm2colGain * FillRatio(in_group, (in_group + 3) / 4, g.out_w);
+  const int channel_quads = (in_group + 3) / 4, patch_quads = (patch + 3) / 4;
+  const int kernel = g.kernel_h * g.kernel_w;
+  const double planes = FillRatio(in_group, channel_quads, g.out_w);
+  const double quad_rows = FillRatio(in_group, channel_quads, g.out_plane());
+  const double patch_rows = FillRatio(patch, patch_quads, g.out_plane());
+  const size_t pixels = static_cast<size_t>(g.out_plane()) + kLanes;
+  if (in_group < 4 && patch_rows >= kIm2colGain * planes &&
+      (size_t{4} * patch_quads + patch) * pixels <= kMaxIm2colBytes)
+    return Int8ConvLayout::kPatchIm2col;
+  if (quad_rows >= kIm2colGain * planes &&
+      size_t{4} * channel_quads * kernel * pixels <= kMaxIm2colBytes)
+    return Int8ConvLayout::kQuadIm2col;
+  return Int8ConvLayout::kPlanes;
 }
 
 }  // namespace
@@ -351,11 +418,11 @@ Status PrepareInt8Conv(PrepareContext& context, Node& node) {
   const int in_group = g.in_channels_per_group(), out_group = g.out_channels_per_group();
   const int kernel = g.kernel_h * g.kernel_w;
   const int channel_quads = (in_group + 3) / 4;
-  const bool im2col = !g.IsPointwise() && PrefersIm2col(g);
+  const Int8ConvLayout layout = ChooseLayout(g);
   const int patch_quads = (g.patch_size() + 3) / 4;
-  const int taps = im2col ? patch_quads : channel_quads * kernel;
+  const int taps = layout == Int8ConvLayout::kPatchIm2col ? patch_quads : channel_quads * kernel;
   const int rows_padded = (out_group + kRows - 1) / kRows * kRows;
-  const size_t tap_bytes = sizeof(int32_t) * taps;
+  const size_t tap_bytes = sizeof(int32_t) * taps * 2;
   const size_t weight_bytes = size_t{4} * taps * rows_padded * g.group;
   const size_t channel_bytes = sizeof(GemmChannel) * g.out_channels;
   auto* data = static_cast<Int8ConvData*>(context.AllocatePersistent(sizeof(Int8ConvData)));
@@ -368,7 +435,7 @@ Status PrepareInt8Conv(PrepareContext& context, Node& node) {
                          sizeof(Int8ConvData) + tap_bytes + weight_bytes + channel_bytes);
   *data = Int8ConvData{};
   data->g = g;
-  data->im2col = im2col;
+  data->layout = layout;
   data->channel_quads = channel_quads;
   data->patch_quads = patch_quads;
   data->im2col_pitch = g.out_plane() + kLanes;
@@ -382,16 +449,16 @@ Status PrepareInt8Conv(PrepareContext& context, Node& node) {
   const int last_channels = in_group - 4 * (channel_quads - 1);
   data->pad_last = last_channels == 4 ? data->pad_full
                                       : data->pad_full & ((uint32_t{1} << (8 * last_channels)) - 1);
-  if (im2col) {
-    for (int quad = 0; quad < patch_quads; ++quad) tap_offset[quad] = quad * data->im2col_pitch;
-  } else {
-    for (int quad = 0; quad < channel_quads; ++quad)
-      for (int kh = 0; kh < g.kernel_h; ++kh)
-        for (int kw = 0; kw < g.kernel_w; ++kw)
-          tap_offset[(quad * g.kernel_h + kh) * g.kernel_w + kw] =
-              (quad * data->padded_h + kh * g.dilation_h) * data->padded_w + kw * g.dilation_w;
-  }
+  int32_t* plane_offset = tap_offset + taps;
+  for (int quad = 0; quad < channel_quads && layout != Int8ConvLayout::kPatchIm2col; ++quad)
+    for (int kh = 0; kh < g.kernel_h; ++kh)
+      for (int kw = 0; kw < g.kernel_w; ++kw)
+        plane_offset[(quad * g.kernel_h + kh) * g.kernel_w + kw] =
+            (quad * data->padded_h + kh * g.dilation_h) * data->padded_w + kw * g.dilation_w;
+  for (int t = 0; t < taps; ++t)
+    tap_offset[t] = layout == Int8ConvLayout::kPlanes ? plane_offset[t] : t * data->im2col_pitch;
   data->tap_offset = tap_offset;
+  data->plane_offset = plane_offset;
   PackWeights(weights, *data, packed);
   data->packed_weights = packed;
 
@@ -416,24 +483,33 @@ Status PrepareInt8Conv(PrepareContext& context, Node& node) {
   data->output_zero_point = channels.output_zero_point;
   data->output_min = channels.output_min;
   data->output_max = channels.output_max;
-  size_t im2col_bytes = 0;
-  if (im2col) {
-    data->plane_dwords = static_cast<size_t>(patch_quads) * data->im2col_pitch;
-    data->slack_dwords = size_t{kMaxVectors} * kLanes;
-    im2col_bytes = static_cast<size_t>(g.patch_size()) * g.out_plane();
-  } else {
-    data->plane_dwords =
-        size_t{static_cast<size_t>(channel_quads)} * data->padded_h * data->padded_w;
-    data->slack_dwords = size_t{4} * kLanes * g.stride_w + kLanes;
+  const size_t plane_dwords = static_cast<size_t>(channel_quads) * data->padded_h * data->padded_w;
+  const size_t im2col_dwords = static_cast<size_t>(taps) * data->im2col_pitch;
+  size_t extra_bytes = 0;  // after the planes and their slack
+  switch (layout) {
+    case Int8ConvLayout::kPlanes:
+      data->plane_dwords = plane_dwords;
+      data->slack_dwords = size_t{4} * kLanes * g.stride_w + kLanes;
+      break;
+    case Int8ConvLayout::kQuadIm2col:
+      data->plane_dwords = plane_dwords;
+      data->slack_dwords = size_t{4} * kLanes * g.stride_w + kLanes;
+      extra_bytes = im2col_dwords * sizeof(uint32_t);
+      break;
+    case Int8ConvLayout::kPatchIm2col:  // the "planes" are the patch quads
+      data->plane_dwords = im2col_dwords;
+      data->slack_dwords = 0;
+      extra_bytes = static_cast<size_t>(g.patch_size()) * g.out_plane();
+      break;
   }
-  if (im2col || g.stride_w == 1)
+  if (layout != Int8ConvLayout::kPlanes || g.stride_w == 1)
     weight_offsets ? SelectTiles<1, true>(data->tile) : SelectTiles<1, false>(data->tile);
   else if (g.stride_w == 2)
     weight_offsets ? SelectTiles<2, true>(data->tile) : SelectTiles<2, false>(data->tile);
   else
     weight_offsets ? SelectTiles<0, true>(data->tile) : SelectTiles<0, false>(data->tile);
   context.RequestScratch(
-      node, (data->plane_dwords + data->slack_dwords) * sizeof(uint32_t) + im2col_bytes);
+      node, (data->plane_dwords + data->slack_dwords) * sizeof(uint32_t) + extra_bytes);
   node.user_data = data;
   node.eval = EvalInt8Conv;
   return Status::Ok();

@@ -10,8 +10,12 @@
 //   (one uint32 per pixel holding 4 consecutive channels, made unsigned by flipping the sign
 //   bit of int8 data), so that 4 multiply-adds of one output channel are one _mm512_dpbusd_epi32
 //   lane, 16 output pixels of a row are one vector, and a kernel tap is a fixed offset into the
-//   plane: no im2col. Weights are packed once at prepare (signed bytes, channel quads per tap),
-//   and the zero points are folded in with exact int32 identities:
+//   plane. Where those vectors would be mostly empty, an im2col layout makes all the pixels of
+//   a group one row instead: output rows narrower than a vector copy each tap's view of the
+//   planes into a row (quad im2col); fewer than 4 input channels pack patch elements, not
+//   channels, into the quads (patch im2col, e.g. a first layer on a 1-channel spectrogram).
+//   Weights are packed once at prepare (signed bytes, in the order the layout reads them), and
+//   the zero points are folded in with exact int32 identities:
 //     sum (xu - a)(ws - b) = sum xu*ws - b * sum xu - a * sum ws + K*a*b
 //   where xu, a are the input and its zero point in the unsigned domain and ws, b the weights
 //   and their zero point in the signed domain; the constant terms are precomputed per channel,
