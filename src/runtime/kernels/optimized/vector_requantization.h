@@ -2,13 +2,12 @@
 // for the optimized int8 kernels whose lanes share one output channel:
 //   y = clamp(MultiplyByQuantizedMultiplier(acc, multiplier, shift) + zero_point, min, max)
 // Every lane's result is the scalar functions' to the bit, for every int32 input and every
-// multiplier and shift that QuantizeMultiplier produces (shift in [-31, 30]).
+// multiplier and shift that QuantizeMultiplier produces (multiplier >= 0, shift in [-31, 30]).
 // Thread-safety: pure functions.
 #ifndef TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_VECTOR_REQUANTIZATION_H_
 #define TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_VECTOR_REQUANTIZATION_H_
 
 #include <cstdint>
-#include <limits>
 
 #include "runtime/kernels/optimized/simd.h"
 
@@ -27,19 +26,17 @@ struct ChannelRequantization {
   }
 };
 
-// SaturatingRoundingDoublingHighMul(a[i], b[i]) per lane. (a*b + 2^30) >> 31 (arithmetic)
-// equals the scalar's truncating division of a*b + nudge by 2^31 for either sign of a*b.
+// SaturatingRoundingDoublingHighMul(a[i], b[i]) per lane, for multipliers b[i] >= 0 (as
+// QuantizeMultiplier makes them), so the one overflow case (both INT32_MIN) cannot occur.
+// (a*b + 2^30) >> 31 (arithmetic) equals the scalar's truncating division of a*b + nudge by
+// 2^31 for either sign of a*b; it fits in int32, so it is bits 31..62 of a*b + 2^30: moved
+// into the low dword of the even lanes' products and the high dword of the odd lanes'.
 inline __m512i SaturatingRoundingDoublingHighMulVector(__m512i a, __m512i b) {
   const __m512i nudge = _mm512_set1_epi64(int64_t{1} << 30);
-  const __m512i even = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(a, b), nudge), 31);
-  const __m512i odd = _mm512_srai_epi64(
-      _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(a, 32), _mm512_srli_epi64(b, 32)), nudge),
-      31);
-  const __m512i result = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
-  const __m512i min = _mm512_set1_epi32(std::numeric_limits<int32_t>::min());
-  const __mmask16 overflow = _mm512_cmpeq_epi32_mask(a, min) & _mm512_cmpeq_epi32_mask(b, min);
-  return _mm512_mask_mov_epi32(result, overflow,
-                               _mm512_set1_epi32(std::numeric_limits<int32_t>::max()));
+  const __m512i even = _mm512_add_epi64(_mm512_mul_epi32(a, b), nudge);
+  const __m512i odd = _mm512_add_epi64(
+      _mm512_mul_epi32(_mm512_srli_epi64(a, 32), _mm512_srli_epi64(b, 32)), nudge);
+  return _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(even, 31), _mm512_slli_epi64(odd, 1));
 }
 
 // RoundingDivideByPOT(x[i], exponent[i]) per lane, exponents in [0, 31].

@@ -1,0 +1,65 @@
+// The vector requantization of the optimized int8 kernels (vector_requantization.h) against
+// the scalar TFLite arithmetic (quantized_math.h), lane by lane: every shift QuantizeMultiplier
+// can make, multipliers across their range, and accumulators that include the int32 extremes,
+// exact ties of the final rounding and random values. Skipped on a build without AVX-512.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "runtime/kernels/optimized/vector_requantization.h"
+#include "runtime/kernels/quantized_math.h"
+
+namespace tinymlops::runtime {
+namespace {
+
+TEST(VectorRequantizationTest, LanesMatchTheScalarArithmetic) {
+#ifndef TINYMLOPS_OPTIMIZED_AVX512
+  GTEST_SKIP() << "this build has no AVX-512 kernels";
+#else
+  std::mt19937 rng(53);
+  std::uniform_int_distribution<int32_t> any_int32(std::numeric_limits<int32_t>::min(),
+                                                   std::numeric_limits<int32_t>::max());
+  std::uniform_real_distribution<double> mantissa(0.5, 1.0);
+  const int32_t low = -100, high = 120, zero_point = 7;
+  for (int shift = -31; shift <= 30; ++shift)
+    for (int trial = 0; trial < 40; ++trial) {
+      int32_t multiplier = 0;
+      int quantized_shift = 0;
+      QuantizeMultiplier(std::ldexp(mantissa(rng), shift), &multiplier, &quantized_shift);
+      if (trial == 0) multiplier = std::numeric_limits<int32_t>::max();
+      std::vector<int32_t> inputs = {std::numeric_limits<int32_t>::min(),
+                                     std::numeric_limits<int32_t>::max(), 0, 1, -1};
+      // Accumulators whose product lands on a tie of the final rounding, and random ones.
+      for (int i = 0; i < 11; ++i) inputs.push_back(any_int32(rng) >> (i % 31));
+      alignas(64) int32_t lanes[16];
+      for (size_t base = 0; base < inputs.size(); base += 16) {
+        for (int i = 0; i < 16; ++i)
+          lanes[i] = base + i < inputs.size() ? inputs[base + i] : any_int32(rng);
+        const auto channel =
+            optimized::ChannelRequantization::FromShift(multiplier, quantized_shift);
+        alignas(64) int32_t scaled[16], requantized[16];
+        _mm512_store_si512(scaled, optimized::MultiplyByQuantizedMultiplierVector(
+                                       _mm512_load_si512(lanes), channel));
+        _mm512_store_si512(requantized, optimized::RequantizeVector(
+                                            _mm512_load_si512(lanes), channel,
+                                            _mm512_set1_epi32(zero_point), _mm512_set1_epi32(low),
+                                            _mm512_set1_epi32(high)));
+        for (int i = 0; i < 16; ++i) {
+          const int32_t want = MultiplyByQuantizedMultiplier(lanes[i], multiplier, quantized_shift);
+          ASSERT_EQ(scaled[i], want) << "x " << lanes[i] << " multiplier " << multiplier
+                                     << " shift " << quantized_shift;
+          const int64_t shifted = int64_t{want} + zero_point;  // the lanes wrap like int32
+          ASSERT_EQ(requantized[i],
+                    ClampInt32(static_cast<int32_t>(static_cast<uint32_t>(shifted)), low, high));
+        }
+      }
+    }
+#endif
+}
+
+}  // namespace
+}  // namespace tinymlops::runtime
