@@ -1,6 +1,8 @@
 // `tinymlops model bench IN.tmm`: latency of one inference (one Invoke, at the model's own
 // batch size, on this thread) over many runs on random or zero inputs: median, p90, min, mean
-// and max in microseconds, after warm-up runs that are not counted.
+// and max in microseconds, after warm-up runs that are not counted. With --per-op, every node
+// is also timed on its own in each run, and the report lists each node's median and its share
+// of the sum of the medians.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -24,6 +26,7 @@ struct BenchArguments {
   std::string kernels;
   std::string inputs = "random";
   unsigned seed = 1;
+  bool per_op = false;
   bool json = false;
 };
 
@@ -65,6 +68,34 @@ double Median(const std::vector<double>& sorted) {
   return sorted.size() % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+// One entry per node: op type, node name, output shape, median microseconds and the median's
+// share of the sum of all nodes' medians.
+JsonValue PerOpReport(const runtime::Interpreter& interpreter,
+                      std::vector<std::vector<double>>& node_microseconds) {
+  std::vector<double> medians;
+  double total = 0;
+  for (std::vector<double>& runs : node_microseconds) {
+    std::sort(runs.begin(), runs.end());
+    medians.push_back(Median(runs));
+    total += medians.back();
+  }
+  JsonValue ops = JsonValue::Array();
+  for (int n = 0; n < interpreter.node_count(); ++n) {
+    const runtime::Node& node = interpreter.node(n);
+    JsonValue shape = JsonValue::Array();
+    if (const runtime::Tensor* output = node.Output(0))
+      for (int d = 0; d < output->shape.rank; ++d) shape.Append(output->shape.dims[d]);
+    JsonValue op = JsonValue::Object();
+    op.Set("op", tmm::EnumNameOpType(node.op->type()));
+    op.Set("name", node.name);
+    op.Set("output_shape", std::move(shape));
+    op.Set("median_us", medians[n]);
+    op.Set("share", total > 0 ? medians[n] / total : 0.0);
+    ops.Append(std::move(op));
+  }
+  return ops;
+}
+
 Status Bench(const BenchArguments& arguments) {
   TMM_ASSIGN_OR_RETURN(LoadedModel loaded,
                        LoadModel(arguments.input_path, KernelSetFromName(arguments.kernels)));
@@ -80,9 +111,24 @@ Status Bench(const BenchArguments& arguments) {
   for (int i = 0; i < arguments.warmup; ++i) TMM_RETURN_IF_ERROR(interpreter.Invoke());
   std::vector<double> microseconds;
   microseconds.reserve(arguments.iterations);
+  // node_microseconds[node][run], with --per-op.
+  std::vector<std::vector<double>> node_microseconds(arguments.per_op ? interpreter.node_count()
+                                                                      : 0);
+  for (std::vector<double>& runs : node_microseconds) runs.reserve(arguments.iterations);
   for (int i = 0; i < arguments.iterations; ++i) {
     const auto start = std::chrono::steady_clock::now();
-    TMM_RETURN_IF_ERROR(interpreter.Invoke());
+    if (arguments.per_op) {
+      auto node_start = start;
+      for (int n = 0; n < interpreter.node_count(); ++n) {
+        TMM_RETURN_IF_ERROR(interpreter.InvokeNode(n));
+        const auto node_end = std::chrono::steady_clock::now();
+        node_microseconds[n].push_back(
+            std::chrono::duration<double, std::micro>(node_end - node_start).count());
+        node_start = node_end;
+      }
+    } else {
+      TMM_RETURN_IF_ERROR(interpreter.Invoke());
+    }
     const auto end = std::chrono::steady_clock::now();
     microseconds.push_back(std::chrono::duration<double, std::micro>(end - start).count());
   }
@@ -105,6 +151,7 @@ Status Bench(const BenchArguments& arguments) {
   report.Set("threads", 1);
   report.Set("arena_bytes", interpreter.arena_bytes());
   report.Set("latency_us", std::move(latency));
+  if (arguments.per_op) report.Set("ops", PerOpReport(interpreter, node_microseconds));
   PrintReport(report, arguments.json);
   return Status::Ok();
 }
@@ -128,6 +175,8 @@ void AddModelBenchCommand(CLI::App& model, Status& outcome) {
       ->capture_default_str();
   command->add_option("--seed", arguments->seed, "Seed of the random inputs")
       ->capture_default_str();
+  command->add_flag("--per-op", arguments->per_op,
+                    "Also time every node on its own and report each one's median");
   command->add_flag("--json", arguments->json, "Print the report as JSON");
   command->callback([arguments, &outcome] { outcome = Bench(*arguments); });
 }

@@ -37,6 +37,12 @@ class Interpreter {
   // Runs the graph once. Errors only if a kernel reports one.
   Status Invoke();
 
+  // The graph's nodes in execution order, for per-op profiling: Invoke() is InvokeNode(0), ...,
+  // InvokeNode(node_count() - 1). A node reads what the nodes before it wrote.
+  int node_count() const { return static_cast<int>(nodes_.size()); }
+  const Node& node(int i) const { return nodes_[i]; }
+  Status InvokeNode(int i) { return nodes_[i].eval(nodes_[i]); }
+
   int input_count() const { return static_cast<int>(inputs_.size()); }
   int output_count() const { return static_cast<int>(outputs_.size()); }
   Tensor* input(int i) { return inputs_[i]; }

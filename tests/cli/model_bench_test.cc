@@ -25,6 +25,20 @@ TEST_F(ModelBenchTest, ReportsLatencyStatisticsAsJson) {
   }
 }
 
+TEST_F(ModelBenchTest, PerOpListsEveryNodeInOrderWithItsShare) {
+  WriteModel(AffineGraph(), Path("affine.tmm"));
+  const ProcessResult result = Cli({"model", "bench", Path("affine.tmm"), "--iterations", "5",
+                                    "--per-op", "--json"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(Json(result.out, "[(o['op'], o['name'], o['output_shape']) for o in d['ops']]"),
+            "[[\"Mul\", \"mul\", [1, 4]], [\"Add\", \"add\", [1, 4]], "
+            "[\"Relu\", \"relu\", [1, 4]]]");
+  EXPECT_EQ(Json(result.out, "all(o['median_us'] >= 0 for o in d['ops'])"), "true");
+  EXPECT_EQ(Json(result.out, "abs(sum(o['share'] for o in d['ops']) - 1) < 1e-9 or "
+                             "sum(o['median_us'] for o in d['ops']) == 0"),
+            "true");
+}
+
 TEST_F(ModelBenchTest, RejectsZeroIterations) {
   WriteModel(AffineGraph(), Path("affine.tmm"));
   ExpectError(Cli({"model", "bench", Path("affine.tmm"), "--iterations", "0"}), 2, "--iterations");

@@ -19,7 +19,7 @@ constexpr int kRows = 4;        // output channels per tile
 constexpr int kMaxVectors = 4;  // pixel vectors per tile
 // An im2col layout is used when it fills the vectors' bytes at least this much better than
 // the planes (few input channels, narrow output rows) and takes at most kMaxIm2colBytes.
-constexpr double kIm2colGain = 1.25;
+constexpr double kIm2colGain = 1.1;
 constexpr size_t kMaxIm2colBytes = size_t{256} << 10;
 
 // How a tile reads its input (see int8_conv.h).
@@ -71,8 +71,10 @@ void ConvTile(const Int8ConvData& data, const uint32_t* pixels, const int8_t* we
               const GemmChannel* channel, int rows, int count, uint8_t* out) {
   __m512i acc[kRows][NV];
   __m512i sums[NV];
+#pragma GCC unroll 4
   for (int v = 0; v < NV; ++v) {
     sums[v] = _mm512_setzero_si512();
+#pragma GCC unroll 4
     for (int r = 0; r < kRows; ++r) acc[r][v] = _mm512_setzero_si512();
   }
   const int stride = kStride == 0 ? data.g.stride_w : kStride;
@@ -80,27 +82,37 @@ void ConvTile(const Int8ConvData& data, const uint32_t* pixels, const int8_t* we
   const ptrdiff_t step = ptrdiff_t{kLanes} * stride;
   const ptrdiff_t weight_row = ptrdiff_t{data.taps} * 4;
   const __m512i ones = _mm512_set1_epi8(1);
-  for (int t = 0; t < data.taps; ++t) {
+  int t = 0;
+  // A do-while (taps >= 1) and, below, loops over the compile-time row count: with a loop that
+  // might run zero times, or acc indexed by the run-time `rows`, GCC keeps acc in memory.
+  do {
     const uint32_t* source = pixels + data.tap_offset[t];
     __m512i b[NV];
+#pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) b[v] = LoadStrided<kStride>(source + v * step, gather_index);
     if constexpr (kWeightOffsets) {
+#pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) sums[v] = _mm512_dpbusd_epi32(sums[v], b[v], ones);
     }
+#pragma GCC unroll 4
     for (int r = 0; r < kRows; ++r) {
       int32_t quad;
       std::memcpy(&quad, weights + r * weight_row + 4 * t, sizeof(quad));
       const __m512i w = _mm512_set1_epi32(quad);
+#pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_dpbusd_epi32(acc[r][v], b[v], w);
     }
-  }
+  } while (++t < data.taps);
   const __m512i zero_point = _mm512_set1_epi32(data.output_zero_point);
   const __m512i low = _mm512_set1_epi32(data.output_min);
   const __m512i high = _mm512_set1_epi32(data.output_max);
   const ptrdiff_t out_plane = data.g.out_plane();
-  for (int r = 0; r < rows; ++r) {
+#pragma GCC unroll 4
+  for (int r = 0; r < kRows; ++r) {
+    if (r >= rows) break;
     const GemmChannel& c = channel[r];
     const __m512i offset = _mm512_set1_epi32(c.offset);
+#pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
       const int remaining = count - v * kLanes;
       __m512i x = _mm512_add_epi32(acc[r][v], offset);
@@ -371,24 +383,33 @@ void PackWeights(const Tensor& weights, const Int8ConvData& data, int8_t* packed
     }
 }
 
-// The share of the bytes in a tile's vectors that hold real data: of `used` of `quads` * 4
-// bytes per dword, and of `pixels` of the 16-lane vectors that cover them.
-double FillRatio(int used, int quads, int pixels) {
+// Relative throughput of a tile of 1 to kMaxVectors vectors (measured on ResNet-8's 3x3
+// layers): a tile of few vectors has few independent dpbusd chains and waits on their latency.
+constexpr double kTileThroughput[kMaxVectors] = {0.6, 0.95, 0.97, 1.0};
+
+// The expected efficiency of tiles over rows of `pixels` pixels whose dwords use `used` of
+// `quads` * 4 bytes: the share of real data in the vectors' bytes times the tiles' throughput.
+double Efficiency(int used, int quads, int pixels) {
   const int vectors = (pixels + kLanes - 1) / kLanes;
+  double throughput = 0;  // over the row's tiles, weighted by their vectors
+  for (int v = 0; v < vectors; v += kMaxVectors) {
+    const int tile = std::min(kMaxVectors, vectors - v);
+    throughput += tile * kTileThroughput[tile - 1];
+  }
   return static_cast<double>(used) / (4.0 * quads) * pixels /
-         (static_cast<double>(kLanes) * vectors);
+         (static_cast<double>(kLanes) * vectors) * throughput / vectors;
 }
 
-// The layout that fills the vectors best: an im2col one only when kIm2colGain times better
-// than the planes and within kMaxIm2colBytes. A pointwise convolution is already one row.
+// The most efficient layout: an im2col one only when kIm2colGain times better than the planes
+// and within kMaxIm2colBytes. A pointwise convolution is already one row.
 Int8ConvLayout ChooseLayout(const ConvGeometry& g) {
   if (g.IsPointwise()) return Int8ConvLayout::kPlanes;
   const int patch = g.patch_size(), in_group = g.in_channels_per_group();
   const int channel_quads = (in_group + 3) / 4, patch_quads = (patch + 3) / 4;
   const int kernel = g.kernel_h * g.kernel_w;
-  const double planes = FillRatio(in_group, channel_quads, g.out_w);
-  const double quad_rows = FillRatio(in_group, channel_quads, g.out_plane());
-  const double patch_rows = FillRatio(patch, patch_quads, g.out_plane());
+  const double planes = Efficiency(in_group, channel_quads, g.out_w);
+  const double quad_rows = Efficiency(in_group, channel_quads, g.out_plane());
+  const double patch_rows = Efficiency(patch, patch_quads, g.out_plane());
   const size_t pixels = static_cast<size_t>(g.out_plane()) + kLanes;
   if (in_group < 4 && patch_rows >= kIm2colGain * planes &&
       (size_t{4} * patch_quads + patch) * pixels <= kMaxIm2colBytes)

@@ -51,12 +51,14 @@ void PackPairs(const Int8LinearSpec& spec, const LinearRequantization& r, int16_
 // acc[v] for columns [n0, n0 + 16 * NV) of one row, from its packed A pairs.
 template <int NV>
 void Accumulate(const Int8LinearData& data, const int32_t* a_pairs, int n0, int32_t* sums) {
-  __m512i acc[NV];
+  __m512i acc[NV];  // the loops over v are unrolled so that acc stays in registers
+#pragma GCC unroll 8
   for (int v = 0; v < NV; ++v) acc[v] = _mm512_setzero_si512();
   const int16_t* panel = data.packed_b + static_cast<ptrdiff_t>(n0) * data.depth_pairs * 2;
   const ptrdiff_t panel_stride = static_cast<ptrdiff_t>(data.depth_pairs) * kLanes * 2;
   for (int pair = 0; pair < data.depth_pairs; ++pair) {
     const __m512i a = _mm512_set1_epi32(a_pairs[pair]);
+#pragma GCC unroll 8
     for (int v = 0; v < NV; ++v) {
       const __m512i b = _mm512_loadu_si512(panel + v * panel_stride + pair * kLanes * 2);
 #ifdef __AVX512VNNI__
@@ -66,6 +68,7 @@ void Accumulate(const Int8LinearData& data, const int32_t* a_pairs, int n0, int3
 #endif
     }
   }
+#pragma GCC unroll 8
   for (int v = 0; v < NV; ++v) _mm512_storeu_si512(sums + v * kLanes, acc[v]);
 }
 

@@ -91,26 +91,33 @@ void ColumnTile(const float* a, ptrdiff_t a_row, ptrdiff_t a_step, const float* 
                 __mmask16 last_mask, int rows, float* c, ptrdiff_t ldc, const float* bias,
                 __m512 lo, __m512 hi) {
   __m512 acc[MR][NV];
+#pragma GCC unroll 8
   for (int v = 0; v < NV; ++v) {
     const __m512 initial =
         bias ? _mm512_maskz_loadu_ps(v + 1 < NV ? 0xFFFF : last_mask, bias + v * kLanes)
              : _mm512_setzero_ps();
+#pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) acc[r][v] = initial;
   }
   const ptrdiff_t b_vector = static_cast<ptrdiff_t>(k) * kLanes;
   int step = 0;
   do {  // as in FlatTile
     __m512 bv[NV];
+#pragma GCC unroll 8
     for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(packed_b + v * b_vector);
+#pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) {
       const __m512 av = _mm512_set1_ps(a[r * a_row]);
+#pragma GCC unroll 8
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
     }
     a += a_step;
     packed_b += kLanes;
   } while (++step < k);
+#pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) {
     if (r == rows) break;  // rows is MR except for GemmPackedB's single-row tiles
+#pragma GCC unroll 8
     for (int v = 0; v < NV; ++v)
       _mm512_mask_storeu_ps(c + r * ldc + v * kLanes, v + 1 < NV ? 0xFFFF : last_mask,
                             Clamp(acc[r][v], lo, hi));
