@@ -1,9 +1,11 @@
 // Add and Sub: the reference prepare validates the node; an int8/uint8 node with quantization
 // on all three tensors and no broadcasting (the residual additions of ResNet-style models)
 // then runs TensorFlow Lite's fixed-point algorithm (reference/binary_op.h's
-// QuantizedBinaryParams) on 16 values at a time, with vector_requantization.h's lane-exact
-// MultiplyByQuantizedMultiplier: the bytes are the reference's. Any other node keeps the
-// reference eval.
+// QuantizedBinaryParams) on 16 values at a time: each input's rescaled value (a function of
+// its byte alone) comes from a 256-entry table computed at prepare time with the scalar
+// arithmetic (Sub's second table negated), and the sum is requantized with
+// vector_requantization.h's lane-exact MultiplyByQuantizedMultiplier: the bytes are the
+// reference's. Any other node keeps the reference eval.
 #include "runtime/kernels/optimized/optimized_registrations.h"
 
 #ifdef TINYMLOPS_OPTIMIZED_AVX512
@@ -12,6 +14,7 @@
 #include <cstdint>
 
 #include "runtime/kernels/optimized/vector_requantization.h"
+#include "runtime/kernels/quantized_math.h"
 #include "runtime/kernels/reference/binary_op.h"
 #include "runtime/kernels/reference/registrations.h"
 
@@ -20,57 +23,52 @@ namespace {
 
 constexpr int kLanes = 16;
 
-// The input's 16 (or fewer, masked) bytes as int32 lanes.
-template <bool kSigned>
-__m512i LoadBytes(const uint8_t* source, __mmask16 mask) {
-  const __m128i bytes = _mm_maskz_loadu_epi8(mask, source);
-  return kSigned ? _mm512_cvtepi8_epi32(bytes) : _mm512_cvtepu8_epi32(bytes);
+// What eval reads: the output's parameters and, per input, its rescaled value by raw byte.
+struct AddSubTables {
+  reference::QuantizedBinaryParams params;
+  int32_t scaled_a[256];
+  int32_t scaled_b[256];  // negated for Sub
+};
+
+// The raw bytes of 16 (or fewer, masked) values as int32 table indices.
+__m512i LoadIndices(const uint8_t* source, __mmask16 mask) {
+  return _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(mask, source));
 }
 
-// MultiplyByQuantizedMultiplier((x + offset) << kAddLeftShift, scale) per lane.
-__m512i ScaleInput(__m512i x, __m512i offset, const ChannelRequantization& scale) {
-  return MultiplyByQuantizedMultiplierVector(
-      _mm512_slli_epi32(_mm512_add_epi32(x, offset), reference::kAddLeftShift), scale);
-}
-
-template <bool kSubtract, bool kSigned>
-void AddSubValues(const reference::QuantizedBinaryParams& p, const uint8_t* a, const uint8_t* b,
-                  int64_t count, uint8_t* out) {
-  const ChannelRequantization scale_a =
-      ChannelRequantization::FromShift(p.input1_multiplier, p.input1_shift);
-  const ChannelRequantization scale_b =
-      ChannelRequantization::FromShift(p.input2_multiplier, p.input2_shift);
-  const ChannelRequantization scale_out =
-      ChannelRequantization::FromShift(p.output_multiplier, p.output_shift);
-  const __m512i offset_a = _mm512_set1_epi32(p.input1_offset);
-  const __m512i offset_b = _mm512_set1_epi32(p.input2_offset);
-  const __m512i zero_point = _mm512_set1_epi32(p.output_offset);
-  const __m512i low = _mm512_set1_epi32(p.range.min);
-  const __m512i high = _mm512_set1_epi32(p.range.max);
-  for (int64_t i = 0; i < count; i += kLanes) {
-    const __mmask16 mask = LaneMask(static_cast<int>(std::min<int64_t>(kLanes, count - i)));
-    const __m512i scaled_a = ScaleInput(LoadBytes<kSigned>(a + i, mask), offset_a, scale_a);
-    const __m512i scaled_b = ScaleInput(LoadBytes<kSigned>(b + i, mask), offset_b, scale_b);
-    const __m512i sum =
-        kSubtract ? _mm512_sub_epi32(scaled_a, scaled_b) : _mm512_add_epi32(scaled_a, scaled_b);
-    _mm_mask_storeu_epi8(
-        out + i, mask,
-        _mm512_cvtepi32_epi8(RequantizeVector(sum, scale_out, zero_point, low, high)));
-  }
-}
-
-template <bool kSubtract>
 Status EvalQuantizedElementwise(Node& node) {
-  const reference::QuantizedBinaryParams& p = *reference::QuantizedBinaryParamsOf(node);
+  const auto& tables = *static_cast<const AddSubTables*>(node.user_data);
+  const reference::QuantizedBinaryParams& p = tables.params;
   const auto* a = static_cast<const uint8_t*>(node.inputs[0]->data);
   const auto* b = static_cast<const uint8_t*>(node.inputs[1]->data);
   Tensor& output = *node.outputs[0];
   auto* out = static_cast<uint8_t*>(output.data);
-  if (output.dtype == DType::kInt8)
-    AddSubValues<kSubtract, true>(p, a, b, output.ElementCount(), out);
-  else
-    AddSubValues<kSubtract, false>(p, a, b, output.ElementCount(), out);
+  const ChannelRequantization scale_out =
+      ChannelRequantization::FromShift(p.output_multiplier, p.output_shift);
+  const __m512i zero_point = _mm512_set1_epi32(p.output_offset);
+  const __m512i low = _mm512_set1_epi32(p.range.min);
+  const __m512i high = _mm512_set1_epi32(p.range.max);
+  const int64_t count = output.ElementCount();
+  for (int64_t i = 0; i < count; i += kLanes) {
+    const __mmask16 mask = LaneMask(static_cast<int>(std::min<int64_t>(kLanes, count - i)));
+    const __m512i sum =
+        _mm512_add_epi32(_mm512_i32gather_epi32(LoadIndices(a + i, mask), tables.scaled_a, 4),
+                         _mm512_i32gather_epi32(LoadIndices(b + i, mask), tables.scaled_b, 4));
+    _mm_mask_storeu_epi8(
+        out + i, mask,
+        _mm512_cvtepi32_epi8(RequantizeVector(sum, scale_out, zero_point, low, high)));
+  }
   return Status::Ok();
+}
+
+// table[byte] = MultiplyByQuantizedMultiplier((value + offset) << kAddLeftShift, multiplier,
+// shift) times `sign`, for the value of each raw byte of `dtype`.
+void FillScaledTable(DType dtype, int32_t offset, int32_t multiplier, int shift, int32_t sign,
+                     int32_t* table) {
+  for (int byte = 0; byte < 256; ++byte) {
+    const int32_t value = dtype == DType::kInt8 ? int32_t{static_cast<int8_t>(byte)} : byte;
+    table[byte] = sign * MultiplyByQuantizedMultiplier(
+                             (value + offset) * (1 << reference::kAddLeftShift), multiplier, shift);
+  }
 }
 
 template <bool kSubtract>
@@ -80,8 +78,20 @@ Status PrepareAddSub(PrepareContext& context, Node& node) {
   const Tensor& a = *node.inputs[0];
   const Tensor& b = *node.inputs[1];
   const Tensor& out = *node.outputs[0];
-  if (reference::QuantizedBinaryParamsOf(node) && a.shape == out.shape && b.shape == out.shape)
-    node.eval = EvalQuantizedElementwise<kSubtract>;
+  const reference::QuantizedBinaryParams* params = reference::QuantizedBinaryParamsOf(node);
+  if (!params || !(a.shape == out.shape) || !(b.shape == out.shape)) return Status::Ok();
+  auto* tables = static_cast<AddSubTables*>(context.AllocatePersistent(sizeof(AddSubTables)));
+  if (!tables)
+    return Status::Error(StatusCode::kResourceExhausted,
+                         "%s node '%s': out of persistent memory for its tables",
+                         kSubtract ? "Sub" : "Add", node.name);
+  tables->params = *params;
+  FillScaledTable(a.dtype, params->input1_offset, params->input1_multiplier, params->input1_shift,
+                  1, tables->scaled_a);
+  FillScaledTable(b.dtype, params->input2_offset, params->input2_multiplier, params->input2_shift,
+                  kSubtract ? -1 : 1, tables->scaled_b);
+  node.user_data = tables;
+  node.eval = EvalQuantizedElementwise;
   return Status::Ok();
 }
 
