@@ -5,8 +5,10 @@
 // - int8/uint8 (per-tensor quantized, beta 1): TensorFlow Lite's reference integer softmax,
 //   integer-only: differences to the row maximum are rescaled to gemmlowp Q5.26 with an int32
 //   multiplier from input_scale * 2^26, differences below diff_min contribute nothing, exps
-//   are summed in Q12.19 and normalized with a fixed-point reciprocal. The output must have
-//   TFLite's fixed parameters: scale 1/256 with zero point -128 (int8) or 0 (uint8).
+//   are summed in Q12.19 and normalized with a fixed-point reciprocal. The exp of each of the
+//   256 possible differences is computed once at prepare time with that same arithmetic (a
+//   1 KB table), so eval looks it up. The output must have TFLite's fixed parameters: scale
+//   1/256 with zero point -128 (int8) or 0 (uint8).
 #include <cmath>
 #include <limits>
 
@@ -29,6 +31,7 @@ struct SoftmaxParams {
   int32_t input_multiplier;
   int input_left_shift;
   int32_t diff_min;
+  int32_t exp_of_diff[256];  // raw Q0.31 exp of difference -i, for 8-bit inputs
 };
 
 Status CheckOutputQuantization(const Node& node, const Tensor& output) {
@@ -62,6 +65,13 @@ Status PrepareQuantized(const Node& node, SoftmaxParams* params) {
   const double radius = std::ldexp(static_cast<double>((1 << kScaledDiffIntegerBits) - 1),
                                    31 - kScaledDiffIntegerBits - params->input_left_shift);
   params->diff_min = -static_cast<int32_t>(std::floor(radius));
+  // Differences below diff_min are never looked up (their rescaling could overflow).
+  for (int32_t i = 0; i < 256 && -i >= params->diff_min; ++i)
+    params->exp_of_diff[i] =
+        fixed_point::ExpOnNegativeValues(
+            fixed_point::FixedPoint<kScaledDiffIntegerBits>::FromRaw(MultiplyByQuantizedMultiplier(
+                -i, params->input_multiplier, params->input_left_shift)))
+            .raw;
   return Status::Ok();
 }
 
@@ -123,14 +133,11 @@ void SoftmaxFloat(const SoftmaxParams& p, const float* in, float* out) {
 template <typename T>
 void SoftmaxQuantized(const SoftmaxParams& p, const T* in, T* out) {
   using fixed_point::FixedPoint;
-  using ScaledDiff = FixedPoint<kScaledDiffIntegerBits>;
   using Accumulator = FixedPoint<kAccumulationIntegerBits>;
   constexpr int32_t kOutputMin = std::numeric_limits<T>::min();
   constexpr int32_t kOutputMax = std::numeric_limits<T>::max();
-  auto exp_of_diff = [&](int32_t diff) {
-    return fixed_point::ExpOnNegativeValues(ScaledDiff::FromRaw(
-        MultiplyByQuantizedMultiplier(diff, p.input_multiplier, p.input_left_shift)));
-  };
+  // diff is in [-255, 0] for 8-bit values.
+  auto exp_of_diff = [&](int32_t diff) { return FixedPoint<0>::FromRaw(p.exp_of_diff[-diff]); };
   for (int64_t o = 0; o < p.outer; ++o)
     for (int64_t i = 0; i < p.inner; ++i) {
       const int64_t base = o * p.depth * p.inner + i;
