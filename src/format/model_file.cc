@@ -11,11 +11,16 @@ constexpr int kMaxRank = 6;  // matches runtime::kMaxRank
 
 size_t ElementSize(tmm::DType dtype) {
   switch (dtype) {
-    case tmm::DType::Float32: return 4;
-    case tmm::DType::Int8: return 1;
-    case tmm::DType::UInt8: return 1;
-    case tmm::DType::Int32: return 4;
-    case tmm::DType::Int64: return 8;
+    case tmm::DType::Float32:
+      return 4;
+    case tmm::DType::Int8:
+      return 1;
+    case tmm::DType::UInt8:
+      return 1;
+    case tmm::DType::Int32:
+      return 4;
+    case tmm::DType::Int64:
+      return 8;
   }
   return 0;
 }
@@ -25,15 +30,16 @@ Status CheckTensor(const tmm::Model& model, size_t index) {
   const char* name = tensor->name() ? tensor->name()->c_str() : "";
   const size_t element_size = ElementSize(tensor->dtype());
   if (element_size == 0)
-    return Status::Error(StatusCode::kInvalidArgument,
-                         "tensor %zu '%s' has unknown dtype %d; the file is corrupt or from a newer "
-                         "tinymlops",
-                         index, name, static_cast<int>(tensor->dtype()));
+    return Status::Error(
+        StatusCode::kInvalidArgument,
+        "tensor %zu '%s' has unknown dtype %d; the file is corrupt or from a newer "
+        "tinymlops",
+        index, name, static_cast<int>(tensor->dtype()));
   const auto* shape = tensor->shape();
   const int rank = shape ? static_cast<int>(shape->size()) : 0;
   if (rank > kMaxRank)
-    return Status::Error(StatusCode::kUnsupported, "tensor '%s' has rank %d; at most %d is supported",
-                         name, rank, kMaxRank);
+    return Status::Error(StatusCode::kUnsupported,
+                         "tensor '%s' has rank %d; at most %d is supported", name, rank, kMaxRank);
   int64_t elements = 1;
   for (int d = 0; d < rank; ++d) {
     const int32_t dim = shape->Get(d);
@@ -66,13 +72,17 @@ Status CheckTensor(const tmm::Model& model, size_t index) {
       return Status::Error(StatusCode::kInvalidArgument,
                            "tensor '%s' refers to buffer %u, which does not exist", name, buffer);
     const auto* data = model.buffers()->Get(buffer)->data();
+    if (!data)
+      return Status::Error(StatusCode::kInvalidArgument,
+                           "constant tensor '%s' refers to buffer %u, which holds no data", name,
+                           buffer);
     const size_t expected = static_cast<size_t>(elements) * element_size;
-    const size_t actual = data ? data->size() : 0;
+    const size_t actual = data->size();
     if (actual != expected)
       return Status::Error(StatusCode::kInvalidArgument,
                            "constant tensor '%s' needs %zu bytes but its buffer holds %zu", name,
                            expected, actual);
-    if (data && reinterpret_cast<uintptr_t>(data->data()) % 16 != 0)
+    if (reinterpret_cast<uintptr_t>(data->data()) % 16 != 0)
       return Status::Error(StatusCode::kInvalidArgument,
                            "constant tensor '%s' is not 16-byte aligned; load the model at a "
                            "16-byte aligned address",
@@ -187,8 +197,8 @@ Result<const tmm::Model*> VerifyModel(const void* data, size_t size) {
   if (model->inputs())
     for (int32_t index : *model->inputs())
       if (model->tensors()->Get(index)->buffer() != 0)
-        return Status::Error(StatusCode::kInvalidArgument,
-                             "graph input tensor %d is a constant", index);
+        return Status::Error(StatusCode::kInvalidArgument, "graph input tensor %d is a constant",
+                             index);
   TMM_RETURN_IF_ERROR(CheckDataflow(*model, tensor_count));
   return model;
 }

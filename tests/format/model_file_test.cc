@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <memory>
 #include <random>
 #include <vector>
 
@@ -28,7 +29,8 @@ std::vector<uint8_t> IdentityModel() {
 
 struct AlignedBytes {
   explicit AlignedBytes(const std::vector<uint8_t>& bytes)
-      : size(bytes.size()), data(static_cast<uint8_t*>(std::aligned_alloc(16, (size + 16) / 16 * 16))) {
+      : size(bytes.size()),
+        data(static_cast<uint8_t*>(std::aligned_alloc(16, (size + 16) / 16 * 16))) {
     std::copy(bytes.begin(), bytes.end(), data);
   }
   ~AlignedBytes() { std::free(data); }
@@ -63,6 +65,27 @@ TEST(ModelFileTest, BitFlipsNeverCrash) {
     AlignedBytes bytes(mutated);
     (void)VerifyModel(bytes.data, bytes.size);  // must return, OK or not
   }
+}
+
+// Found by tmm_loader_fuzz: an empty constant whose buffer has no data vector at all passed
+// the size check (0 bytes expected, 0 held) and the interpreter read through the null vector.
+TEST(ModelFileTest, RejectsAConstantWhoseBufferHoldsNoData) {
+  const std::vector<uint8_t> identity = IdentityModel();
+  std::unique_ptr<tmm::ModelT> unpacked = tmm::UnPackModel(identity.data());
+  auto empty = std::make_unique<tmm::TensorT>();
+  empty->name = "empty";
+  empty->shape = {0};
+  empty->buffer = static_cast<uint32_t>(unpacked->buffers.size());
+  unpacked->tensors.push_back(std::move(empty));
+  unpacked->buffers.push_back(std::make_unique<tmm::BufferT>());  // no data vector
+  flatbuffers::FlatBufferBuilder builder;
+  builder.Finish(tmm::Model::Pack(builder, unpacked.get()), tmm::ModelIdentifier());
+  AlignedBytes bytes(std::vector<uint8_t>(builder.GetBufferPointer(),
+                                          builder.GetBufferPointer() + builder.GetSize()));
+  auto model = VerifyModel(bytes.data, bytes.size);
+  ASSERT_FALSE(model.ok());
+  EXPECT_NE(std::string(model.status().message()).find("holds no data"), std::string::npos)
+      << model.status().message();
 }
 
 TEST(ModelFileTest, RejectsForeignFiles) {
