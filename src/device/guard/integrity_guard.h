@@ -56,7 +56,7 @@ class IntegrityGuard {
 
   void Start();  // idempotent
   void Stop();   // idempotent; waits for the thread
-  // One full pass now, in the caller's thread; an error when a slice changed.
+  // One full pass now, in the caller's thread; then health(): quarantine is for good.
   Status VerifyAll();
 
   bool quarantined() const { return quarantined_.load(std::memory_order_acquire); }
