@@ -1,6 +1,7 @@
 #include "device/file_release_counter_store.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -39,6 +40,9 @@ Result<uint64_t> FileReleaseCounterStore::Installed(const std::string& model_id)
 Status FileReleaseCounterStore::Record(const std::string& model_id, uint64_t release) {
   TMM_ASSIGN_OR_RETURN(const uint64_t installed, Installed(model_id));
   if (release <= installed) return Status::Ok();
+  if (::mkdir(folder_.c_str(), 0700) != 0 && errno != EEXIST)
+    return Status::Error(StatusCode::kIoError, "cannot create release counter folder '%s': %s",
+                         folder_.c_str(), std::strerror(errno));
   const std::string path = PathFor(model_id), temporary = path + ".tmp";
   char text[32];
   const int size = std::snprintf(text, sizeof(text), "%llu\n",

@@ -1,5 +1,6 @@
 // FileReleaseCounterStore: a ReleaseCounterStore in a folder: FOLDER/<key id of the model id>
-// .release holds the decimal release, replaced atomically (write, fsync, rename). A root user
+// .release holds the decimal release, replaced atomically (write, fsync, rename); the folder
+// is created (mode 0700) on the first record. A root user
 // can edit these files: anti-rollback against the device owner needs a TPM counter (see
 // docs/threat-model.md). Errors: kIoError naming the file. Thread-safety: one writer per folder.
 #ifndef TINYMLOPS_DEVICE_FILE_RELEASE_COUNTER_STORE_H_
