@@ -1,0 +1,409 @@
+// Package benchmarks (issue 3), a small timed program (not a test):
+//
+//  load   For models of 50 KB to 50 MB (one dense MatMul layer: the weights are the model): a
+//         signed package encrypted to a device, written to a file, then opened by the device's
+//         PackageLoader (verify signature, unseal, read + hash + decrypt + decompress into
+//         locked memory, guard reference hashes, Interpreter::Create), against each primitive
+//         alone on the same bytes in the same run: plain read of the file, BLAKE2b-256 of the
+//         payload, secretstream pull of the payload, zstd decompression, BLAKE2b of the weights
+//         and Interpreter::Create. Reports MB/s of model bytes and the ratio
+//         sum(primitives) / full open (1.0 = no overhead beyond the primitives).
+//  peak   A child process opens the 50 MB package and reports its peak RSS growth (VmHWM after
+//         the open minus VmRSS before), next to the model size and the chunk size.
+//  guard  Inference throughput with the background integrity guard at its default budget (1%
+//         of a core) against no guard, alternating rounds; and the detection latency of a bit
+//         flipped at a random time and place, with the verification period.
+//
+// Usage: package_bench [--quick]   (prints markdown tables)
+//        package_bench --peak PACKAGE DEVICE_DIR VENDOR.pub   (the child of `peak`)
+#include <sodium.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "crypto/box_key.h"
+#include "crypto/key_file.h"
+#include "crypto/sealed_box.h"
+#include "device/file_key_store.h"
+#include "device/guard/weight_regions.h"
+#include "device/package_loader.h"
+#include "format/package_reader.h"
+#include "format/package_writer.h"
+#include "support/package_fixtures.h"
+#include "toolchain/graph/tmm_writer.h"
+
+namespace tinymlops::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+// Median wall time of `repeats` runs after one untimed warm-up run.
+template <typename F>
+double MedianSeconds(int repeats, F&& run) {
+  run();
+  std::vector<double> times;
+  for (int i = 0; i < repeats; ++i) {
+    const auto start = Clock::now();
+    run();
+    times.push_back(Seconds(Clock::now() - start));
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+void Check(const Status& status, const char* what) {
+  if (!status.ok()) {
+    std::fprintf(stderr, "package_bench: %s: %s\n", what, status.message());
+    std::exit(1);
+  }
+}
+
+// y = x * W, x [1, k], W [k, m] float32 pseudo-random: the weights are nearly all the model.
+std::vector<uint8_t> DenseModel(int k, int m) {
+  toolchain::Graph graph;
+  graph.name = "dense";
+  graph.version = "1.0.0";
+  toolchain::TensorDef x, w, y;
+  x.name = "x";
+  x.shape = {1, k};
+  w.name = "w";
+  w.shape = {k, m};
+  std::vector<float> values(static_cast<size_t>(k) * m);
+  std::mt19937 random(7);
+  std::uniform_real_distribution<float> uniform(-0.1f, 0.1f);
+  for (float& v : values) v = uniform(random);
+  w.SetValues(values);
+  y.name = "y";
+  y.shape = {1, m};
+  const int xi = graph.AddTensor(x), wi = graph.AddTensor(w), yi = graph.AddTensor(y);
+  toolchain::OpDef op;
+  op.type = tmm::OpType::MatMul;
+  op.name = "matmul";
+  op.inputs = {xi, wi};
+  op.outputs = {yi};
+  graph.ops = {op};
+  graph.inputs = {xi};
+  graph.outputs = {yi};
+  auto bytes = toolchain::WriteTmm(graph);
+  Check(bytes.status(), "write the model");
+  return *bytes;
+}
+
+struct Keys {
+  std::string folder;
+  crypto::SigningKeyPair vendor, device;
+};
+
+Keys MakeKeys() {
+  Keys keys;
+  char pattern[] = "/tmp/package_bench_XXXXXX";
+  keys.folder = ::mkdtemp(pattern);
+  keys.vendor = std::move(*crypto::SigningKeyPair::Generate());
+  keys.device = std::move(*crypto::SigningKeyPair::Generate());
+  Check(crypto::WriteSecretKeyFile(keys.folder + "/device.key", keys.device), "device key");
+  Check(crypto::WritePublicKeyFile(keys.folder + "/vendor.pub", keys.vendor.public_key()),
+        "vendor key");
+  return keys;
+}
+
+std::string WritePackage(const Keys& keys, const std::vector<uint8_t>& model,
+                         const std::string& name) {
+  test_support::PackageSpec spec;
+  spec.model = model;
+  spec.manifest = test_support::Identity("dense", 1);
+  spec.signer = &keys.vendor;
+  spec.devices = {keys.device.public_key()};
+  spec.chunk_bytes = format::kDefaultChunkBytes;
+  spec.self_test = false;
+  const std::vector<uint8_t> bytes = test_support::MakePackage(std::move(spec));
+  const std::string path = keys.folder + "/" + name;
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
+                                              static_cast<std::streamsize>(bytes.size()));
+  return path;
+}
+
+struct Device {
+  std::unique_ptr<device::FileKeyStore> key_store;
+  runtime::OpResolver resolver;
+  device::LoaderOptions options;
+};
+
+std::unique_ptr<Device> MakeDevice(const std::string& key_folder,
+                                   const crypto::SigningPublicKey& vendor) {
+  auto device = std::make_unique<Device>();
+  auto store = device::FileKeyStore::Open(key_folder);
+  Check(store.status(), "open the device keys");
+  device->key_store = std::move(*store);
+  runtime::AddReferenceKernels(device->resolver);
+  device->options.trusted_vendors = {vendor};
+  device->options.key_store = device->key_store.get();
+  device->options.resolver = &device->resolver;
+  device->options.start_guard = false;
+  return device;
+}
+
+std::vector<uint8_t> ReadWhole(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(file), {});
+}
+
+void LoadTable(const Keys& keys, bool quick) {
+  std::printf("\n### Load speed (MB/s of model bytes; median of %d)\n\n", quick ? 3 : 9);
+  std::printf("| model | package | full open | plain read | BLAKE2b payload | secretstream pull "
+              "| zstd decompress | BLAKE2b weights | Interpreter::Create | Ed25519 verify + sealed-box open "
+              "(ms) | primitives together | primitives / full |\n"
+              "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+  const std::vector<std::pair<const char*, int>> sizes = {
+      {"50 KB", 112}, {"500 KB", 354}, {"5 MB", 1118}, {"50 MB", 3536}};
+  auto device = MakeDevice(keys.folder, keys.vendor.public_key());
+  for (const auto& [label, side] : sizes) {
+    const std::vector<uint8_t> model = DenseModel(side, side);
+    const std::string path = WritePackage(keys, model, std::string("dense-") + label[0] + ".tpkg");
+    const std::vector<uint8_t> file = ReadWhole(path);
+    const double mb = static_cast<double>(model.size()) / 1e6;
+    const int repeats = quick ? 3 : (model.size() > (10u << 20) ? 5 : 9);
+    // Warm the page cache.
+    (void)ReadWhole(path);
+
+    const double full = MedianSeconds(repeats, [&] {
+      device::PackageLoader loader(device->options);
+      Check(loader.Load(path), "open the package");
+    });
+    std::vector<uint8_t> buffer(format::kDefaultChunkBytes + format::kChunkOverheadBytes);
+    const double read = MedianSeconds(repeats, [&] {
+      auto source = format::FileByteSource::Open(path);
+      while (*(*source)->Read(buffer.data(), buffer.size()) > 0) {
+      }
+    });
+    // The payload: everything after the header and manifest.
+    auto parts = format::ParsePackageUnverified(file.data(), file.size());
+    Check(parts.status(), "parse the package");
+    const std::vector<uint8_t>& payload = parts->payload;
+    const double hash = MedianSeconds(repeats, [&] {
+      uint8_t digest[32];
+      crypto_generichash(digest, sizeof(digest), payload.data(), payload.size(), nullptr, 0);
+    });
+    // secretstream pull over the same byte count, chunked as packages are.
+    uint8_t key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
+    crypto_secretstream_xchacha20poly1305_keygen(key);
+    uint8_t header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
+    crypto_secretstream_xchacha20poly1305_state push;
+    crypto_secretstream_xchacha20poly1305_init_push(&push, header, key);
+    const size_t chunk = format::kDefaultChunkBytes, clear_size = payload.size();
+    std::vector<uint8_t> sealed(clear_size + (clear_size / chunk + 1) * 17);
+    std::vector<size_t> sealed_sizes;
+    size_t sealed_total = 0;
+    for (size_t offset = 0; offset < clear_size; offset += chunk) {
+      const size_t size = std::min(chunk, clear_size - offset);
+      unsigned long long written;
+      crypto_secretstream_xchacha20poly1305_push(&push, sealed.data() + sealed_total, &written,
+                                                 payload.data() + offset, size, nullptr, 0, 0);
+      sealed_sizes.push_back(written);
+      sealed_total += written;
+    }
+    std::vector<uint8_t> clear(chunk);
+    const double pull = MedianSeconds(repeats, [&] {
+      crypto_secretstream_xchacha20poly1305_state state;
+      crypto_secretstream_xchacha20poly1305_init_pull(&state, header, key);
+      size_t offset = 0;
+      for (size_t size : sealed_sizes) {
+        unsigned long long out;
+        unsigned char tag;
+        crypto_secretstream_xchacha20poly1305_pull(&state, clear.data(), &out, &tag,
+                                                   sealed.data() + offset, size, nullptr, 0);
+        offset += size;
+      }
+    });
+    // zstd: the clear compressed payload of the same model.
+    auto clear_package = format::BuildPackage(model.data(), model.size(),
+                                              test_support::Identity("dense", 1));
+    Check(clear_package.status(), "build");
+    auto decompressed = crypto::SecureBuffer::Allocate(model.size());
+    const double zstd = MedianSeconds(repeats, [&] {
+      ZSTD_decompress(decompressed->data(), decompressed->size(), clear_package->payload.data(),
+                      clear_package->payload.size());
+    });
+    auto interpreter = runtime::Interpreter::Create(decompressed->data(), decompressed->size(),
+                                                    device->resolver);
+    Check(interpreter.status(), "load");
+    const std::vector<device::ByteRegion> regions = device::WeightRegions((*interpreter)->model());
+    const double weights_hash = MedianSeconds(repeats, [&] {
+      auto guard = device::IntegrityGuard::Create(regions);
+      Check(guard.status(), "guard");
+    });
+    const double create = MedianSeconds(repeats, [&] {
+      auto again = runtime::Interpreter::Create(decompressed->data(), decompressed->size(),
+                                                device->resolver);
+      Check(again.status(), "load");
+    });
+    // The fixed cost of every package: its signature and its sealed content key.
+    const auto box = crypto::BoxKeyPair::FromSigningKeyPair(keys.device);
+    const std::vector<uint8_t> manifest_bytes = format::SerializeManifest(parts->manifest);
+    const crypto::Signature signature =
+        keys.vendor.Sign(manifest_bytes.data(), manifest_bytes.size());
+    const auto& sealed_key = parts->manifest.encryption->recipients[0]->sealed_content_key;
+    const double fixed = MedianSeconds(repeats, [&] {
+      if (!keys.vendor.public_key().Verifies(manifest_bytes.data(), manifest_bytes.size(),
+                                             signature) ||
+          !crypto::OpenSealedBox(sealed_key.data(), sealed_key.size(), *box).ok())
+        std::exit(1);
+    });
+    const double together = read + hash + pull + zstd + weights_hash + create + fixed;
+    std::printf("| %s | %.2f MB | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.3f | %.0f | "
+                "%.2f |\n",
+                label, static_cast<double>(file.size()) / 1e6, mb / full, mb / read, mb / hash,
+                mb / pull, mb / zstd, mb / weights_hash, mb / create, fixed * 1e3, mb / together,
+                together / full);
+    std::fflush(stdout);
+  }
+}
+
+long StatusKb(const char* field) {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  const size_t length = std::strlen(field);
+  while (std::getline(status, line))
+    if (line.compare(0, length, field) == 0) return std::atol(line.c_str() + length + 1);
+  return -1;
+}
+
+int PeakChild(const std::string& package, const std::string& key_folder,
+              const std::string& vendor_path) {
+  auto vendor = crypto::ReadPublicKeyFile(vendor_path);
+  Check(vendor.status(), "vendor key");
+  auto device = MakeDevice(key_folder, *vendor);
+  device::PackageLoader loader(device->options);
+  { std::ofstream("/proc/self/clear_refs") << "5"; }  // reset VmHWM to the current RSS
+  const long before = StatusKb("VmRSS:");
+  Check(loader.Load(package), "open the package");
+  const long peak = StatusKb("VmHWM:");
+  auto interpreter = loader.interpreter();
+  std::printf("%ld %zu %llu %u\n", peak - before, (*interpreter)->arena_bytes(),
+              static_cast<unsigned long long>(loader.manifest()->model_bytes),
+              loader.manifest()->chunk_bytes);
+  return 0;
+}
+
+void PeakTable(const Keys& keys, const char* self) {
+  const std::vector<uint8_t> model = DenseModel(3536, 3536);
+  const std::string path = WritePackage(keys, model, "peak.tpkg");
+  const std::string command = std::string(self) + " --peak " + path + " " + keys.folder + " " +
+                              keys.folder + "/vendor.pub";
+  FILE* child = ::popen(command.c_str(), "r");
+  long growth_kb = 0;
+  size_t arena = 0;
+  unsigned long long model_bytes = 0;
+  unsigned chunk = 0;
+  if (!child || std::fscanf(child, "%ld %zu %llu %u", &growth_kb, &arena, &model_bytes, &chunk) != 4) {
+    std::fprintf(stderr, "package_bench: the peak-memory child failed\n");
+    std::exit(1);
+  }
+  ::pclose(child);
+  const double model_mib = static_cast<double>(model_bytes) / (1 << 20);
+  const double growth_mib = static_cast<double>(growth_kb) / 1024;
+  std::printf("\n### Peak memory while opening the 50 MB package (child process, VmHWM - VmRSS "
+              "before)\n\n| model | chunk | activation arena | peak RSS growth | growth - model "
+              "|\n|--:|--:|--:|--:|--:|\n| %.2f MiB | %u KiB | %zu B | %.2f MiB | %.2f MiB |\n",
+              model_mib, chunk / 1024, arena, growth_mib, growth_mib - model_mib);
+}
+
+void GuardTable(const Keys& keys, bool quick) {
+  std::printf("\n### Integrity guard at its default budget (1%% of a core, 64 KiB slices)\n\n"
+              "| model | weights | inferences/s without guard | with guard | ratio | "
+              "verification period | detection latency of a bit flip (median / max of %d) |\n"
+              "|---|--:|--:|--:|--:|--:|--:|\n", quick ? 3 : 10);
+  const std::vector<std::pair<const char*, int>> sizes = {{"dense 256x256", 256},
+                                                          {"dense 1024x1024", 1024}};
+  auto device = MakeDevice(keys.folder, keys.vendor.public_key());
+  for (const auto& [label, side] : sizes) {
+    const std::string path = WritePackage(keys, DenseModel(side, side), "guard.tpkg");
+    // Throughput: alternate rounds without and with the guard thread; median of the ratios.
+    const int rounds = quick ? 3 : 9;
+    const auto round_time = std::chrono::milliseconds(quick ? 300 : 1000);
+    std::vector<double> without, with, ratios;
+    for (int round = 0; round < rounds; ++round) {
+      double rate[2];
+      for (int guarded = 0; guarded < 2; ++guarded) {
+        device::LoaderOptions options = device->options;
+        options.start_guard = guarded == 1;
+        device::PackageLoader loader(options);
+        Check(loader.Load(path), "open");
+        long count = 0;
+        const auto start = Clock::now();
+        while (Clock::now() - start < round_time) {
+          for (int i = 0; i < 16; ++i) Check(loader.Invoke(), "invoke");
+          count += 16;
+        }
+        rate[guarded] = static_cast<double>(count) / Seconds(Clock::now() - start);
+      }
+      without.push_back(rate[0]);
+      with.push_back(rate[1]);
+      ratios.push_back(rate[1] / rate[0]);
+    }
+    std::sort(without.begin(), without.end());
+    std::sort(with.begin(), with.end());
+    std::sort(ratios.begin(), ratios.end());
+    // Detection: flip one bit at a random place after a random delay; time to quarantine.
+    std::mt19937 random(11);
+    std::vector<double> latencies;
+    double period = 0;
+    for (int trial = 0; trial < (quick ? 3 : 10); ++trial) {
+      device::LoaderOptions options = device->options;
+      options.start_guard = true;
+      device::PackageLoader loader(options);
+      Check(loader.Load(path), "open");
+      while (loader.guard()->passes_completed() < 1)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      period = std::max(period, Seconds(loader.guard()->last_period()));
+      std::this_thread::sleep_for(std::chrono::milliseconds(random() % 200));
+      auto interpreter = loader.interpreter();
+      runtime::Tensor* weights = (*interpreter)->tensor(1);
+      for (int i = 0; i < (*interpreter)->tensor_count(); ++i)
+        if ((*interpreter)->tensor(i)->is_constant) weights = (*interpreter)->tensor(i);
+      const size_t offset = random() % weights->bytes;
+      const auto flipped = Clock::now();
+      static_cast<uint8_t*>(weights->data)[offset] ^= static_cast<uint8_t>(1u << (random() % 8));
+      while (!loader.guard()->quarantined())
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+      latencies.push_back(Seconds(loader.guard()->events()[0].detected_steady - flipped));
+    }
+    std::sort(latencies.begin(), latencies.end());
+    std::printf("| %s | %.2f MB | %.0f | %.0f | %.4f | %.3f s | %.3f s / %.3f s |\n", label,
+                static_cast<double>(side) * side * 4 / 1e6, without[without.size() / 2],
+                with[with.size() / 2], ratios[ratios.size() / 2], period,
+                latencies[latencies.size() / 2], latencies.back());
+    std::fflush(stdout);
+  }
+}
+
+}  // namespace
+}  // namespace tinymlops::bench
+
+int main(int argc, char** argv) {
+  using namespace tinymlops::bench;
+  if (argc == 5 && std::string(argv[1]) == "--peak") return PeakChild(argv[2], argv[3], argv[4]);
+  const bool quick = argc == 2 && std::string(argv[1]) == "--quick";
+  if (sodium_init() < 0) return 1;
+  Keys keys = MakeKeys();
+  std::printf("package_bench: %s\n", quick ? "quick run" : "full run");
+  std::fflush(stdout);
+  std::system("uptime");
+  LoadTable(keys, quick);
+  PeakTable(keys, argv[0]);
+  GuardTable(keys, quick);
+  std::system(("rm -rf " + keys.folder).c_str());
+  return 0;
+}
