@@ -6,18 +6,20 @@
 //         locked memory, guard reference hashes, Interpreter::Create), against each primitive
 //         alone on the same bytes in the same run: plain read of the file, BLAKE2b-256 of the
 //         payload, secretstream pull of the payload, zstd decompression, BLAKE2b of the weights
-//         and Interpreter::Create. Reports MB/s of model bytes and the ratio
+//         Interpreter::Create (reference kernels), and the fixed Ed25519 verify + sealed-box
+//         open. Rounds interleave all of them; reports MB/s of model bytes and the median ratio
 //         sum(primitives) / full open (1.0 = no overhead beyond the primitives).
 //  peak   A child process opens the 50 MB package and reports its peak RSS growth (VmHWM after
 //         the open minus VmRSS before), next to the model size and the chunk size.
-//  guard  Inference throughput with the background integrity guard at its default budget (1%
-//         of a core) against no guard, alternating rounds; and the detection latency of a bit
+//  guard  Inference throughput (optimized kernels) with the background integrity guard at its
+//         default budget (1% of a core) against no guard, alternating rounds; and the detection latency of a bit
 //         flipped at a random time and place, with the verification period.
 //
 // Usage: package_bench [--quick]   (prints markdown tables)
 //        package_bench --peak PACKAGE DEVICE_DIR VENDOR.pub   (the child of `peak`)
 #include <sodium.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -27,6 +29,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <string>
 #include <thread>
@@ -50,18 +53,10 @@ using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
-// Median wall time of `repeats` runs after one untimed warm-up run.
-template <typename F>
-double MedianSeconds(int repeats, F&& run) {
-  run();
-  std::vector<double> times;
-  for (int i = 0; i < repeats; ++i) {
-    const auto start = Clock::now();
-    run();
-    times.push_back(Seconds(Clock::now() - start));
-  }
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
+double CpuSeconds(clockid_t clock) {
+  timespec now;
+  clock_gettime(clock, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
 }
 
 void Check(const Status& status, const char* what) {
@@ -142,12 +137,13 @@ struct Device {
 };
 
 std::unique_ptr<Device> MakeDevice(const std::string& key_folder,
-                                   const crypto::SigningPublicKey& vendor) {
+                                   const crypto::SigningPublicKey& vendor, bool optimized) {
   auto device = std::make_unique<Device>();
   auto store = device::FileKeyStore::Open(key_folder);
   Check(store.status(), "open the device keys");
   device->key_store = std::move(*store);
   runtime::AddReferenceKernels(device->resolver);
+  if (optimized) runtime::AddOptimizedKernels(device->resolver);
   device->options.trusted_vendors = {vendor};
   device->options.key_store = device->key_store.get();
   device->options.resolver = &device->resolver;
@@ -161,41 +157,42 @@ std::vector<uint8_t> ReadWhole(const std::string& path) {
 }
 
 void LoadTable(const Keys& keys, bool quick) {
-  std::printf("\n### Load speed (MB/s of model bytes; median of %d)\n\n", quick ? 3 : 9);
+  std::printf("\n### Load speed (MB/s of model bytes; median of %s interleaved rounds)\n\n",
+              quick ? "3" : "15 (7 for 50 MB)");
   std::printf("| model | package | full open | plain read | BLAKE2b payload | secretstream pull "
               "| zstd decompress | BLAKE2b weights | Interpreter::Create | Ed25519 verify + sealed-box open "
               "(ms) | primitives together | primitives / full |\n"
               "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
   const std::vector<std::pair<const char*, int>> sizes = {
       {"50 KB", 112}, {"500 KB", 354}, {"5 MB", 1118}, {"50 MB", 3536}};
-  auto device = MakeDevice(keys.folder, keys.vendor.public_key());
+  auto device = MakeDevice(keys.folder, keys.vendor.public_key(), false);
   for (const auto& [label, side] : sizes) {
     const std::vector<uint8_t> model = DenseModel(side, side);
     const std::string path = WritePackage(keys, model, std::string("dense-") + label[0] + ".tpkg");
     const std::vector<uint8_t> file = ReadWhole(path);
     const double mb = static_cast<double>(model.size()) / 1e6;
-    const int repeats = quick ? 3 : (model.size() > (10u << 20) ? 5 : 9);
+    const int repeats = quick ? 3 : (model.size() > (10u << 20) ? 7 : 15);
     // Warm the page cache.
     (void)ReadWhole(path);
 
-    const double full = MedianSeconds(repeats, [&] {
+    const auto full_run = [&] {
       device::PackageLoader loader(device->options);
       Check(loader.Load(path), "open the package");
-    });
+    };
     std::vector<uint8_t> buffer(format::kDefaultChunkBytes + format::kChunkOverheadBytes);
-    const double read = MedianSeconds(repeats, [&] {
+    const auto read_run = [&] {
       auto source = format::FileByteSource::Open(path);
       while (*(*source)->Read(buffer.data(), buffer.size()) > 0) {
       }
-    });
+    };
     // The payload: everything after the header and manifest.
     auto parts = format::ParsePackageUnverified(file.data(), file.size());
     Check(parts.status(), "parse the package");
     const std::vector<uint8_t>& payload = parts->payload;
-    const double hash = MedianSeconds(repeats, [&] {
+    const auto hash_run = [&] {
       uint8_t digest[32];
       crypto_generichash(digest, sizeof(digest), payload.data(), payload.size(), nullptr, 0);
-    });
+    };
     // secretstream pull over the same byte count, chunked as packages are.
     uint8_t key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
     crypto_secretstream_xchacha20poly1305_keygen(key);
@@ -215,7 +212,7 @@ void LoadTable(const Keys& keys, bool quick) {
       sealed_total += written;
     }
     std::vector<uint8_t> clear(chunk);
-    const double pull = MedianSeconds(repeats, [&] {
+    const auto pull_run = [&] {
       crypto_secretstream_xchacha20poly1305_state state;
       crypto_secretstream_xchacha20poly1305_init_pull(&state, header, key);
       size_t offset = 0;
@@ -226,47 +223,74 @@ void LoadTable(const Keys& keys, bool quick) {
                                                    sealed.data() + offset, size, nullptr, 0);
         offset += size;
       }
-    });
+    };
     // zstd: the clear compressed payload of the same model.
     auto clear_package = format::BuildPackage(model.data(), model.size(),
                                               test_support::Identity("dense", 1));
     Check(clear_package.status(), "build");
     auto decompressed = crypto::SecureBuffer::Allocate(model.size());
-    const double zstd = MedianSeconds(repeats, [&] {
+    const auto zstd_run = [&] {
       ZSTD_decompress(decompressed->data(), decompressed->size(), clear_package->payload.data(),
                       clear_package->payload.size());
-    });
+    };
+    zstd_run();  // the clear model, for the steps below
     auto interpreter = runtime::Interpreter::Create(decompressed->data(), decompressed->size(),
                                                     device->resolver);
     Check(interpreter.status(), "load");
     const std::vector<device::ByteRegion> regions = device::WeightRegions((*interpreter)->model());
-    const double weights_hash = MedianSeconds(repeats, [&] {
+    const auto weights_hash_run = [&] {
       auto guard = device::IntegrityGuard::Create(regions);
       Check(guard.status(), "guard");
-    });
-    const double create = MedianSeconds(repeats, [&] {
+    };
+    const auto create_run = [&] {
       auto again = runtime::Interpreter::Create(decompressed->data(), decompressed->size(),
                                                 device->resolver);
       Check(again.status(), "load");
-    });
+    };
     // The fixed cost of every package: its signature and its sealed content key.
     const auto box = crypto::BoxKeyPair::FromSigningKeyPair(keys.device);
     const std::vector<uint8_t> manifest_bytes = format::SerializeManifest(parts->manifest);
     const crypto::Signature signature =
         keys.vendor.Sign(manifest_bytes.data(), manifest_bytes.size());
     const auto& sealed_key = parts->manifest.encryption->recipients[0]->sealed_content_key;
-    const double fixed = MedianSeconds(repeats, [&] {
+    const auto fixed_run = [&] {
       if (!keys.vendor.public_key().Verifies(manifest_bytes.data(), manifest_bytes.size(),
                                              signature) ||
           !crypto::OpenSealedBox(sealed_key.data(), sealed_key.size(), *box).ok())
         std::exit(1);
-    });
+    };
+    // Interleaved rounds (the machine is shared): each round times the full open and every
+    // primitive once; each figure is the median over rounds, and so is the ratio.
+    const std::vector<std::function<void()>> runs = {full_run, read_run, hash_run, pull_run,
+                                                     zstd_run, weights_hash_run, create_run,
+                                                     fixed_run};
+    std::vector<std::vector<double>> times(runs.size());
+    std::vector<double> ratios;
+    for (const auto& run : runs) run();  // warm-up
+    for (int round = 0; round < repeats; ++round) {
+      double primitives = 0;
+      for (size_t i = 0; i < runs.size(); ++i) {
+        const auto start = Clock::now();
+        runs[i]();
+        times[i].push_back(Seconds(Clock::now() - start));
+        if (i > 0) primitives += times[i].back();
+      }
+      ratios.push_back(primitives / times[0].back());
+    }
+    auto median = [](std::vector<double> values) {
+      std::sort(values.begin(), values.end());
+      return values[values.size() / 2];
+    };
+    const double full = median(times[0]), read = median(times[1]), hash = median(times[2]),
+                 pull = median(times[3]), zstd = median(times[4]),
+                 weights_hash = median(times[5]), create = median(times[6]),
+                 fixed = median(times[7]);
     const double together = read + hash + pull + zstd + weights_hash + create + fixed;
     std::printf("| %s | %.2f MB | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.3f | %.0f | "
                 "%.2f |\n",
                 label, static_cast<double>(file.size()) / 1e6, mb / full, mb / read, mb / hash,
                 mb / pull, mb / zstd, mb / weights_hash, mb / create, fixed * 1e3, mb / together,
-                together / full);
+                median(ratios));
     std::fflush(stdout);
   }
 }
@@ -284,7 +308,7 @@ int PeakChild(const std::string& package, const std::string& key_folder,
               const std::string& vendor_path) {
   auto vendor = crypto::ReadPublicKeyFile(vendor_path);
   Check(vendor.status(), "vendor key");
-  auto device = MakeDevice(key_folder, *vendor);
+  auto device = MakeDevice(key_folder, *vendor, false);
   device::PackageLoader loader(device->options);
   { std::ofstream("/proc/self/clear_refs") << "5"; }  // reset VmHWM to the current RSS
   const long before = StatusKb("VmRSS:");
@@ -322,32 +346,45 @@ void PeakTable(const Keys& keys, const char* self) {
 
 void GuardTable(const Keys& keys, bool quick) {
   std::printf("\n### Integrity guard at its default budget (1%% of a core, 64 KiB slices)\n\n"
-              "| model | weights | inferences/s without guard | with guard | ratio | "
-              "verification period | detection latency of a bit flip (median / max of %d) |\n"
-              "|---|--:|--:|--:|--:|--:|--:|\n", quick ? 3 : 10);
+              "| model | weights | inferences/s without guard | with guard | ratio (median of "
+              "rounds) | guard CPU (of one core) | verification period | detection latency of a "
+              "bit flip (median / max of %d) |\n|---|--:|--:|--:|--:|--:|--:|--:|\n",
+              quick ? 3 : 10);
   const std::vector<std::pair<const char*, int>> sizes = {{"dense 256x256", 256},
                                                           {"dense 1024x1024", 1024}};
-  auto device = MakeDevice(keys.folder, keys.vendor.public_key());
+  auto device = MakeDevice(keys.folder, keys.vendor.public_key(), true);
   for (const auto& [label, side] : sizes) {
     const std::string path = WritePackage(keys, DenseModel(side, side), "guard.tpkg");
-    // Throughput: alternate rounds without and with the guard thread; median of the ratios.
-    const int rounds = quick ? 3 : 9;
-    const auto round_time = std::chrono::milliseconds(quick ? 300 : 1000);
+    // Throughput: one loaded model; rounds alternate without and with the guard thread running
+    // (ABBA order against drift); median of the per-round ratios. The guard's CPU share is the
+    // process CPU time beyond this thread's during the guarded rounds.
+    const int rounds = quick ? 4 : 20;
+    const auto round_time = std::chrono::milliseconds(quick ? 250 : 500);
     std::vector<double> without, with, ratios;
+    double guard_cpu = 0, guarded_wall = 0;
+    device::PackageLoader served(device->options);
+    Check(served.Load(path), "open");
     for (int round = 0; round < rounds; ++round) {
       double rate[2];
-      for (int guarded = 0; guarded < 2; ++guarded) {
-        device::LoaderOptions options = device->options;
-        options.start_guard = guarded == 1;
-        device::PackageLoader loader(options);
-        Check(loader.Load(path), "open");
+      for (int step = 0; step < 2; ++step) {
+        const int guarded = (round % 2 == 0) ? step : 1 - step;
+        if (guarded) served.guard()->Start();
+        const double process_start = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
+        const double thread_start = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
         long count = 0;
         const auto start = Clock::now();
         while (Clock::now() - start < round_time) {
-          for (int i = 0; i < 16; ++i) Check(loader.Invoke(), "invoke");
+          for (int i = 0; i < 16; ++i) Check(served.Invoke(), "invoke");
           count += 16;
         }
-        rate[guarded] = static_cast<double>(count) / Seconds(Clock::now() - start);
+        const double wall = Seconds(Clock::now() - start);
+        rate[guarded] = static_cast<double>(count) / wall;
+        if (guarded) {
+          guard_cpu += (CpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - process_start) -
+                       (CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - thread_start);
+          guarded_wall += wall;
+          served.guard()->Stop();
+        }
       }
       without.push_back(rate[0]);
       with.push_back(rate[1]);
@@ -381,9 +418,10 @@ void GuardTable(const Keys& keys, bool quick) {
       latencies.push_back(Seconds(loader.guard()->events()[0].detected_steady - flipped));
     }
     std::sort(latencies.begin(), latencies.end());
-    std::printf("| %s | %.2f MB | %.0f | %.0f | %.4f | %.3f s | %.3f s / %.3f s |\n", label,
-                static_cast<double>(side) * side * 4 / 1e6, without[without.size() / 2],
-                with[with.size() / 2], ratios[ratios.size() / 2], period,
+    std::printf("| %s | %.2f MB | %.0f | %.0f | %.4f | %.2f%% | %.3f s | %.3f s / %.3f s |\n",
+                label, static_cast<double>(side) * side * 4 / 1e6, without[without.size() / 2],
+                with[with.size() / 2], ratios[ratios.size() / 2],
+                100 * guard_cpu / guarded_wall, period,
                 latencies[latencies.size() / 2], latencies.back());
     std::fflush(stdout);
   }

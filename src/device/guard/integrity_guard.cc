@@ -86,12 +86,15 @@ Status IntegrityGuard::VerifyAll() {
 
 void IntegrityGuard::Run() {
   const double sleep_factor = (1 - options_.cpu_budget) / options_.cpu_budget;
+  // CPU time is counted from one check to the next, so waking up and sleeping count too.
+  auto cpu_mark = ThreadCpuTime();
   while (true) {
     const auto pass_start = std::chrono::steady_clock::now();
     for (size_t i = 0; i < slices_.size(); ++i) {
-      const auto cpu_start = ThreadCpuTime();
       CheckSlice(i);
-      const auto spent = ThreadCpuTime() - cpu_start;
+      const auto now = ThreadCpuTime();
+      const auto spent = now - cpu_mark;
+      cpu_mark = now;
       const auto pause = std::chrono::nanoseconds(static_cast<int64_t>(
           static_cast<double>(spent.count()) * sleep_factor));
       std::unique_lock<std::mutex> lock(mutex_);
