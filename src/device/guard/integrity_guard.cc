@@ -1,7 +1,10 @@
 #include "device/guard/integrity_guard.h"
 
 #include <sodium.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 
 #include "crypto/sodium_init.h"
@@ -86,6 +89,9 @@ Status IntegrityGuard::VerifyAll() {
 
 void IntegrityGuard::Run() {
   const double sleep_factor = (1 - options_.cpu_budget) / options_.cpu_budget;
+  // The lowest priority (Linux: nice is per thread): the guard yields to inference on a busy
+  // core; its budget still bounds it on an idle one.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
   // CPU time is counted from one check to the next, so waking up and sleeping count too.
   auto cpu_mark = ThreadCpuTime();
   while (true) {

@@ -5,7 +5,8 @@
 // `slice_bytes` and records a BLAKE2b-128 reference hash of each. Start() runs a background
 // thread that re-hashes the slices one after the other, forever, and after each slice sleeps
 // so that it uses at most `cpu_budget` of one core (hash CPU time t, then sleep
-// t * (1 - budget) / budget). Each slice is compared to its own reference, so a change is found
+// t * (1 - budget) / budget); the thread runs at the lowest priority (nice 19), so on a busy
+// core it yields to inference. Each slice is compared to its own reference, so a change is found
 // the next time the guard reaches that slice: within one verification period (one full pass)
 // of the change. On a mismatch the guard is quarantined (quarantined() turns true, for good)
 // and an IntegrityEvent is recorded for reporting. VerifyAll() does one full pass at once.
