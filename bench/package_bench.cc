@@ -12,8 +12,8 @@
 //  peak   A child process opens the 5 MB and then the 50 MB package and reports its peak RSS
 //         growth (VmHWM after the open minus VmRSS before), next to the model and chunk sizes.
 //  guard  Inference throughput (optimized kernels) with the background integrity guard at its
-//         default budget (1% of a core) against no guard, alternating rounds; and the detection latency of a bit
-//         flipped at a random time and place, with the verification period.
+//         default budget (1% of a core) against no guard, alternating rounds; and the detection
+//         latency of a bit flipped at a random time and place, with the verification period.
 //
 // Usage: package_bench [--quick]   (prints markdown tables)
 //        package_bench --peak PACKAGE DEVICE_DIR VENDOR.pub   (the child of `peak`)
@@ -125,8 +125,9 @@ std::string WritePackage(const Keys& keys, const std::vector<uint8_t>& model,
   spec.self_test = false;
   const std::vector<uint8_t> bytes = test_support::MakePackage(std::move(spec));
   const std::string path = keys.folder + "/" + name;
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                              static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
   return path;
 }
 
@@ -159,10 +160,12 @@ std::vector<uint8_t> ReadWhole(const std::string& path) {
 void LoadTable(const Keys& keys, bool quick) {
   std::printf("\n### Load speed (MB/s of model bytes; median of %s interleaved rounds)\n\n",
               quick ? "3" : "15 (7 for 50 MB)");
-  std::printf("| model | package | full open | plain read | BLAKE2b payload | secretstream pull "
-              "| zstd decompress | BLAKE2b weights | Interpreter::Create | Ed25519 verify + sealed-box open "
-              "(ms) | primitives together | primitives / full |\n"
-              "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+  std::printf(
+      "| model | package | full open | plain read | BLAKE2b payload | secretstream pull "
+      "| zstd decompress | BLAKE2b weights | Interpreter::Create | Ed25519 verify + sealed-box "
+      "open "
+      "(ms) | primitives together | primitives / full |\n"
+      "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
   const std::vector<std::pair<const char*, int>> sizes = {
       {"50 KB", 112}, {"500 KB", 354}, {"5 MB", 1118}, {"50 MB", 3536}};
   auto device = MakeDevice(keys.folder, keys.vendor.public_key(), false);
@@ -225,8 +228,8 @@ void LoadTable(const Keys& keys, bool quick) {
       }
     };
     // zstd: the clear compressed payload of the same model.
-    auto clear_package = format::BuildPackage(model.data(), model.size(),
-                                              test_support::Identity("dense", 1));
+    auto clear_package =
+        format::BuildPackage(model.data(), model.size(), test_support::Identity("dense", 1));
     Check(clear_package.status(), "build");
     auto decompressed = crypto::SecureBuffer::Allocate(model.size());
     const auto zstd_run = [&] {
@@ -234,8 +237,8 @@ void LoadTable(const Keys& keys, bool quick) {
                       clear_package->payload.size());
     };
     zstd_run();  // the clear model, for the steps below
-    auto interpreter = runtime::Interpreter::Create(decompressed->data(), decompressed->size(),
-                                                    device->resolver);
+    auto interpreter =
+        runtime::Interpreter::Create(decompressed->data(), decompressed->size(), device->resolver);
     Check(interpreter.status(), "load");
     const std::vector<device::ByteRegion> regions = device::WeightRegions((*interpreter)->model());
     const auto weights_hash_run = [&] {
@@ -261,9 +264,8 @@ void LoadTable(const Keys& keys, bool quick) {
     };
     // Interleaved rounds (the machine is shared): each round times the full open and every
     // primitive once; each figure is the median over rounds, and so is the ratio.
-    const std::vector<std::function<void()>> runs = {full_run, read_run, hash_run, pull_run,
-                                                     zstd_run, weights_hash_run, create_run,
-                                                     fixed_run};
+    const std::vector<std::function<void()>> runs = {
+        full_run, read_run, hash_run, pull_run, zstd_run, weights_hash_run, create_run, fixed_run};
     std::vector<std::vector<double>> times(runs.size());
     std::vector<double> ratios;
     for (const auto& run : runs) run();  // warm-up
@@ -282,15 +284,14 @@ void LoadTable(const Keys& keys, bool quick) {
       return values[values.size() / 2];
     };
     const double full = median(times[0]), read = median(times[1]), hash = median(times[2]),
-                 pull = median(times[3]), zstd = median(times[4]),
-                 weights_hash = median(times[5]), create = median(times[6]),
-                 fixed = median(times[7]);
+                 pull = median(times[3]), zstd = median(times[4]), weights_hash = median(times[5]),
+                 create = median(times[6]), fixed = median(times[7]);
     const double together = read + hash + pull + zstd + weights_hash + create + fixed;
-    std::printf("| %s | %.2f MB | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.3f | %.0f | "
-                "%.2f |\n",
-                label, static_cast<double>(file.size()) / 1e6, mb / full, mb / read, mb / hash,
-                mb / pull, mb / zstd, mb / weights_hash, mb / create, fixed * 1e3, mb / together,
-                median(ratios));
+    std::printf(
+        "| %s | %.2f MB | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.3f | %.0f | "
+        "%.2f |\n",
+        label, static_cast<double>(file.size()) / 1e6, mb / full, mb / read, mb / hash, mb / pull,
+        mb / zstd, mb / weights_hash, mb / create, fixed * 1e3, mb / together, median(ratios));
     std::fflush(stdout);
   }
 }
@@ -322,9 +323,10 @@ int PeakChild(const std::string& package, const std::string& key_folder,
 }
 
 void PeakTable(const Keys& keys, const char* self) {
-  std::printf("\n### Peak memory while opening a package (a child process per package: VmHWM "
-              "after the open - VmRSS before)\n\n| model | chunk | activation arena | peak RSS "
-              "growth | growth - model |\n|--:|--:|--:|--:|--:|\n");
+  std::printf(
+      "\n### Peak memory while opening a package (a child process per package: VmHWM "
+      "after the open - VmRSS before)\n\n| model | chunk | activation arena | peak RSS "
+      "growth | growth - model |\n|--:|--:|--:|--:|--:|\n");
   for (int side : {1118, 3536}) {
     const std::string path = WritePackage(keys, DenseModel(side, side), "peak.tpkg");
     const std::string command = std::string(self) + " --peak " + path + " " + keys.folder + " " +
@@ -342,18 +344,19 @@ void PeakTable(const Keys& keys, const char* self) {
     ::pclose(child);
     const double model_mib = static_cast<double>(model_bytes) / (1 << 20);
     const double growth_mib = static_cast<double>(growth_kb) / 1024;
-    std::printf("| %.2f MiB | %u KiB | %zu B | %.2f MiB | %.2f MiB |\n", model_mib,
-                chunk / 1024, arena, growth_mib, growth_mib - model_mib);
+    std::printf("| %.2f MiB | %u KiB | %zu B | %.2f MiB | %.2f MiB |\n", model_mib, chunk / 1024,
+                arena, growth_mib, growth_mib - model_mib);
   }
 }
 
 void GuardTable(const Keys& keys, bool quick) {
-  std::printf("\n### Integrity guard at its default budget (1%% of a core, 64 KiB slices)\n\n"
-              "| model | weights | inferences/s without guard | with guard | with / without "
-              "(median of rounds) | control: without / without | guard CPU (of one core) | "
-              "verification period | detection latency of a bit flip (median / max of %d) |\n"
-              "|---|--:|--:|--:|--:|--:|--:|--:|--:|\n",
-              quick ? 3 : 10);
+  std::printf(
+      "\n### Integrity guard at its default budget (1%% of a core, 64 KiB slices)\n\n"
+      "| model | weights | inferences/s without guard | with guard | with / without "
+      "(median of rounds) | control: without / without | guard CPU (of one core) | "
+      "verification period | detection latency of a bit flip (median / max of %d) |\n"
+      "|---|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+      quick ? 3 : 10);
   const std::vector<std::pair<const char*, int>> sizes = {{"dense 256x256", 256},
                                                           {"dense 1024x1024", 1024}};
   auto device = MakeDevice(keys.folder, keys.vendor.public_key(), true);
@@ -361,8 +364,8 @@ void GuardTable(const Keys& keys, bool quick) {
     const std::string path = WritePackage(keys, DenseModel(side, side), "guard.tpkg");
     // Throughput: one loaded model; each round runs without, with, and again without the guard
     // thread; the ratio is with / mean(withouts), its median over rounds, beside the median of
-    // without-again / without (the noise floor of the machine: 1.0 on a quiet one). The guard's CPU share is the
-    // process CPU time beyond this thread's during the guarded rounds.
+    // without-again / without (the noise floor of the machine: 1.0 on a quiet one). The guard's CPU
+    // share is the process CPU time beyond this thread's during the guarded rounds.
     const int rounds = quick ? 4 : 20;
     const auto round_time = std::chrono::milliseconds(quick ? 250 : 500);
     std::vector<double> without, with, ratios;
@@ -426,12 +429,12 @@ void GuardTable(const Keys& keys, bool quick) {
       latencies.push_back(Seconds(loader.guard()->events()[0].detected_steady - flipped));
     }
     std::sort(latencies.begin(), latencies.end());
-    std::printf("| %s | %.2f MB | %.0f | %.0f | %.4f | %.4f | %.2f%% | %.3f s | %.3f s / %.3f s "
-                "|\n",
-                label, static_cast<double>(side) * side * 4 / 1e6, without[without.size() / 2],
-                with[with.size() / 2], ratios[ratios.size() / 2], controls[controls.size() / 2],
-                100 * guard_cpu / guarded_wall, period,
-                latencies[latencies.size() / 2], latencies.back());
+    std::printf(
+        "| %s | %.2f MB | %.0f | %.0f | %.4f | %.4f | %.2f%% | %.3f s | %.3f s / %.3f s "
+        "|\n",
+        label, static_cast<double>(side) * side * 4 / 1e6, without[without.size() / 2],
+        with[with.size() / 2], ratios[ratios.size() / 2], controls[controls.size() / 2],
+        100 * guard_cpu / guarded_wall, period, latencies[latencies.size() / 2], latencies.back());
     std::fflush(stdout);
   }
 }

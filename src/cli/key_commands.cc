@@ -57,8 +57,8 @@ void AddKeysCommands(CLI::App& app, Status& outcome) {
       ->capture_default_str();
   command->add_flag("--json", arguments->json, "Print the report as JSON");
   command->callback([arguments, &outcome] {
-    outcome = WriteNewKey(arguments->folder, arguments->name, "vendor signing key",
-                          arguments->json);
+    outcome =
+        WriteNewKey(arguments->folder, arguments->name, "vendor signing key", arguments->json);
   });
 }
 

@@ -83,9 +83,9 @@ Status Build(const BuildArguments& arguments) {
   if (!arguments.key_path.empty()) {
     TMM_ASSIGN_OR_RETURN(key, ReadVendorKey(arguments.key_path));
   }
-  TMM_ASSIGN_OR_RETURN(const size_t bytes,
-                       WritePackage(arguments.output_path, *package,
-                                    arguments.key_path.empty() ? nullptr : &key));
+  TMM_ASSIGN_OR_RETURN(
+      const size_t bytes,
+      WritePackage(arguments.output_path, *package, arguments.key_path.empty() ? nullptr : &key));
   JsonValue report = JsonValue::Object();
   report.Set("output", arguments.output_path);
   report.Set("package_bytes", bytes);
@@ -108,8 +108,9 @@ void AddPackageBuildCommand(CLI::App& package, Status& outcome) {
       ->required();
   command->add_option("--version", arguments->version, "Semantic version of the model, e.g. 1.2.0")
       ->required();
-  command->add_option("--release", arguments->release,
-                      "Release counter: higher than every earlier package of this model")
+  command
+      ->add_option("--release", arguments->release,
+                   "Release counter: higher than every earlier package of this model")
       ->required();
   command->add_flag("--allow-downgrade", arguments->allow_downgrade,
                     "Let devices install it below their installed release (signed)");
@@ -119,12 +120,14 @@ void AddPackageBuildCommand(CLI::App& package, Status& outcome) {
       ->capture_default_str();
   command->add_option("--min-runtime", arguments->min_runtime, "Oldest runtime that may load it")
       ->capture_default_str();
-  command->add_option("--self-test", arguments->self_test_inputs,
-                      "[NAME=]FILE.npy: a self-test input (repeat per input); the outputs the "
-                      "model gives here are what devices must reproduce")
+  command
+      ->add_option("--self-test", arguments->self_test_inputs,
+                   "[NAME=]FILE.npy: a self-test input (repeat per input); the outputs the "
+                   "model gives here are what devices must reproduce")
       ->allow_extra_args(false);
-  command->add_option("--tolerance", arguments->tolerance,
-                      "Relative tolerance of float self-test outputs")
+  command
+      ->add_option("--tolerance", arguments->tolerance,
+                   "Relative tolerance of float self-test outputs")
       ->capture_default_str();
   command->add_option("--chunk-kib", arguments->chunk_kib, "Payload chunk size in KiB")
       ->check(CLI::Range(1, 4096))

@@ -10,8 +10,8 @@ namespace tinymlops::cli {
 
 Result<format::PackageContents> ReadPackageUnverified(const std::string& path) {
   TMM_ASSIGN_OR_RETURN(const std::string bytes, toolchain::ReadFile(path));
-  auto package = format::ParsePackageUnverified(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                                bytes.size());
+  auto package =
+      format::ParsePackageUnverified(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   if (!package.ok()) return WithContext("'" + path + "' is not a valid package", package.status());
   return package;
 }

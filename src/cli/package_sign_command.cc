@@ -69,9 +69,8 @@ CLI::App* AddRewriteCommand(CLI::App& package, const char* name, const char* des
 
 void AddPackageSignCommand(CLI::App& package, Status& outcome) {
   auto arguments = std::make_shared<SignArguments>();
-  CLI::App* command = AddRewriteCommand(package, "sign",
-                                        "Sign a package's manifest with a vendor key (Ed25519)",
-                                        *arguments);
+  CLI::App* command = AddRewriteCommand(
+      package, "sign", "Sign a package's manifest with a vendor key (Ed25519)", *arguments);
   command->callback([arguments, &outcome] {
     outcome = Resign(*arguments, [](format::PackageContents&) { return Status::Ok(); });
   });

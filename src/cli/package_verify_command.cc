@@ -38,9 +38,9 @@ Status Verify(const VerifyArguments& arguments) {
   report.Set("payload_hash", "matches the signed manifest");
   const bool can_open = !(*reader)->encrypted() || !arguments.device.keys.empty();
   if (can_open) {
-    TMM_ASSIGN_OR_RETURN(const OpenedPackage opened,
-                         OpenPackage(arguments.input_path, arguments.device,
-                                     KernelSetFromName(arguments.kernels)));
+    TMM_ASSIGN_OR_RETURN(
+        const OpenedPackage opened,
+        OpenPackage(arguments.input_path, arguments.device, KernelSetFromName(arguments.kernels)));
     report.Set("opened", "decrypted, decompressed and loaded in memory");
     report.Set("self_tests_passed", opened.loader->manifest()->self_tests.size());
     report.Set("guarded_weight_bytes", opened.loader->guard()->guarded_bytes());
@@ -57,8 +57,9 @@ Status Verify(const VerifyArguments& arguments) {
 void AddPackageVerifyCommand(CLI::App& package, Status& outcome) {
   auto arguments = std::make_shared<VerifyArguments>();
   CLI::App* command = package.add_subcommand(
-      "verify", "Check a package as a device would: signature, payload hash, and (with the "
-                "device's keys) decryption, loading and self-tests");
+      "verify",
+      "Check a package as a device would: signature, payload hash, and (with the "
+      "device's keys) decryption, loading and self-tests");
   command->add_option("IN.tpkg", arguments->input_path, "Package to verify")->required();
   AddDeviceOptions(*command, arguments->device);
   command->get_option("--trust")->required();

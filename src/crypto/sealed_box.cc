@@ -6,8 +6,7 @@ namespace tinymlops::crypto {
 
 static_assert(kSealOverheadBytes == crypto_box_SEALBYTES, "sealed box overhead");
 
-std::vector<uint8_t> SealToKey(const uint8_t* message, size_t size,
-                               const BoxPublicKey& recipient) {
+std::vector<uint8_t> SealToKey(const uint8_t* message, size_t size, const BoxPublicKey& recipient) {
   std::vector<uint8_t> sealed(size + crypto_box_SEALBYTES);
   crypto_box_seal(sealed.data(), message, size, recipient.bytes().data());
   return sealed;
@@ -18,8 +17,7 @@ Result<SecureBuffer> OpenSealedBox(const uint8_t* sealed, size_t size,
   if (size < crypto_box_SEALBYTES)
     return Status::Error(StatusCode::kInvalidArgument, "a sealed box of %zu bytes is too short",
                          size);
-  TMM_ASSIGN_OR_RETURN(SecureBuffer message,
-                       SecureBuffer::Allocate(size - crypto_box_SEALBYTES));
+  TMM_ASSIGN_OR_RETURN(SecureBuffer message, SecureBuffer::Allocate(size - crypto_box_SEALBYTES));
   if (crypto_box_seal_open(message.data(), sealed, size, recipient.public_key().bytes().data(),
                            recipient.secret_key().data()) != 0)
     return Status::Error(StatusCode::kInvalidArgument,

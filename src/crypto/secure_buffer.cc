@@ -28,8 +28,7 @@ Result<SecureBuffer> SecureBuffer::Allocate(size_t size) {
 
 SecureBuffer::~SecureBuffer() { Release(); }
 
-SecureBuffer::SecureBuffer(SecureBuffer&& other) noexcept
-    : data_(other.data_), size_(other.size_) {
+SecureBuffer::SecureBuffer(SecureBuffer&& other) noexcept : data_(other.data_), size_(other.size_) {
   other.data_ = nullptr;
   other.size_ = 0;
 }

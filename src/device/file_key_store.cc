@@ -14,8 +14,7 @@ Result<std::unique_ptr<FileKeyStore>> FileKeyStore::Open(const std::string& fold
   return store;
 }
 
-Result<crypto::SecureBuffer> FileKeyStore::OpenSealedKey(const uint8_t* sealed,
-                                                         size_t size) const {
+Result<crypto::SecureBuffer> FileKeyStore::OpenSealedKey(const uint8_t* sealed, size_t size) const {
   return crypto::OpenSealedBox(sealed, size, box_key_);
 }
 

@@ -23,8 +23,8 @@ Result<uint64_t> FileReleaseCounterStore::Installed(const std::string& model_id)
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return uint64_t{0};
-    return Status::Error(StatusCode::kIoError, "cannot read release counter '%s': %s",
-                         path.c_str(), std::strerror(errno));
+    return Status::Error(StatusCode::kIoError, "cannot read release counter '%s': %s", path.c_str(),
+                         std::strerror(errno));
   }
   char text[32] = {};
   const ssize_t n = ::read(fd, text, sizeof(text) - 1);
@@ -45,8 +45,8 @@ Status FileReleaseCounterStore::Record(const std::string& model_id, uint64_t rel
                          folder_.c_str(), std::strerror(errno));
   const std::string path = PathFor(model_id), temporary = path + ".tmp";
   char text[32];
-  const int size = std::snprintf(text, sizeof(text), "%llu\n",
-                                 static_cast<unsigned long long>(release));
+  const int size =
+      std::snprintf(text, sizeof(text), "%llu\n", static_cast<unsigned long long>(release));
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   bool ok = fd >= 0 && ::write(fd, text, static_cast<size_t>(size)) == size && ::fsync(fd) == 0;
   const int saved_errno = errno;

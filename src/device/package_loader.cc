@@ -44,8 +44,7 @@ Result<crypto::SecureBuffer> UnsealContentKey(const tpkg::ManifestT& manifest,
   return Status::Error(StatusCode::kFailedPrecondition,
                        "the package is encrypted to %zu other device(s), not to this device "
                        "(key %s); encrypt it to this device's device.pub",
-                       manifest.encryption->recipients.size(),
-                       key_store->device_key_id().c_str());
+                       manifest.encryption->recipients.size(), key_store->device_key_id().c_str());
 }
 
 }  // namespace
@@ -98,13 +97,13 @@ Result<std::unique_ptr<PackageLoader::ServedModel>> PackageLoader::Open(
   TMM_RETURN_IF_ERROR(reader->ReadModel(reader->encrypted() ? &content_key : nullptr,
                                         served->model.data(), served->model.size()));
   served->manifest = manifest;
-  TMM_ASSIGN_OR_RETURN(served->interpreter,
-                       runtime::Interpreter::Create(served->model.data(), served->model.size(),
-                                                    *options_.resolver));
+  TMM_ASSIGN_OR_RETURN(
+      served->interpreter,
+      runtime::Interpreter::Create(served->model.data(), served->model.size(), *options_.resolver));
   TMM_RETURN_IF_ERROR(RunSelfTests(*served->interpreter, served->manifest));
-  TMM_ASSIGN_OR_RETURN(served->guard,
-                       IntegrityGuard::Create(WeightRegions(served->interpreter->model()),
-                                              options_.guard));
+  TMM_ASSIGN_OR_RETURN(
+      served->guard,
+      IntegrityGuard::Create(WeightRegions(served->interpreter->model()), options_.guard));
   if (options_.release_counters)
     TMM_RETURN_IF_ERROR(
         options_.release_counters->Record(served->manifest.model_id, served->manifest.release));
@@ -123,7 +122,7 @@ Result<runtime::Interpreter*> PackageLoader::interpreter() {
 }
 
 Status PackageLoader::Invoke() {
-  TMM_ASSIGN_OR_RETURN(runtime::Interpreter* interpreter, this->interpreter());
+  TMM_ASSIGN_OR_RETURN(runtime::Interpreter * interpreter, this->interpreter());
   return interpreter->Invoke();
 }
 

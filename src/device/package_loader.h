@@ -40,9 +40,9 @@ constexpr char kRuntimeVersion[] = "0.1.0";
 
 struct LoaderOptions {
   std::vector<crypto::SigningPublicKey> trusted_vendors;
-  const DeviceKeyStore* key_store = nullptr;         // needed for encrypted packages
+  const DeviceKeyStore* key_store = nullptr;        // needed for encrypted packages
   ReleaseCounterStore* release_counters = nullptr;  // nullptr: no rollback protection
-  const runtime::OpResolver* resolver = nullptr;     // required; outlives the loader
+  const runtime::OpResolver* resolver = nullptr;    // required; outlives the loader
   GuardOptions guard;
   bool start_guard = true;  // run the background guard (else only VerifyAll on demand)
 };

@@ -16,7 +16,8 @@ Result<runtime::Tensor*> Match(runtime::Interpreter& interpreter, const tpkg::Te
   bool fits = tensor != nullptr && static_cast<uint8_t>(tensor->dtype) == value.dtype &&
               tensor->shape.rank == static_cast<int>(value.shape.size()) &&
               tensor->bytes == value.data.size();
-  for (int d = 0; fits && d < tensor->shape.rank; ++d) fits = tensor->shape.dims[d] == value.shape[d];
+  for (int d = 0; fits && d < tensor->shape.rank; ++d)
+    fits = tensor->shape.dims[d] == value.shape[d];
   if (!fits)
     return Status::Error(StatusCode::kInvalidArgument,
                          "self-test %zu names %s '%s', which the model has not with that dtype "
@@ -31,12 +32,12 @@ Status RunSelfTests(runtime::Interpreter& interpreter, const tpkg::ManifestT& ma
   for (size_t t = 0; t < manifest.self_tests.size(); ++t) {
     const tpkg::SelfTestT& test = *manifest.self_tests[t];
     for (const auto& value : test.inputs) {
-      TMM_ASSIGN_OR_RETURN(runtime::Tensor* input, Match(interpreter, *value, true, t));
+      TMM_ASSIGN_OR_RETURN(runtime::Tensor * input, Match(interpreter, *value, true, t));
       if (!value->data.empty()) std::memcpy(input->data, value->data.data(), value->data.size());
     }
     TMM_RETURN_IF_ERROR(interpreter.Invoke());
     for (const auto& expected : test.expected_outputs) {
-      TMM_ASSIGN_OR_RETURN(runtime::Tensor* output, Match(interpreter, *expected, false, t));
+      TMM_ASSIGN_OR_RETURN(runtime::Tensor * output, Match(interpreter, *expected, false, t));
       const auto* got = static_cast<const uint8_t*>(output->data);
       if (output->dtype != runtime::DType::kFloat32) {
         if (std::memcmp(got, expected->data.data(), expected->data.size()) != 0)

@@ -71,8 +71,7 @@ Result<tpkg::ManifestT> ParseManifest(const uint8_t* data, size_t size) {
   if (data == nullptr || size < 8 || !tpkg::ManifestBufferHasIdentifier(data))
     return Invalid("it is not a tinymlops manifest (identifier TPKM missing)");
   flatbuffers::Verifier verifier(data, size);
-  if (!tpkg::VerifyManifestBuffer(verifier))
-    return Invalid("its flatbuffer structure is broken");
+  if (!tpkg::VerifyManifestBuffer(verifier)) return Invalid("its flatbuffer structure is broken");
   tpkg::ManifestT manifest;
   tpkg::GetManifest(data)->UnPackTo(&manifest);
   TMM_RETURN_IF_ERROR(CheckManifest(manifest));

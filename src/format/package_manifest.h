@@ -25,7 +25,7 @@ constexpr uint64_t kMaxModelBytes = uint64_t{1} << 30;
 constexpr size_t kPayloadHashBytes = 32;
 constexpr size_t kContentKeyBytes = 32;
 constexpr size_t kStreamHeaderBytes = 24;
-constexpr size_t kChunkOverheadBytes = 17;  // secretstream ABYTES per chunk
+constexpr size_t kChunkOverheadBytes = 17;                    // secretstream ABYTES per chunk
 constexpr uint64_t kMaxManifestElements = uint64_t{1} << 24;  // per self-test tensor
 
 Result<tpkg::ManifestT> ParseManifest(const uint8_t* data, size_t size);

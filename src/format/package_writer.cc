@@ -36,15 +36,17 @@ Result<PackageContents> BuildPackage(const uint8_t* model, size_t size, tpkg::Ma
   const auto verified = VerifyModel(start, size);
   if (!verified.ok()) return verified.status();
   if (size > kMaxModelBytes)
-    return Status::Error(StatusCode::kOutOfRange, "the model is %zu bytes; packages hold at most "
-                         "%llu", size, static_cast<unsigned long long>(kMaxModelBytes));
+    return Status::Error(StatusCode::kOutOfRange,
+                         "the model is %zu bytes; packages hold at most "
+                         "%llu",
+                         size, static_cast<unsigned long long>(kMaxModelBytes));
   if (chunk_bytes == 0 || chunk_bytes > kMaxChunkBytes)
     return Status::Error(StatusCode::kInvalidArgument, "chunk size %u is out of range (1 to %u)",
                          chunk_bytes, kMaxChunkBytes);
   PackageContents package;
   package.payload.resize(ZSTD_compressBound(size));
-  const size_t compressed = ZSTD_compress(package.payload.data(), package.payload.size(), model,
-                                          size, kCompressionLevel);
+  const size_t compressed =
+      ZSTD_compress(package.payload.data(), package.payload.size(), model, size, kCompressionLevel);
   if (ZSTD_isError(compressed))
     return Status::Error(StatusCode::kInternal, "zstd compression failed: %s",
                          ZSTD_getErrorName(compressed));
@@ -71,7 +73,8 @@ Status EncryptPackage(PackageContents& package,
   crypto_secretstream_xchacha20poly1305_keygen(content_key.data());
   auto encryption = std::make_unique<tpkg::EncryptionT>();
   for (const crypto::SigningPublicKey& device : devices) {
-    TMM_ASSIGN_OR_RETURN(const crypto::BoxPublicKey box, crypto::BoxPublicKey::FromSigningKey(device));
+    TMM_ASSIGN_OR_RETURN(const crypto::BoxPublicKey box,
+                         crypto::BoxPublicKey::FromSigningKey(device));
     auto recipient = std::make_unique<tpkg::RecipientT>();
     recipient->key_id = device.key_id();
     recipient->sealed_content_key = crypto::SealToKey(content_key.data(), content_key.size(), box);

@@ -27,8 +27,8 @@ namespace tinymlops::format {
 
 struct PackageContents {
   tpkg::ManifestT manifest;
-  std::vector<uint8_t> payload;  // as stored: compressed, maybe encrypted
-  crypto::Signature signature{}; // as read by ParsePackageUnverified; SerializePackage re-signs
+  std::vector<uint8_t> payload;   // as stored: compressed, maybe encrypted
+  crypto::Signature signature{};  // as read by ParsePackageUnverified; SerializePackage re-signs
 };
 
 Result<PackageContents> BuildPackage(const uint8_t* model, size_t size, tpkg::ManifestT manifest,

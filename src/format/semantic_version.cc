@@ -11,9 +11,9 @@ Result<SemanticVersion> ParseSemanticVersion(const std::string& text) {
     while (position < text.size() && text[position] >= '0' && text[position] <= '9' &&
            value <= UINT32_MAX)
       value = value * 10 + static_cast<uint64_t>(text[position++] - '0');
-    const bool separator_ok = part == 2 ? (position == text.size() || text[position] == '-' ||
-                                           text[position] == '+')
-                                        : (position < text.size() && text[position] == '.');
+    const bool separator_ok =
+        part == 2 ? (position == text.size() || text[position] == '-' || text[position] == '+')
+                  : (position < text.size() && text[position] == '.');
     if (position == start || value > UINT32_MAX || !separator_ok)
       return Status::Error(StatusCode::kInvalidArgument,
                            "'%s' is not a semantic version MAJOR.MINOR.PATCH (e.g. 1.2.0)",

@@ -41,8 +41,10 @@ class PackageCommandsTest : public CliTest {
     const char* source = std::getenv("TINYMLOPS_SOURCE_DIR");
     ASSERT_NE(source, nullptr);
     source_ = source;
-    ASSERT_EQ(Cli({"model", "import", source_ + "/examples/digits/digits.onnx", "-o",
-                   Path("digits.tmm")}).exit_code, 0);
+    ASSERT_EQ(
+        Cli({"model", "import", source_ + "/examples/digits/digits.onnx", "-o", Path("digits.tmm")})
+            .exit_code,
+        0);
     auto images = toolchain::ReadNpyFile(source_ + "/examples/digits/heldout_x.npy");
     ASSERT_TRUE(images.ok());
     toolchain::TensorDef one = *images;
@@ -55,9 +57,9 @@ class PackageCommandsTest : public CliTest {
 
   // build | sign | encrypt to the device: digits-device.tpkg.
   void MakeDevicePackage(const std::string& release = "1") {
-    ProcessResult result = Cli({"package", "build", Path("digits.tmm"), "-o", Path("digits.tpkg"),
-                                "--model-id", "digits", "--version", "1.0.0", "--release", release,
-                                "--self-test", Path("one.npy")});
+    ProcessResult result =
+        Cli({"package", "build", Path("digits.tmm"), "-o", Path("digits.tpkg"), "--model-id",
+             "digits", "--version", "1.0.0", "--release", release, "--self-test", Path("one.npy")});
     ASSERT_EQ(result.exit_code, 0) << result.err;
     result = Cli({"package", "sign", Path("digits.tpkg"), "--key", Path("vendor/vendor.key")});
     ASSERT_EQ(result.exit_code, 0) << result.err;
@@ -85,12 +87,12 @@ TEST_F(PackageCommandsTest, RoundTripGivesTheSameOutputsAsThePlainModel) {
   EXPECT_EQ(Json(verify.out, "d['manifest']['model_id']"), "\"digits\"");
   EXPECT_EQ(Json(verify.out, "d['signature'].startswith('valid')"), "true");
 
-  ProcessResult run = Cli({"model", "run", Path("digits-device.tpkg"), "--trust",
-                           Path("vendor/vendor.pub"), "--keys", Path("device"), "-i",
-                           Path("one.npy"), "-o", Path("out-package")});
+  ProcessResult run =
+      Cli({"model", "run", Path("digits-device.tpkg"), "--trust", Path("vendor/vendor.pub"),
+           "--keys", Path("device"), "-i", Path("one.npy"), "-o", Path("out-package")});
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  ProcessResult plain = Cli({"model", "run", Path("digits.tmm"), "-i", Path("one.npy"), "-o",
-                             Path("out-plain")});
+  ProcessResult plain =
+      Cli({"model", "run", Path("digits.tmm"), "-i", Path("one.npy"), "-o", Path("out-plain")});
   ASSERT_EQ(plain.exit_code, 0) << plain.err;
   const std::string expected = ReadText(Path("out-plain/probabilities.npy"));
   EXPECT_FALSE(expected.empty());
@@ -100,8 +102,7 @@ TEST_F(PackageCommandsTest, RoundTripGivesTheSameOutputsAsThePlainModel) {
   ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
   auto device_key = crypto::ReadPublicKeyFile(Path("device/device.pub"));
   ASSERT_TRUE(device_key.ok());
-  EXPECT_EQ(Json(inspect.out, "d['manifest']['recipients']"),
-            "[\"" + device_key->key_id() + "\"]");
+  EXPECT_EQ(Json(inspect.out, "d['manifest']['recipients']"), "[\"" + device_key->key_id() + "\"]");
   EXPECT_EQ(Json(inspect.out, "d['signature'].startswith('not checked')"), "true");
 }
 
@@ -158,7 +159,9 @@ TEST_F(PackageCommandsTest, KeysAreWrittenPrivateAndLooseKeysAreRefused) {
   EXPECT_EQ(info.st_mode & 0777, 0600u);
   ExpectError(Cli({"keys", "new", "vendor", "--dir", Path("vendor")}), 1, "already exists");
   ASSERT_EQ(Cli({"package", "build", Path("digits.tmm"), "-o", Path("d.tpkg"), "--model-id", "d",
-                 "--version", "1.0.0", "--release", "1"}).exit_code, 0);
+                 "--version", "1.0.0", "--release", "1"})
+                .exit_code,
+            0);
   ASSERT_EQ(::chmod(Path("vendor/vendor.key").c_str(), 0640), 0);
   ExpectError(Cli({"package", "sign", Path("d.tpkg"), "--key", Path("vendor/vendor.key")}), 1,
               "run 'chmod 600 " + Path("vendor/vendor.key") + "'");
@@ -167,41 +170,42 @@ TEST_F(PackageCommandsTest, KeysAreWrittenPrivateAndLooseKeysAreRefused) {
 TEST_F(PackageCommandsTest, RefusedPackagesAreOneLineErrors) {
   MakeDevicePackage();
   // Unsigned, and a trusted key file that does not exist.
-  ASSERT_EQ(Cli({"package", "build", Path("digits.tmm"), "-o", Path("unsigned.tpkg"),
-                 "--model-id", "digits", "--version", "1.0.0", "--release", "1"}).exit_code, 0);
-  ExpectError(Cli({"package", "verify", Path("unsigned.tpkg"), "--trust",
-                   Path("vendor/vendor.pub")}),
-              1, "does not verify with any trusted vendor key");
+  ASSERT_EQ(Cli({"package", "build", Path("digits.tmm"), "-o", Path("unsigned.tpkg"), "--model-id",
+                 "digits", "--version", "1.0.0", "--release", "1"})
+                .exit_code,
+            0);
+  ExpectError(
+      Cli({"package", "verify", Path("unsigned.tpkg"), "--trust", Path("vendor/vendor.pub")}), 1,
+      "does not verify with any trusted vendor key");
   ExpectError(Cli({"package", "verify", Path("digits.tpkg"), "--trust", Path("other.pub")}), 1,
               "other.pub");
   // Altered payload.
   std::string bytes = ReadText(Path("digits-device.tpkg"));
   bytes[bytes.size() - 5] ^= 0x01;
   WriteText(Path("altered.tpkg"), bytes);
-  ExpectError(Cli({"package", "verify", Path("altered.tpkg"), "--trust",
-                   Path("vendor/vendor.pub")}),
-              1, "does not match the hash in the signed manifest");
+  ExpectError(
+      Cli({"package", "verify", Path("altered.tpkg"), "--trust", Path("vendor/vendor.pub")}), 1,
+      "does not match the hash in the signed manifest");
   // Another device.
   ASSERT_EQ(Cli({"device", "keygen", "--dir", Path("other-device")}).exit_code, 0);
-  ExpectError(Cli({"model", "run", Path("digits-device.tpkg"), "--trust",
-                   Path("vendor/vendor.pub"), "--keys", Path("other-device"), "-i",
-                   Path("one.npy"), "-o", Path("out")}),
+  ExpectError(Cli({"model", "run", Path("digits-device.tpkg"), "--trust", Path("vendor/vendor.pub"),
+                   "--keys", Path("other-device"), "-i", Path("one.npy"), "-o", Path("out")}),
               1, "not to this device");
   // Rollback with a state folder.
   ASSERT_EQ(Cli({"package", "verify", Path("digits-device.tpkg"), "--trust",
-                 Path("vendor/vendor.pub"), "--keys", Path("device"), "--state",
-                 Path("state")}).exit_code, 0);
+                 Path("vendor/vendor.pub"), "--keys", Path("device"), "--state", Path("state")})
+                .exit_code,
+            0);
   MakeDevicePackage("0");
   ExpectError(Cli({"package", "verify", Path("digits-device.tpkg"), "--trust",
-                   Path("vendor/vendor.pub"), "--keys", Path("device"), "--state",
-                   Path("state")}),
+                   Path("vendor/vendor.pub"), "--keys", Path("device"), "--state", Path("state")}),
               1, "rollback refused");
   // Wrong command lines.
   ExpectError(Cli({"package", "build", Path("digits.tmm"), "-o", Path("x.tpkg")}), 2,
               "run 'tinymlops package build --help' for usage");
   ExpectError(Cli({"package", "verify", Path("digits-device.tpkg")}), 2, "--trust is required");
-  ExpectError(Cli({"package", "build", Path("digits.tmm"), "-o", Path("x.tpkg"), "--model-id",
-                   "d", "--version", "one", "--release", "1"}),
+  ExpectError(Cli({"package", "build", Path("digits.tmm"), "-o", Path("x.tpkg"), "--model-id", "d",
+                   "--version", "one", "--release", "1"}),
               1, "'one' is not a semantic version");
 }
 

@@ -40,7 +40,8 @@ TEST(IntegrityGuardTest, BackgroundThreadDetectsAFlipAndReportsItsPeriod) {
   auto guard = IntegrityGuard::Create({{weights.data(), weights.size()}}, options);
   ASSERT_TRUE(guard.ok());
   (*guard)->Start();
-  while ((*guard)->passes_completed() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while ((*guard)->passes_completed() < 2)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   EXPECT_GT((*guard)->last_period().count(), 0);
   EXPECT_FALSE((*guard)->quarantined());
   weights[200000] ^= 0x80;

@@ -14,17 +14,31 @@ namespace {
 
 constexpr int kMutations = 10000;
 
-enum class Mutation { kBitFlip, kTruncation, kSplice, kSwappedSignature, kUntrustedSigner,
-                      kOlderRelease, kOtherDevice };
+enum class Mutation {
+  kBitFlip,
+  kTruncation,
+  kSplice,
+  kSwappedSignature,
+  kUntrustedSigner,
+  kOlderRelease,
+  kOtherDevice
+};
 const char* MutationName(Mutation m) {
   switch (m) {
-    case Mutation::kBitFlip: return "bit flip";
-    case Mutation::kTruncation: return "truncation";
-    case Mutation::kSplice: return "splice";
-    case Mutation::kSwappedSignature: return "swapped signature";
-    case Mutation::kUntrustedSigner: return "re-signed by an untrusted key";
-    case Mutation::kOlderRelease: return "older release";
-    case Mutation::kOtherDevice: return "sealed to another device";
+    case Mutation::kBitFlip:
+      return "bit flip";
+    case Mutation::kTruncation:
+      return "truncation";
+    case Mutation::kSplice:
+      return "splice";
+    case Mutation::kSwappedSignature:
+      return "swapped signature";
+    case Mutation::kUntrustedSigner:
+      return "re-signed by an untrusted key";
+    case Mutation::kOlderRelease:
+      return "older release";
+    case Mutation::kOtherDevice:
+      return "sealed to another device";
   }
   return "";
 }
@@ -86,10 +100,18 @@ TEST_F(TamperTest, TenThousandMutationsAreAllRejectedAndTheServedModelKeepsServi
                   bytes.begin() + static_cast<long>(start));
         break;
       }
-      case Mutation::kSwappedSignature: bytes = swapped; break;
-      case Mutation::kUntrustedSigner: bytes = untrusted[random() % 2]; break;
-      case Mutation::kOlderRelease: bytes = older_release; break;
-      case Mutation::kOtherDevice: bytes = other_device; break;
+      case Mutation::kSwappedSignature:
+        bytes = swapped;
+        break;
+      case Mutation::kUntrustedSigner:
+        bytes = untrusted[random() % 2];
+        break;
+      case Mutation::kOlderRelease:
+        bytes = older_release;
+        break;
+      case Mutation::kOtherDevice:
+        bytes = other_device;
+        break;
     }
     // A splice or flip that changes nothing is not a mutation.
     if (bytes == encrypted || bytes == clear || bytes == other_model) continue;

@@ -53,18 +53,19 @@ class PackageTest : public ::testing::Test {
     TMM_ASSIGN_OR_RETURN(std::unique_ptr<PackageReader> reader, Open(bytes));
     crypto::SecureBuffer key;
     if (reader->encrypted()) {
-      TMM_ASSIGN_OR_RETURN(const crypto::BoxKeyPair box, crypto::BoxKeyPair::FromSigningKeyPair(*device));
+      TMM_ASSIGN_OR_RETURN(const crypto::BoxKeyPair box,
+                           crypto::BoxKeyPair::FromSigningKeyPair(*device));
       for (const auto& recipient : reader->manifest().encryption->recipients)
         if (recipient->key_id == device->public_key().key_id()) {
-          TMM_ASSIGN_OR_RETURN(key, crypto::OpenSealedBox(recipient->sealed_content_key.data(),
-                                                          recipient->sealed_content_key.size(),
-                                                          box));
+          TMM_ASSIGN_OR_RETURN(key,
+                               crypto::OpenSealedBox(recipient->sealed_content_key.data(),
+                                                     recipient->sealed_content_key.size(), box));
         }
     }
     TMM_ASSIGN_OR_RETURN(crypto::SecureBuffer model,
                          crypto::SecureBuffer::Allocate(reader->manifest().model_bytes));
-    TMM_RETURN_IF_ERROR(reader->ReadModel(reader->encrypted() ? &key : nullptr, model.data(),
-                                          model.size()));
+    TMM_RETURN_IF_ERROR(
+        reader->ReadModel(reader->encrypted() ? &key : nullptr, model.data(), model.size()));
     return std::vector<uint8_t>(model.data(), model.data() + model.size());
   }
 
@@ -136,8 +137,7 @@ TEST_F(PackageTest, UnsignedAndForeignSignedPackagesAreRefusedBeforeParsing) {
   ASSERT_FALSE(unsigned_open.ok());
   EXPECT_NE(ErrorOf(unsigned_open.status()).find("does not verify with any trusted vendor key"),
             std::string::npos);
-  EXPECT_NE(ErrorOf(unsigned_open.status()).find(vendor_.public_key().key_id()),
-            std::string::npos);
+  EXPECT_NE(ErrorOf(unsigned_open.status()).find(vendor_.public_key().key_id()), std::string::npos);
   PackageSpec stranger_spec = Spec();
   stranger_spec.signer = &stranger_;
   EXPECT_FALSE(Open(MakePackage(stranger_spec)).ok());
@@ -177,8 +177,7 @@ TEST_F(PackageTest, VerifyPayloadChecksTheHashWithoutKeys) {
   bytes[bytes.size() - 1] ^= 1;
   reader = Open(bytes);
   ASSERT_TRUE(reader.ok());
-  EXPECT_NE(ErrorOf((*reader)->VerifyPayload()).find("does not match the hash"),
-            std::string::npos);
+  EXPECT_NE(ErrorOf((*reader)->VerifyPayload()).find("does not match the hash"), std::string::npos);
 }
 
 TEST_F(PackageTest, UnverifiedParsingGivesTheToolsThePartsBack) {

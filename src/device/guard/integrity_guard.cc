@@ -6,7 +6,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
 #include "crypto/sodium_init.h"
 
 namespace tinymlops::device {
@@ -35,8 +34,11 @@ Result<std::unique_ptr<IntegrityGuard>> IntegrityGuard::Create(std::vector<ByteR
   std::unique_ptr<IntegrityGuard> guard(new IntegrityGuard(options));
   for (size_t r = 0; r < regions.size(); ++r)
     for (size_t offset = 0; offset < regions[r].size; offset += options.slice_bytes) {
-      Slice slice{r, offset, std::min(options.slice_bytes, regions[r].size - offset),
-                  regions[r].data + offset, {}};
+      Slice slice{r,
+                  offset,
+                  std::min(options.slice_bytes, regions[r].size - offset),
+                  regions[r].data + offset,
+                  {}};
       HashSlice(slice.data, slice.bytes, slice.reference);
       guard->guarded_bytes_ += slice.bytes;
       guard->slices_.push_back(slice);
@@ -101,8 +103,8 @@ void IntegrityGuard::Run() {
       const auto now = ThreadCpuTime();
       const auto spent = now - cpu_mark;
       cpu_mark = now;
-      const auto pause = std::chrono::nanoseconds(static_cast<int64_t>(
-          static_cast<double>(spent.count()) * sleep_factor));
+      const auto pause = std::chrono::nanoseconds(
+          static_cast<int64_t>(static_cast<double>(spent.count()) * sleep_factor));
       std::unique_lock<std::mutex> lock(mutex_);
       if (wake_.wait_for(lock, pause, [this] { return stop_; })) return;
     }

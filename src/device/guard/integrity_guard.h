@@ -35,14 +35,14 @@
 namespace tinymlops::device {
 
 struct GuardOptions {
-  double cpu_budget = 0.01;          // fraction of one core for the background thread
-  size_t slice_bytes = 64u << 10;    // bytes hashed between two sleeps
+  double cpu_budget = 0.01;        // fraction of one core for the background thread
+  size_t slice_bytes = 64u << 10;  // bytes hashed between two sleeps
 };
 
 struct IntegrityEvent {
-  size_t region = 0;         // index of the guarded region that changed
-  size_t offset = 0;         // first byte of the changed slice within that region
-  size_t bytes = 0;          // slice length
+  size_t region = 0;  // index of the guarded region that changed
+  size_t offset = 0;  // first byte of the changed slice within that region
+  size_t bytes = 0;   // slice length
   std::chrono::system_clock::time_point detected_at;
   std::chrono::steady_clock::time_point detected_steady;  // for detection-latency measurements
 };
