@@ -1,7 +1,8 @@
 // PackageReader: the device side of a .tpkg package (format/package_header.h), streamed.
 //
-// Open() reads the fixed header and the raw manifest bytes, verifies the Ed25519 signature over
-// them against the trusted vendor keys, and only then parses the manifest (format/
+// Open() reads the fixed header and the raw manifest bytes (at most kMaxManifestBytes, the one
+// allocation made before the signature is checked), verifies the Ed25519 signature over them
+// against the trusted vendor keys, and only then parses the manifest (format/
 // package_manifest.h). ReadModel() then streams the payload chunk by chunk (manifest
 // chunk_bytes at a time): each stored chunk is hashed (BLAKE2b-256, incrementally), decrypted
 // when the package is encrypted (XChaCha20-Poly1305 secretstream, with the content key the

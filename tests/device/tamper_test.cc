@@ -43,6 +43,22 @@ const char* MutationName(Mutation m) {
   return "";
 }
 
+// The error a validly framed attack must give; nullptr where several are right (a flipped bit
+// breaks the signature, the hash, a chunk's authentication or the framing, by where it lands).
+const char* ExpectedError(Mutation m) {
+  switch (m) {
+    case Mutation::kSwappedSignature:
+    case Mutation::kUntrustedSigner:
+      return "does not verify with any trusted vendor key";
+    case Mutation::kOlderRelease:
+      return "rollback refused";
+    case Mutation::kOtherDevice:
+      return "not to this device";
+    default:
+      return nullptr;
+  }
+}
+
 class TamperTest : public LoaderTest {};
 
 TEST_F(TamperTest, TenThousandMutationsAreAllRejectedAndTheServedModelKeepsServing) {
@@ -120,6 +136,10 @@ TEST_F(TamperTest, TenThousandMutationsAreAllRejectedAndTheServedModelKeepsServi
     const Status status = Load(loader, bytes);
     if (!status.ok() && std::strlen(status.message()) > 20) ++rejected;
     EXPECT_FALSE(status.ok()) << MutationName(kind);
+    const char* expected = ExpectedError(kind);
+    if (expected)
+      EXPECT_NE(std::string(status.message()).find(expected), std::string::npos)
+          << MutationName(kind) << ": " << status.message();
     ASSERT_EQ(loader.manifest()->release, kInstalled) << MutationName(kind);
     if (attempts % 500 == 0) ASSERT_EQ(Serve(loader), expected_y_) << "after " << attempts;
   }
