@@ -86,6 +86,9 @@ TEST_F(PackageCommandsTest, RoundTripGivesTheSameOutputsAsThePlainModel) {
   EXPECT_EQ(Json(verify.out, "d['manifest']['encrypted']"), "true");
   EXPECT_EQ(Json(verify.out, "d['manifest']['model_id']"), "\"digits\"");
   EXPECT_EQ(Json(verify.out, "d['signature'].startswith('valid')"), "true");
+  EXPECT_EQ(Json(verify.out, "d['integrity_guard']['cpu_budget']"), "0.01");
+  EXPECT_EQ(Json(verify.out, "d['integrity_guard']['verification_period_seconds'] > 0"), "true");
+  EXPECT_EQ(Json(verify.out, "d['integrity_guard']['guarded_weight_bytes'] > 1000"), "true");
 
   ProcessResult run =
       Cli({"model", "run", Path("digits-device.tpkg"), "--trust", Path("vendor/vendor.pub"),
