@@ -9,14 +9,15 @@
 //         Interpreter::Create (reference kernels), and the fixed Ed25519 verify + sealed-box
 //         open. Rounds interleave all of them; reports MB/s of model bytes and the median ratio
 //         sum(primitives) / full open (1.0 = no overhead beyond the primitives).
-//  peak   A child process opens the 5 MB and then the 50 MB package and reports its peak RSS
-//         growth (VmHWM after the open minus VmRSS before), next to the model and chunk sizes.
+//  peak   A child process opens the 5 MB or the 50 MB package (first open in the process, or
+//         after opening a small one) and reports its peak RSS growth (VmHWM after the open
+//         minus VmRSS before), next to the model and chunk sizes.
 //  guard  Inference throughput (optimized kernels) with the background integrity guard at its
 //         default budget (1% of a core) against no guard, alternating rounds; and the detection
 //         latency of a bit flipped at a random time and place, with the verification period.
 //
 // Usage: package_bench [--quick]   (prints markdown tables)
-//        package_bench --peak PACKAGE DEVICE_DIR VENDOR.pub   (the child of `peak`)
+//        package_bench --peak PACKAGE WARM_PACKAGE|- DEVICE_DIR VENDOR.pub   (child of `peak`)
 #include <sodium.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -305,11 +306,17 @@ long StatusKb(const char* field) {
   return -1;
 }
 
-int PeakChild(const std::string& package, const std::string& key_folder,
-              const std::string& vendor_path) {
+// Opens `package` and prints the peak RSS growth; `warm_package` ("-" for none) is opened and
+// closed first, as on a device that has run before (code pages in, allocator warm).
+int PeakChild(const std::string& package, const std::string& warm_package,
+              const std::string& key_folder, const std::string& vendor_path) {
   auto vendor = crypto::ReadPublicKeyFile(vendor_path);
   Check(vendor.status(), "vendor key");
   auto device = MakeDevice(key_folder, *vendor, false);
+  if (warm_package != "-") {
+    device::PackageLoader warm(device->options);
+    Check(warm.Load(warm_package), "open the warm-up package");
+  }
   device::PackageLoader loader(device->options);
   { std::ofstream("/proc/self/clear_refs") << "5"; }  // reset VmHWM to the current RSS
   const long before = StatusKb("VmRSS:");
@@ -324,28 +331,33 @@ int PeakChild(const std::string& package, const std::string& key_folder,
 
 void PeakTable(const Keys& keys, const char* self) {
   std::printf(
-      "\n### Peak memory while opening a package (a child process per package: VmHWM "
-      "after the open - VmRSS before)\n\n| model | chunk | activation arena | peak RSS "
-      "growth | growth - model |\n|--:|--:|--:|--:|--:|\n");
+      "\n### Peak memory while opening a package (a child process per row: VmHWM after the "
+      "open - VmRSS before)\n\n| model | chunk | process | activation arena | peak RSS growth | "
+      "growth - model |\n|--:|--:|---|--:|--:|--:|\n");
+  const std::string warm = WritePackage(keys, DenseModel(112, 112), "warm.tpkg");
   for (int side : {1118, 3536}) {
     const std::string path = WritePackage(keys, DenseModel(side, side), "peak.tpkg");
-    const std::string command = std::string(self) + " --peak " + path + " " + keys.folder + " " +
-                                keys.folder + "/vendor.pub";
-    FILE* child = ::popen(command.c_str(), "r");
-    long growth_kb = 0;
-    size_t arena = 0;
-    unsigned long long model_bytes = 0;
-    unsigned chunk = 0;
-    if (!child ||
-        std::fscanf(child, "%ld %zu %llu %u", &growth_kb, &arena, &model_bytes, &chunk) != 4) {
-      std::fprintf(stderr, "package_bench: the peak-memory child failed\n");
-      std::exit(1);
+    for (const bool warmed : {false, true}) {
+      const std::string command = std::string(self) + " --peak " + path + " " +
+                                  (warmed ? warm : "-") + " " + keys.folder + " " + keys.folder +
+                                  "/vendor.pub";
+      FILE* child = ::popen(command.c_str(), "r");
+      long growth_kb = 0;
+      size_t arena = 0;
+      unsigned long long model_bytes = 0;
+      unsigned chunk = 0;
+      if (!child ||
+          std::fscanf(child, "%ld %zu %llu %u", &growth_kb, &arena, &model_bytes, &chunk) != 4) {
+        std::fprintf(stderr, "package_bench: the peak-memory child failed\n");
+        std::exit(1);
+      }
+      ::pclose(child);
+      const double model_mib = static_cast<double>(model_bytes) / (1 << 20);
+      const double growth_mib = static_cast<double>(growth_kb) / 1024;
+      std::printf("| %.2f MiB | %u KiB | %s | %zu B | %.2f MiB | %.2f MiB |\n", model_mib,
+                  chunk / 1024, warmed ? "after one earlier open" : "first open", arena, growth_mib,
+                  growth_mib - model_mib);
     }
-    ::pclose(child);
-    const double model_mib = static_cast<double>(model_bytes) / (1 << 20);
-    const double growth_mib = static_cast<double>(growth_kb) / 1024;
-    std::printf("| %.2f MiB | %u KiB | %zu B | %.2f MiB | %.2f MiB |\n", model_mib, chunk / 1024,
-                arena, growth_mib, growth_mib - model_mib);
   }
 }
 
@@ -444,7 +456,8 @@ void GuardTable(const Keys& keys, bool quick) {
 
 int main(int argc, char** argv) {
   using namespace tinymlops::bench;
-  if (argc == 5 && std::string(argv[1]) == "--peak") return PeakChild(argv[2], argv[3], argv[4]);
+  if (argc == 6 && std::string(argv[1]) == "--peak")
+    return PeakChild(argv[2], argv[3], argv[4], argv[5]);
   const bool quick = argc == 2 && std::string(argv[1]) == "--quick";
   if (sodium_init() < 0) return 1;
   Keys keys = MakeKeys();
