@@ -73,7 +73,8 @@ void AddDeviceCommands(CLI::App& app, Status& outcome) {
   command->add_option("-d,--dir", arguments->folder, "The device's key folder")->required();
   command->add_flag("--json", arguments->json, "Print the report as JSON");
   command->callback([arguments, &outcome] {
-    outcome = WriteNewKey(arguments->folder, "device", "device identity key", arguments->json);
+    outcome = WriteNewKey(arguments->folder, device::kDeviceKeyName, "device identity key",
+                          arguments->json);
   });
 }
 

@@ -7,7 +7,7 @@ namespace tinymlops::device {
 
 Result<std::unique_ptr<FileKeyStore>> FileKeyStore::Open(const std::string& folder) {
   TMM_ASSIGN_OR_RETURN(const crypto::SigningKeyPair identity,
-                       crypto::ReadSecretKeyFile(folder + "/" + kDeviceSecretKeyFile));
+                       crypto::ReadSecretKeyFile(folder + "/" + kDeviceKeyName + ".key"));
   std::unique_ptr<FileKeyStore> store(new FileKeyStore());
   store->key_id_ = identity.public_key().key_id();
   TMM_ASSIGN_OR_RETURN(store->box_key_, crypto::BoxKeyPair::FromSigningKeyPair(identity));

@@ -14,8 +14,8 @@
 
 namespace tinymlops::device {
 
-constexpr char kDeviceSecretKeyFile[] = "device.key";
-constexpr char kDevicePublicKeyFile[] = "device.pub";
+// The key name `tinymlops device keygen` writes: FOLDER/device.key and FOLDER/device.pub.
+constexpr char kDeviceKeyName[] = "device";
 
 class FileKeyStore : public DeviceKeyStore {
  public:

@@ -111,8 +111,6 @@ Result<std::unique_ptr<PackageLoader::ServedModel>> PackageLoader::Open(
   return served;
 }
 
-void PackageLoader::Unload() { served_.reset(); }
-
 Result<runtime::Interpreter*> PackageLoader::interpreter() {
   if (!served_)
     return Status::Error(StatusCode::kFailedPrecondition,

@@ -57,7 +57,6 @@ class PackageLoader {
   Status Load(const std::string& path);
   // `name` stands for the package in messages.
   Status Load(std::unique_ptr<format::ByteSource> source, const std::string& name);
-  void Unload();
 
   bool ready() const { return served_ != nullptr; }
   Result<runtime::Interpreter*> interpreter();
