@@ -137,11 +137,14 @@ TEST_F(TamperTest, TenThousandMutationsAreAllRejectedAndTheServedModelKeepsServi
     if (!status.ok() && std::strlen(status.message()) > 20) ++rejected;
     EXPECT_FALSE(status.ok()) << MutationName(kind);
     const char* expected = ExpectedError(kind);
-    if (expected)
+    if (expected) {
       EXPECT_NE(std::string(status.message()).find(expected), std::string::npos)
           << MutationName(kind) << ": " << status.message();
+    }
     ASSERT_EQ(loader.manifest()->release, kInstalled) << MutationName(kind);
-    if (attempts % 500 == 0) ASSERT_EQ(Serve(loader), expected_y_) << "after " << attempts;
+    if (attempts % 500 == 0) {
+      ASSERT_EQ(Serve(loader), expected_y_) << "after " << attempts;
+    }
   }
   EXPECT_EQ(rejected, kMutations);
   EXPECT_EQ(Serve(loader), expected_y_);
