@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "cli/command_output.h"
+#include "cli/key_commands.h"
 #include "cli/model_commands.h"
+#include "cli/package_commands.h"
 
 namespace {
 
@@ -31,6 +33,9 @@ int main(int argc, char** argv) {
   app.footer("Exit status: 0 success, 1 the command failed, 2 the command line was wrong.");
   tinymlops::Status outcome;
   tinymlops::cli::AddModelCommands(app, outcome);
+  tinymlops::cli::AddPackageCommands(app, outcome);
+  tinymlops::cli::AddKeysCommands(app, outcome);
+  tinymlops::cli::AddDeviceCommands(app, outcome);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -31,14 +31,18 @@ toolchain::KernelSet KernelSetFromName(const std::string& name) {
   return name == "reference" ? toolchain::KernelSet::kReference : toolchain::KernelSet::kOptimized;
 }
 
-Result<LoadedModel> LoadModel(const std::string& path, toolchain::KernelSet kernels) {
-  LoadedModel model;
-  TMM_ASSIGN_OR_RETURN(model.file, OpenModelFile(path));
-  runtime::OpResolver resolver;
+void AddKernelSet(toolchain::KernelSet kernels, runtime::OpResolver& resolver) {
   if (kernels == toolchain::KernelSet::kReference)
     runtime::AddReferenceKernels(resolver);
   else
     runtime::AddOptimizedKernels(resolver);
+}
+
+Result<LoadedModel> LoadModel(const std::string& path, toolchain::KernelSet kernels) {
+  LoadedModel model;
+  TMM_ASSIGN_OR_RETURN(model.file, OpenModelFile(path));
+  runtime::OpResolver resolver;
+  AddKernelSet(kernels, resolver);
   auto interpreter = runtime::Interpreter::Create(model.file->data(), model.file->size(), resolver);
   if (!interpreter.ok()) return WithContext("cannot load '" + path + "'", interpreter.status());
   model.interpreter = std::move(*interpreter);

@@ -21,6 +21,8 @@ namespace tinymlops::cli {
 // Adds "--kernels reference|optimized" to `command`, stored in `kernels` (default: optimized).
 void AddKernelsOption(CLI::App& command, std::string& kernels);
 toolchain::KernelSet KernelSetFromName(const std::string& name);
+// Registers the kernels of `kernels` in `resolver`.
+void AddKernelSet(toolchain::KernelSet kernels, runtime::OpResolver& resolver);
 
 struct LoadedModel {
   std::unique_ptr<toolchain::MappedFile> file;        // the model bytes

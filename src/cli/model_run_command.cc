@@ -1,6 +1,8 @@
 // `tinymlops model run IN.tmm --input [NAME=]FILE.npy ... -o DIR`: runs a model once on .npy
 // inputs and writes each output to DIR/NAME.npy (characters other than letters, digits, '.',
-// '-' and '_' in NAME become '_').
+// '-' and '_' in NAME become '_'). `tinymlops model run PACKAGE.tpkg --trust VENDOR.pub --keys
+// DEVICE_DIR ...` opens a signed (and encrypted) package as a device does, in locked memory,
+// and runs it: the clear model is never written to disk.
 #include <cctype>
 #include <cstring>
 #include <filesystem>
@@ -14,6 +16,7 @@
 #include "cli/input_files.h"
 #include "cli/model_commands.h"
 #include "cli/model_loader.h"
+#include "cli/package_opening.h"
 #include "cli/tensor_description.h"
 #include "toolchain/io/npy.h"
 
@@ -25,8 +28,15 @@ struct RunArguments {
   std::vector<std::string> inputs;  // [NAME=]FILE.npy
   std::string output_folder;
   std::string kernels;
+  DeviceArguments device;
   bool json = false;
 };
+
+bool IsPackagePath(const std::string& path) {
+  const std::string suffix = ".tpkg";
+  return path.size() >= suffix.size() &&
+         path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
 
 std::string FileNameFor(const std::string& tensor_name) {
   std::string name = tensor_name.empty() ? "output" : tensor_name;
@@ -58,10 +68,7 @@ Status BindInput(const std::string& path, runtime::Tensor& input) {
   return Status::Ok();
 }
 
-Status Run(const RunArguments& arguments) {
-  TMM_ASSIGN_OR_RETURN(LoadedModel loaded,
-                       LoadModel(arguments.input_path, KernelSetFromName(arguments.kernels)));
-  runtime::Interpreter& interpreter = *loaded.interpreter;
+Status RunInterpreter(const RunArguments& arguments, runtime::Interpreter& interpreter) {
   std::vector<std::string> input_names;
   for (int i = 0; i < interpreter.input_count(); ++i)
     input_names.push_back(interpreter.input(i)->name);
@@ -101,13 +108,33 @@ Status Run(const RunArguments& arguments) {
   return Status::Ok();
 }
 
+Status Run(const RunArguments& arguments) {
+  const toolchain::KernelSet kernels = KernelSetFromName(arguments.kernels);
+  if (IsPackagePath(arguments.input_path)) {
+    TMM_ASSIGN_OR_RETURN(OpenedPackage opened,
+                         OpenPackage(arguments.input_path, arguments.device, kernels));
+    TMM_ASSIGN_OR_RETURN(runtime::Interpreter* interpreter, opened.loader->interpreter());
+    TMM_RETURN_IF_ERROR(RunInterpreter(arguments, *interpreter));
+    // The guard's last word: a model whose weights changed during the run is reported.
+    return opened.loader->guard()->VerifyAll();
+  }
+  if (!arguments.device.trusted.empty() || !arguments.device.keys.empty())
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "--trust and --keys apply to packages (.tpkg), not to '%s'",
+                         arguments.input_path.c_str());
+  TMM_ASSIGN_OR_RETURN(LoadedModel loaded, LoadModel(arguments.input_path, kernels));
+  return RunInterpreter(arguments, *loaded.interpreter);
+}
+
 }  // namespace
 
 void AddModelRunCommand(CLI::App& model, Status& outcome) {
   auto arguments = std::make_shared<RunArguments>();
   CLI::App* command = model.add_subcommand(
-      "run", "Run a .tmm model once on .npy inputs; write one NAME.npy per output");
-  command->add_option("IN.tmm", arguments->input_path, "Model to run")->required();
+      "run", "Run a .tmm model or a .tpkg package once on .npy inputs; write one NAME.npy per "
+             "output");
+  command->add_option("IN.tmm", arguments->input_path, "Model (.tmm) or package (.tpkg) to run")
+      ->required();
   command
       ->add_option("-i,--input", arguments->inputs,
                    "[NAME=]FILE.npy: value of model input NAME (repeat per input; NAME= optional "
@@ -118,6 +145,7 @@ void AddModelRunCommand(CLI::App& model, Status& outcome) {
                    "Folder for the outputs (created if missing)")
       ->required();
   AddKernelsOption(*command, arguments->kernels);
+  AddDeviceOptions(*command, arguments->device);
   command->add_flag("--json", arguments->json, "Print the report as JSON");
   command->callback([arguments, &outcome] { outcome = Run(*arguments); });
 }

@@ -1,6 +1,7 @@
 // Writes the fuzzers' seed corpora: small valid .tmm models (float and int8, covering most op
-// types), ONNX models and .npy files, one folder per fuzzer.
-// Usage: make_fuzz_seeds OUTPUT_FOLDER (creates OUTPUT_FOLDER/{tmm,onnx,npy}).
+// types), ONNX models, .npy files, and .tpkg packages (clear and encrypted, signed with the fuzz
+// keys of fuzz/fuzz_keys.h) with their manifests, one folder per fuzzer.
+// Usage: make_fuzz_seeds OUTPUT_FOLDER (creates OUTPUT_FOLDER/{tmm,onnx,npy,package,manifest}).
 #include <onnx/onnx_pb.h>
 #include <sys/stat.h>
 
@@ -12,6 +13,9 @@
 #include "toolchain/graph/tmm_writer.h"
 #include "toolchain/io/file_io.h"
 #include "toolchain/io/npy.h"
+#include "format/package_header.h"
+#include "fuzz/fuzz_keys.h"
+#include "support/package_fixtures.h"
 #include "toolchain/quantize/quantizer.h"
 
 namespace tinymlops::toolchain {
@@ -244,8 +248,35 @@ Status WriteModelSeed(const std::string& path, const Result<Graph>& graph) {
   return WriteFileAtomically(path, bytes.data(), bytes.size());
 }
 
+// Packages of a small scale model, clear and encrypted, with self-tests, and their manifests.
+Status WritePackageSeeds(const std::string& folder) {
+  for (bool encrypted : {false, true}) {
+    test_support::PackageSpec spec;
+    spec.n = 64;
+    spec.model = test_support::ScaleModel(spec.n);
+    spec.manifest = test_support::Identity("fuzz", 1);
+    spec.signer = &fuzz::FuzzVendorKey();
+    if (encrypted) spec.devices = {fuzz::FuzzDeviceKey().public_key()};
+    spec.chunk_bytes = 128;
+    const std::vector<uint8_t> bytes = test_support::MakePackage(std::move(spec));
+    if (bytes.size() < format::kPackageHeaderBytes)
+      return Status::Error(StatusCode::kInternal, "cannot build the seed package");
+    const std::string name = encrypted ? "encrypted" : "clear";
+    TMM_RETURN_IF_ERROR(
+        WriteFileAtomically(folder + "/package/" + name + ".tpkg", bytes.data(), bytes.size()));
+    TMM_ASSIGN_OR_RETURN(const format::PackageHeader header,
+                         format::DecodePackageHeader(bytes.data()));
+    TMM_RETURN_IF_ERROR(WriteFileAtomically(folder + "/manifest/" + name + ".manifest",
+                                            bytes.data() + format::kPackageHeaderBytes,
+                                            header.manifest_bytes));
+  }
+  return Status::Ok();
+}
+
 Status WriteSeeds(const std::string& folder) {
-  for (const char* kind : {"", "/tmm", "/onnx", "/npy"}) ::mkdir((folder + kind).c_str(), 0755);
+  for (const char* kind : {"", "/tmm", "/onnx", "/npy", "/package", "/manifest"})
+    ::mkdir((folder + kind).c_str(), 0755);
+  TMM_RETURN_IF_ERROR(WritePackageSeeds(folder));
   const Graph conv = ConvNet();
   const Graph elementwise = ElementwiseNet();
   TMM_RETURN_IF_ERROR(WriteModelSeed(folder + "/tmm/convnet.tmm", conv));

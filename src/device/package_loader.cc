@@ -1,0 +1,133 @@
+#include "device/package_loader.h"
+
+#include "crypto/secure_buffer.h"
+#include "device/guard/weight_regions.h"
+#include "device/self_test.h"
+#include "format/package_reader.h"
+#include "format/semantic_version.h"
+
+namespace tinymlops::device {
+
+// Members are destroyed in reverse order: the guard stops, then the interpreter goes, then the
+// locked model bytes are zeroed and freed.
+struct PackageLoader::ServedModel {
+  crypto::SecureBuffer model;
+  tpkg::ManifestT manifest;
+  std::unique_ptr<runtime::Interpreter> interpreter;
+  std::unique_ptr<IntegrityGuard> guard;
+};
+
+namespace {
+
+Status CheckRuntimeVersion(const tpkg::ManifestT& manifest) {
+  TMM_ASSIGN_OR_RETURN(const format::SemanticVersion needed,
+                       format::ParseSemanticVersion(manifest.min_runtime_version));
+  TMM_ASSIGN_OR_RETURN(const format::SemanticVersion ours,
+                       format::ParseSemanticVersion(kRuntimeVersion));
+  if (ours < needed)
+    return Status::Error(StatusCode::kUnsupported,
+                         "the package needs runtime %s or newer; this is runtime %s: update the "
+                         "device first",
+                         manifest.min_runtime_version.c_str(), kRuntimeVersion);
+  return Status::Ok();
+}
+
+Result<crypto::SecureBuffer> UnsealContentKey(const tpkg::ManifestT& manifest,
+                                              const DeviceKeyStore* key_store) {
+  if (key_store == nullptr)
+    return Status::Error(StatusCode::kFailedPrecondition,
+                         "the package is encrypted; give the device key folder (--keys DIR)");
+  for (const auto& recipient : manifest.encryption->recipients)
+    if (recipient->key_id == key_store->device_key_id())
+      return key_store->OpenSealedKey(recipient->sealed_content_key.data(),
+                                      recipient->sealed_content_key.size());
+  return Status::Error(StatusCode::kFailedPrecondition,
+                       "the package is encrypted to %zu other device(s), not to this device "
+                       "(key %s); encrypt it to this device's device.pub",
+                       manifest.encryption->recipients.size(), key_store->device_key_id().c_str());
+}
+
+}  // namespace
+
+PackageLoader::PackageLoader(LoaderOptions options) : options_(std::move(options)) {}
+PackageLoader::~PackageLoader() = default;
+
+Status PackageLoader::Load(const std::string& path) {
+  auto source = format::FileByteSource::Open(path);
+  if (!source.ok()) return source.status();
+  return Load(std::move(*source), path);
+}
+
+Status PackageLoader::Load(std::unique_ptr<format::ByteSource> source, const std::string& name) {
+  auto opened = Open(std::move(source));
+  if (!opened.ok())
+    return Status::Error(opened.status().code(), "cannot load package '%s': %s", name.c_str(),
+                         opened.status().message());
+  served_ = std::move(*opened);  // the previous model is released only now
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<PackageLoader::ServedModel>> PackageLoader::Open(
+    std::unique_ptr<format::ByteSource> source) {
+  if (options_.resolver == nullptr)
+    return Status::Error(StatusCode::kInternal, "the package loader has no op resolver");
+  TMM_ASSIGN_OR_RETURN(std::unique_ptr<format::PackageReader> reader,
+                       format::PackageReader::Open(std::move(source), options_.trusted_vendors));
+  const tpkg::ManifestT& manifest = reader->manifest();
+  TMM_RETURN_IF_ERROR(CheckRuntimeVersion(manifest));
+  if (options_.release_counters) {
+    TMM_ASSIGN_OR_RETURN(const uint64_t installed,
+                         options_.release_counters->Installed(manifest.model_id));
+    if (manifest.release < installed && !manifest.allow_downgrade)
+      return Status::Error(StatusCode::kFailedPrecondition,
+                           "release %llu of '%s' is older than the installed release %llu; "
+                           "rollback refused (to downgrade on purpose, build the package with "
+                           "--allow-downgrade)",
+                           static_cast<unsigned long long>(manifest.release),
+                           manifest.model_id.c_str(), static_cast<unsigned long long>(installed));
+  }
+  crypto::SecureBuffer content_key;
+  if (reader->encrypted()) {
+    TMM_ASSIGN_OR_RETURN(content_key, UnsealContentKey(manifest, options_.key_store));
+  }
+
+  auto served = std::make_unique<ServedModel>();
+  TMM_ASSIGN_OR_RETURN(served->model,
+                       crypto::SecureBuffer::Allocate(static_cast<size_t>(manifest.model_bytes)));
+  TMM_RETURN_IF_ERROR(reader->ReadModel(reader->encrypted() ? &content_key : nullptr,
+                                        served->model.data(), served->model.size()));
+  served->manifest = manifest;
+  TMM_ASSIGN_OR_RETURN(
+      served->interpreter,
+      runtime::Interpreter::Create(served->model.data(), served->model.size(), *options_.resolver));
+  TMM_RETURN_IF_ERROR(RunSelfTests(*served->interpreter, served->manifest));
+  TMM_ASSIGN_OR_RETURN(
+      served->guard,
+      IntegrityGuard::Create(WeightRegions(served->interpreter->model()), options_.guard));
+  if (options_.release_counters)
+    TMM_RETURN_IF_ERROR(
+        options_.release_counters->Record(served->manifest.model_id, served->manifest.release));
+  if (options_.start_guard) served->guard->Start();
+  return served;
+}
+
+Result<runtime::Interpreter*> PackageLoader::interpreter() {
+  if (!served_)
+    return Status::Error(StatusCode::kFailedPrecondition,
+                         "no model is loaded; load a package first");
+  TMM_RETURN_IF_ERROR(served_->guard->health());
+  return served_->interpreter.get();
+}
+
+Status PackageLoader::Invoke() {
+  TMM_ASSIGN_OR_RETURN(runtime::Interpreter * interpreter, this->interpreter());
+  return interpreter->Invoke();
+}
+
+const tpkg::ManifestT* PackageLoader::manifest() const {
+  return served_ ? &served_->manifest : nullptr;
+}
+
+IntegrityGuard* PackageLoader::guard() const { return served_ ? served_->guard.get() : nullptr; }
+
+}  // namespace tinymlops::device

@@ -1,0 +1,78 @@
+// PackageLoader: the device side of a signed, possibly encrypted .tpkg package, and the model
+// it serves.
+//
+// Load() opens the package (format/package_reader.h: signature against the trusted vendor
+// keys first, then the manifest), refuses a package for a newer runtime, refuses a release
+// lower than the installed one (ReleaseCounterStore) unless the signed manifest allows a
+// downgrade, unseals the content key through the DeviceKeyStore (encrypted packages), streams
+// payload -> decrypt -> decompress into locked memory (crypto/secure_buffer.h: mlock'ed,
+// zeroed on unload), loads the model into a runtime Interpreter, runs the package's self-test
+// vectors (device/self_test.h), starts the integrity guard over the weights
+// (device/guard/integrity_guard.h), records the release, and only then replaces the model it
+// served before. Any failure returns a precise error and leaves the previous model serving.
+// The clear model is never written to a file.
+//
+// Invoke() and interpreter() refuse (kFailedPrecondition) when nothing is loaded or the guard
+// has quarantined the model.
+// Thread-safety: Load, Invoke and interpreter() from one thread at a time (the guard runs in
+// its own thread).
+#ifndef TINYMLOPS_DEVICE_PACKAGE_LOADER_H_
+#define TINYMLOPS_DEVICE_PACKAGE_LOADER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crypto/signing_key.h"
+#include "device/guard/integrity_guard.h"
+#include "device/key_store.h"
+#include "device/release_counter_store.h"
+#include "format/byte_source.h"
+#include "format/package_manifest.h"
+#include "runtime/interpreter.h"
+#include "runtime/op_resolver.h"
+#include "runtime/status.h"
+
+namespace tinymlops::device {
+
+// The runtime version that manifests' min_runtime_version is compared with.
+constexpr char kRuntimeVersion[] = "0.1.0";
+
+struct LoaderOptions {
+  std::vector<crypto::SigningPublicKey> trusted_vendors;
+  const DeviceKeyStore* key_store = nullptr;        // needed for encrypted packages
+  ReleaseCounterStore* release_counters = nullptr;  // nullptr: no rollback protection
+  const runtime::OpResolver* resolver = nullptr;    // required; outlives the loader
+  GuardOptions guard;
+  bool start_guard = true;  // run the background guard (else only VerifyAll on demand)
+};
+
+class PackageLoader {
+ public:
+  explicit PackageLoader(LoaderOptions options);
+  ~PackageLoader();
+  PackageLoader(const PackageLoader&) = delete;
+  PackageLoader& operator=(const PackageLoader&) = delete;
+
+  Status Load(const std::string& path);
+  // `name` stands for the package in messages.
+  Status Load(std::unique_ptr<format::ByteSource> source, const std::string& name);
+
+  bool ready() const { return served_ != nullptr; }
+  Result<runtime::Interpreter*> interpreter();
+  Status Invoke();
+  // The served package's manifest and guard; nullptr when nothing is loaded.
+  const tpkg::ManifestT* manifest() const;
+  IntegrityGuard* guard() const;
+
+ private:
+  struct ServedModel;
+  Result<std::unique_ptr<ServedModel>> Open(std::unique_ptr<format::ByteSource> source);
+
+  LoaderOptions options_;
+  std::unique_ptr<ServedModel> served_;
+};
+
+}  // namespace tinymlops::device
+
+#endif  // TINYMLOPS_DEVICE_PACKAGE_LOADER_H_
