@@ -14,6 +14,7 @@
 
 #include "server/auth/opaque_token.h"
 #include "support/http_client.h"
+#include "support/test_databases.h"
 
 namespace tinymlops::server {
 namespace {
@@ -25,7 +26,8 @@ struct RunningServer {
   uint16_t port = 0;
 };
 
-RunningServer Launch(const std::string& data) {
+// Starts tinymlops-server (`store`: a --store URL, or "" for the SQLite default).
+RunningServer Spawn(const std::string& data, const std::string& store = "") {
   RunningServer server;
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) return server;
@@ -33,12 +35,23 @@ RunningServer Launch(const std::string& data) {
   if (server.pid == 0) {
     dup2(pipe_fds[1], STDOUT_FILENO);
     close(pipe_fds[0]);
-    execl(TINYMLOPS_SERVER_PATH, TINYMLOPS_SERVER_PATH, "--data", data.c_str(), "--listen",
-          "127.0.0.1:0", "--threads", "2", static_cast<char*>(nullptr));
+    if (store.empty()) {
+      execl(TINYMLOPS_SERVER_PATH, TINYMLOPS_SERVER_PATH, "--data", data.c_str(), "--listen",
+            "127.0.0.1:0", "--threads", "2", static_cast<char*>(nullptr));
+    } else {
+      execl(TINYMLOPS_SERVER_PATH, TINYMLOPS_SERVER_PATH, "--data", data.c_str(), "--listen",
+            "127.0.0.1:0", "--threads", "2", "--store", store.c_str(),
+            static_cast<char*>(nullptr));
+    }
     _exit(127);
   }
   close(pipe_fds[1]);
   server.output = fdopen(pipe_fds[0], "r");
+  return server;
+}
+
+// Reads the server's output up to its "listening on" line.
+void AwaitListening(RunningServer& server) {
   char line[512];
   const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
   while (fgets(line, sizeof line, server.output) != nullptr) {
@@ -49,6 +62,11 @@ RunningServer Launch(const std::string& data) {
       break;
     }
   }
+}
+
+RunningServer Launch(const std::string& data, const std::string& store = "") {
+  RunningServer server = Spawn(data, store);
+  AwaitListening(server);
   return server;
 }
 
@@ -82,6 +100,39 @@ TEST(ServerExecutableTest, PrintsTheAdminTokenOnceAndKeepsStateInTheDataFolder) 
   ASSERT_EQ(projects.status, 200) << projects.body;
   EXPECT_EQ(nlohmann::json::parse(projects.body)["projects"][0]["name"], "acme");
   EXPECT_EQ(Stop(second), 0);
+  std::filesystem::remove_all(data);
+}
+
+// Several server processes share one PostgreSQL database: started at the same moment on an
+// empty database, they migrate it once, exactly one prints an admin token, and both accept it.
+TEST(ServerExecutableTest, ProcessesSharingOnePostgresBootstrapOnce) {
+  std::string skip;
+  auto database = test_support::TestDatabase::Create("postgresql", &skip);
+  if (!database) GTEST_SKIP() << skip;
+  const auto data = std::filesystem::temp_directory_path() / ("tinymlops_data_" + NewRecordId(""));
+  RunningServer servers[] = {Spawn(data.string(), database->location()),
+                             Spawn(data.string(), database->location())};
+  const std::regex token_pattern("tmo_[0-9a-f]{64}");
+  std::string token;
+  int tokens_printed = 0;
+  for (RunningServer& server : servers) {
+    AwaitListening(server);
+    ASSERT_NE(server.port, 0) << server.banner;
+    std::smatch match;
+    if (std::regex_search(server.banner, match, token_pattern)) {
+      ++tokens_printed;
+      token = match.str();
+    }
+  }
+  EXPECT_EQ(tokens_printed, 1);
+  auto created = test_support::HttpCall(servers[0].port, "POST", "/v1/projects",
+                                        R"({"name":"shared"})", {{"Authorization", "Bearer " + token}});
+  EXPECT_EQ(created.status, 201) << created.body;
+  auto seen = test_support::HttpCall(servers[1].port, "GET", "/v1/projects", "",
+                                     {{"Authorization", "Bearer " + token}});
+  ASSERT_EQ(seen.status, 200) << seen.body;
+  EXPECT_EQ(nlohmann::json::parse(seen.body)["projects"][0]["name"], "shared");
+  for (RunningServer& server : servers) EXPECT_EQ(Stop(server), 0);
   std::filesystem::remove_all(data);
 }
 
