@@ -1,7 +1,8 @@
 // HttpRequest / HttpResponse: the server's view of one HTTP exchange, free of Boost.Beast so
 // that handlers, the router and their tests compile without it (only http_server.cc includes
 // Beast). Header names are lowercase. A response body is either `body` or, when `file` is set,
-// `file_length` bytes of that file from `file_offset` (artifact downloads, streamed).
+// `file_length` bytes of that file from `file_offset` (artifact downloads), streamed from the
+// file 64 KiB at a time, never held whole in memory.
 // Thread-safety: value types.
 #ifndef TINYMLOPS_SERVER_API_HTTP_MESSAGE_H_
 #define TINYMLOPS_SERVER_API_HTTP_MESSAGE_H_

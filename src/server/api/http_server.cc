@@ -3,10 +3,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/core/file.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
 #include <condition_variable>
-#include <fstream>
+#include <algorithm>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -29,6 +30,46 @@ std::string ErrorJson(const std::string& message) {
   }
   return "{\"error\":\"" + escaped + "\"}";
 }
+
+// A Beast body of `length` bytes of a file from `offset` (a download or a Range of one), read
+// 64 KiB at a time as the socket takes them.
+struct FileSliceBody {
+  struct value_type {
+    beast::file file;
+    uint64_t offset = 0;
+    uint64_t length = 0;
+  };
+  static uint64_t size(const value_type& body) { return body.length; }
+
+  class writer {
+   public:
+    using const_buffers_type = asio::const_buffer;
+    template <bool isRequest, class Fields>
+    writer(http::header<isRequest, Fields>&, value_type& body) : body_(body) {}
+    void init(beast::error_code& ec) {
+      body_.file.seek(body_.offset, ec);
+      remain_ = body_.length;
+    }
+    boost::optional<std::pair<const_buffers_type, bool>> get(beast::error_code& ec) {
+      ec = {};
+      if (remain_ == 0) return boost::none;
+      const size_t wanted = static_cast<size_t>(std::min<uint64_t>(sizeof buffer_, remain_));
+      const size_t got = body_.file.read(buffer_, wanted, ec);
+      if (ec) return boost::none;
+      if (got == 0) {  // the file shrank under us
+        ec = http::error::short_read;
+        return boost::none;
+      }
+      remain_ -= got;
+      return {{const_buffers_type(buffer_, got), remain_ > 0}};
+    }
+
+   private:
+    value_type& body_;
+    uint64_t remain_ = 0;
+    char buffer_[64 * 1024];
+  };
+};
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
@@ -90,26 +131,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     return response;
   }
 
-  void Reply(HttpResponse out, bool keep_alive) {
-    auto response = std::make_shared<http::response<http::string_body>>();
+  template <class Body>
+  void Send(std::shared_ptr<http::response<Body>> response, const HttpResponse& out,
+            bool keep_alive) {
     response->version(11);
     response->result(static_cast<unsigned>(out.status));
     response->set(http::field::server, "tinymlops-server");
     response->set(http::field::content_type, out.content_type);
     for (const auto& [name, value] : out.headers) response->set(name, value);
-    if (!out.file.empty()) {
-      std::ifstream file(out.file, std::ios::binary);
-      std::string bytes(out.file_length, '\0');
-      file.seekg(static_cast<std::streamoff>(out.file_offset));
-      if (!file.read(bytes.data(), static_cast<std::streamsize>(bytes.size()))) {
-        response->result(http::status::internal_server_error);
-        response->set(http::field::content_type, "application/json");
-        bytes = ErrorJson("the artifact cannot be read");
-      }
-      response->body() = std::move(bytes);
-    } else {
-      response->body() = std::move(out.body);
-    }
     response->keep_alive(keep_alive);
     response->prepare_payload();
     http::async_write(stream_, *response,
@@ -118,6 +147,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
                         if (ec || !keep_alive) return self->Close();
                         self->Read();
                       });
+  }
+
+  void Reply(HttpResponse out, bool keep_alive) {
+    if (!out.file.empty()) {  // streamed from the file, a chunk at a time
+      auto response = std::make_shared<http::response<FileSliceBody>>();
+      beast::error_code ec;
+      response->body().file.open(out.file.c_str(), beast::file_mode::read, ec);
+      response->body().offset = out.file_offset;
+      response->body().length = out.file_length;
+      if (!ec) return Send(std::move(response), out, keep_alive);
+      out = Plain(500, ErrorJson("the artifact cannot be read"));
+    }
+    auto response = std::make_shared<http::response<http::string_body>>();
+    response->body() = std::move(out.body);
+    Send(std::move(response), out, keep_alive);
   }
 
   void Close() {

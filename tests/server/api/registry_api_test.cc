@@ -26,9 +26,11 @@ class RegistryApiTest : public ServerFixture {
               201);
   }
 
-  std::string Package(const crypto::SigningKeyPair* signer, const std::string& model = "digits") {
+  // `n`: the model's width (4 bytes of weights each; 40000 spans several 64 KiB send chunks).
+  std::string Package(const crypto::SigningKeyPair* signer, const std::string& model = "digits",
+                      int n = 512) {
     test_support::PackageSpec spec;
-    spec.n = 512;
+    spec.n = n;
     spec.model = test_support::ScaleModel(spec.n);
     spec.manifest = test_support::Identity(model, 1);
     spec.signer = signer;
@@ -96,7 +98,8 @@ TEST_P(RegistryApiTest, PackagesTheServerCannotVerifyAreRefused) {
 }
 
 TEST_P(RegistryApiTest, PackagesDownloadWholeOrByRange) {
-  const std::string package = Package(&vendor_);
+  const std::string package = Package(&vendor_, "digits", 40000);
+  ASSERT_GT(package.size(), 3u * 65536);
   auto uploaded = Call("PUT", kUpload, deployer_, package);
   ASSERT_EQ(uploaded.status, 201) << uploaded.body;
   const std::string url = "/v1/projects/acme/variants/" + Json(uploaded)["id"].get<std::string>() +
@@ -115,6 +118,10 @@ TEST_P(RegistryApiTest, PackagesDownloadWholeOrByRange) {
   auto middle = Call("GET", url, deployer_, "", {{"Range", "bytes=10-19"}});
   ASSERT_EQ(middle.status, 206);
   EXPECT_EQ(middle.body, package.substr(10, 10));
+  // A range across several send chunks, resumed in the middle of one.
+  auto across = Call("GET", url, deployer_, "", {{"Range", "bytes=65000-200000"}});
+  ASSERT_EQ(across.status, 206);
+  EXPECT_EQ(across.body, package.substr(65000, 200000 - 65000 + 1));
   auto suffix = Call("GET", url, deployer_, "", {{"Range", "bytes=-7"}});
   ASSERT_EQ(suffix.status, 206);
   EXPECT_EQ(suffix.body, package.substr(package.size() - 7));
