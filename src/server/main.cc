@@ -69,7 +69,11 @@ int main(int argc, char** argv) {
   options.max_body_bytes = max_body_mb << 20;
 
   std::error_code ec;
-  std::filesystem::create_directories(data, ec);
+  // A new data folder is the server's alone (0700): it holds the store and the artifacts.
+  if (std::filesystem::create_directories(data, ec)) {
+    std::filesystem::permissions(data, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+  }
   if (ec) return Fail("cannot create the data folder " + data + ": " + ec.message());
   if (store_location.empty()) store_location = (std::filesystem::path(data) / "store.sqlite").string();
   auto store = OpenStore(store_location);

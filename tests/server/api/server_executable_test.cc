@@ -91,6 +91,8 @@ TEST(ServerExecutableTest, PrintsTheAdminTokenOnceAndKeepsStateInTheDataFolder) 
   EXPECT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(Stop(first), 0);
   EXPECT_TRUE(std::filesystem::exists(data / "store.sqlite"));
+  EXPECT_EQ(std::filesystem::status(data).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_all);
 
   RunningServer second = Launch(data.string());
   ASSERT_NE(second.port, 0) << second.banner;
