@@ -2,6 +2,9 @@
 // protection, reports, and the operators' view, over real HTTP against both backends.
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 #include "server_fixture.h"
 
 namespace tinymlops::server {
@@ -34,6 +37,36 @@ TEST_P(DeviceApiTest, EnrollmentTokensAreSingleUse) {
   // An identity key enrolls once.
   auto again = Json(Call("POST", "/v1/projects/acme/enrollment-tokens", deployer))["token"];
   EXPECT_EQ(Call("POST", "/v1/enroll", "", EnrollBody(again, *first)).status, 400);
+}
+
+// Of concurrent enrollments with one token, through two server processes, exactly one wins.
+TEST_P(DeviceApiTest, ConcurrentEnrollmentsWithOneTokenEnrollOneDevice) {
+  const std::string deployer = ProjectToken("acme", "deployer");
+  auto other_store = OpenStore(database_->location());
+  ASSERT_TRUE(other_store.ok());
+  std::unique_ptr<ControlPlane> plane;
+  std::unique_ptr<HttpServer> other;
+  const uint16_t ports[] = {port_, StartServer(**other_store, &plane, &other)};
+  for (int round = 0; round < 3; ++round) {
+    const std::string token =
+        Json(Call("POST", "/v1/projects/acme/enrollment-tokens", deployer))["token"];
+    std::vector<std::string> bodies;
+    for (int i = 0; i < 6; ++i) bodies.push_back(EnrollBody(token, *crypto::SigningKeyPair::Generate()));
+    std::atomic<int> enrolled{0}, refused{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 6; ++i) {
+      threads.emplace_back([&, i] {
+        const int status = test_support::HttpCall(ports[i % 2], "POST", "/v1/enroll", bodies[i]).status;
+        if (status == 201) ++enrolled;
+        if (status == 401) ++refused;
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    EXPECT_EQ(enrolled.load(), 1) << "round " << round;
+    EXPECT_EQ(refused.load(), 5) << "round " << round;
+  }
+  EXPECT_EQ(Json(Call("GET", "/v1/projects/acme/devices", deployer))["devices"].size(), 3u);
+  other->Stop();
 }
 
 TEST_P(DeviceApiTest, EnrollmentTokensExpire) {
