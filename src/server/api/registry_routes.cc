@@ -5,6 +5,7 @@
 #include "server/api/request_bodies.h"
 #include "server/api/route_helpers.h"
 #include "server/registry/model_registry.h"
+#include "server/registry/trusted_keys.h"
 
 namespace tinymlops::server {
 namespace {
@@ -85,19 +86,33 @@ void AddRegistryRoutes(Router& router, const ControlPlane::Context& context) {
                return JsonResponse(200, {{"models", list}});
              }));
 
+  // The package is verified and written with no transaction open (SQLite serializes them).
   router.Add("PUT", "/v1/projects/{project}/models/{model}/versions/{version}/variants/{variant}",
-             ProjectRoute(c, Role::kDeployer, [c](Transaction& tx, HttpRequest& request,
-                                                  const std::string& project) {
+             [c](HttpRequest& request) {
+               const std::string project = request.params["project"];
+               std::vector<crypto::SigningPublicKey> trusted;
+               {
+                 TMO_BEGIN_OR_RESPOND(tx, c->store);
+                 OperatorIdentity op;
+                 TMO_RESPOND_IF_REFUSED(
+                     RequireOperator(*tx, request, project, Role::kDeployer, &op));
+                 TMO_RESPOND_IF_ERROR(FindModelId(*tx, project, request.params["model"]).status());
+                 TMO_ASSIGN_OR_RESPOND(trusted, TrustedKeys(*tx, project));
+               }
                TMO_ASSIGN_OR_RESPOND(VariantUpload upload, ParseVariantUpload(request.query));
                upload.model = request.params["model"];
                upload.version = request.params["version"];
                upload.variant = request.params["variant"];
+               TMO_ASSIGN_OR_RESPOND(VerifiedPackage verified,
+                                     VerifyUpload(upload, request.body, trusted));
+               TMO_ASSIGN_OR_RESPOND(ArtifactRef artifact, c->artifacts.Put(request.body));
+               TMO_BEGIN_OR_RESPOND(tx, c->store);
                TMO_ASSIGN_OR_RESPOND(VariantRecord variant,
-                                     AddVariant(tx, c->artifacts, project, upload, request.body,
-                                                c->now()));
-               TMO_RESPOND_IF_ERROR(tx.Commit());
+                                     RecordVariant(*tx, project, upload, verified, artifact,
+                                                   c->now()));
+               TMO_RESPOND_IF_ERROR(tx->Commit());
                return JsonResponse(201, VariantJson(variant));
-             }));
+             });
 
   router.Add("GET", "/v1/projects/{project}/models/{model}/variants",
              ProjectRoute(c, Role::kViewer, [](Transaction& tx, HttpRequest& request,

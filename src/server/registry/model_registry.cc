@@ -3,7 +3,6 @@
 #include "format/byte_source.h"
 #include "format/package_reader.h"
 #include "server/auth/opaque_token.h"
-#include "server/registry/trusted_keys.h"
 
 namespace tinymlops::server {
 namespace {
@@ -92,18 +91,8 @@ Result<std::vector<ModelRecord>> ListModels(Transaction& tx, const std::string& 
   return models;
 }
 
-Result<VariantRecord> AddVariant(Transaction& tx, const ArtifactStore& artifacts,
-                                 const std::string& project_id, const VariantUpload& upload,
-                                 const std::string& package, int64_t now) {
-  TMM_ASSIGN_OR_RETURN(auto model, tx.Query("SELECT id FROM models WHERE project_id = ? AND "
-                                            "name = ?",
-                                            {project_id, upload.model}));
-  if (model.empty()) {
-    return Status::Error(StatusCode::kNotFound, "no model '%s' in this project: create it first",
-                         upload.model.c_str());
-  }
-  const std::string model_id = model[0].Text(0);
-  TMM_ASSIGN_OR_RETURN(auto trusted, TrustedKeys(tx, project_id));
+Result<VerifiedPackage> VerifyUpload(const VariantUpload& upload, const std::string& package,
+                                     const std::vector<crypto::SigningPublicKey>& trusted) {
   TMM_ASSIGN_OR_RETURN(VerifiedPackage verified, VerifyPackage(package, trusted));
   if (verified.model_id != upload.model || verified.version != upload.version ||
       verified.variant != upload.variant) {
@@ -114,6 +103,25 @@ Result<VariantRecord> AddVariant(Transaction& tx, const ArtifactStore& artifacts
                          verified.variant.c_str(), upload.model.c_str(), upload.version.c_str(),
                          upload.variant.c_str());
   }
+  return verified;
+}
+
+Result<std::string> FindModelId(Transaction& tx, const std::string& project_id,
+                                const std::string& model) {
+  TMM_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id FROM models WHERE project_id = ? AND "
+                                           "name = ?",
+                                           {project_id, model}));
+  if (rows.empty()) {
+    return Status::Error(StatusCode::kNotFound, "no model '%s' in this project: create it first",
+                         model.c_str());
+  }
+  return rows[0].Text(0);
+}
+
+Result<VariantRecord> RecordVariant(Transaction& tx, const std::string& project_id,
+                                    const VariantUpload& upload, const VerifiedPackage& verified,
+                                    const ArtifactRef& artifact, int64_t now) {
+  TMM_ASSIGN_OR_RETURN(std::string model_id, FindModelId(tx, project_id, upload.model));
   TMM_RETURN_IF_ERROR(tx.Execute("INSERT INTO model_versions (id, model_id, project_id, version, "
                                  "created_unix) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                                  {NewRecordId("ver_"), model_id, project_id, upload.version, now})
@@ -121,7 +129,6 @@ Result<VariantRecord> AddVariant(Transaction& tx, const ArtifactStore& artifacts
   TMM_ASSIGN_OR_RETURN(auto version, tx.Query("SELECT id FROM model_versions WHERE model_id = ? "
                                               "AND version = ?",
                                               {model_id, upload.version}));
-  TMM_ASSIGN_OR_RETURN(ArtifactRef artifact, artifacts.Put(package));
   VariantRecord v;
   v.id = NewRecordId("var_");
   v.version_id = version[0].Text(0);

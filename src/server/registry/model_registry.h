@@ -58,11 +58,18 @@ Result<ModelRecord> CreateModel(Transaction& tx, const std::string& project_id,
                                 const std::string& name, const std::string& description,
                                 int64_t now);
 Result<std::vector<ModelRecord>> ListModels(Transaction& tx, const std::string& project_id);
-// Verifies `package`, stores its bytes in `artifacts`, and records the variant (creating the
-// version on its first variant).
-Result<VariantRecord> AddVariant(Transaction& tx, const ArtifactStore& artifacts,
-                                 const std::string& project_id, const VariantUpload& upload,
-                                 const std::string& package, int64_t now);
+// Upload, in three steps so that no store transaction is open while a large package is
+// verified and written: VerifyUpload checks the package (VerifyPackage) and that its manifest
+// names the upload's model, version and variant; the caller stores the bytes
+// (ArtifactStore::Put); RecordVariant records the variant of a package VerifyUpload accepted
+// (creating the version on its first variant). kNotFound when the model does not exist.
+Result<VerifiedPackage> VerifyUpload(const VariantUpload& upload, const std::string& package,
+                                     const std::vector<crypto::SigningPublicKey>& trusted);
+Result<std::string> FindModelId(Transaction& tx, const std::string& project_id,
+                                const std::string& model);
+Result<VariantRecord> RecordVariant(Transaction& tx, const std::string& project_id,
+                                    const VariantUpload& upload, const VerifiedPackage& verified,
+                                    const ArtifactRef& artifact, int64_t now);
 // Variants of a model, newest version first ("" model: all models).
 Result<std::vector<VariantRecord>> ListVariants(Transaction& tx, const std::string& project_id,
                                                 const std::string& model);
