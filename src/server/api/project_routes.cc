@@ -56,6 +56,26 @@ void AddProjectRoutes(Router& router, const ControlPlane::Context& context) {
                                          {"role", body.role}, {"project", project}});
              }));
 
+  router.Add("GET", "/v1/projects/{project}/tokens",
+             ProjectRoute(c, Role::kAdmin, [](Transaction& tx, HttpRequest&,
+                                              const std::string& project) {
+               TMO_ASSIGN_OR_RESPOND(auto tokens, ListOperatorTokens(tx, project));
+               nlohmann::json list = nlohmann::json::array();
+               for (const TokenRecord& t : tokens) {
+                 list.push_back({{"id", t.id}, {"name", t.name}, {"role", RoleName(t.role)},
+                                 {"created_unix", t.created_unix}, {"revoked", t.revoked}});
+               }
+               return JsonResponse(200, {{"tokens", list}});
+             }));
+
+  router.Add("DELETE", "/v1/projects/{project}/tokens/{token}",
+             ProjectRoute(c, Role::kAdmin, [](Transaction& tx, HttpRequest& request,
+                                              const std::string& project) {
+               TMO_RESPOND_IF_ERROR(RevokeOperatorToken(tx, project, request.params["token"]));
+               TMO_RESPOND_IF_ERROR(tx.Commit());
+               return JsonResponse(200, {{"id", request.params["token"]}, {"revoked", true}});
+             }));
+
   router.Add("POST", "/v1/projects/{project}/keys",
              ProjectRoute(c, Role::kAdmin, [c](Transaction& tx, HttpRequest& request,
                                                const std::string& project) {

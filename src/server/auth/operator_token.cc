@@ -57,6 +57,32 @@ Result<OperatorIdentity> FindOperatorToken(Transaction& tx, const std::string& t
   return identity;
 }
 
+Result<std::vector<TokenRecord>> ListOperatorTokens(Transaction& tx,
+                                                    const std::string& project_id) {
+  TMM_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT id, name, role, created_unix, revoked FROM "
+                                           "api_tokens WHERE project_id = ? ORDER BY created_unix, id",
+                                           {project_id}));
+  std::vector<TokenRecord> tokens;
+  for (const Row& row : rows) {
+    TokenRecord token{row.Text(0), row.Text(1), Role::kViewer, row.Int(3), row.Int(4) != 0};
+    ParseRole(row.Text(2), &token.role);
+    tokens.push_back(token);
+  }
+  return tokens;
+}
+
+Status RevokeOperatorToken(Transaction& tx, const std::string& project_id,
+                           const std::string& token_id) {
+  TMM_ASSIGN_OR_RETURN(int64_t changed,
+                       tx.Execute("UPDATE api_tokens SET revoked = 1 WHERE id = ? AND "
+                                  "project_id = ?",
+                                  {token_id, project_id}));
+  if (changed == 0) {
+    return Status::Error(StatusCode::kNotFound, "no token %s in this project", token_id.c_str());
+  }
+  return Status::Ok();
+}
+
 Result<std::string> BootstrapAdminToken(Transaction& tx) {
   TMM_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT token_id FROM bootstrap WHERE id = 1"));
   if (!rows.empty()) return std::string();

@@ -60,6 +60,26 @@ TEST_P(OperatorApiTest, RolesLimitWhatATokenMayDo) {
   EXPECT_EQ(Call("POST", "/v1/projects", admin, R"({"name":"other"})").status, 403);
 }
 
+TEST_P(OperatorApiTest, RevokedTokensAreRefusedAtOnce) {
+  const std::string admin = ProjectToken("acme", "admin");
+  auto created = Call("POST", "/v1/projects/acme/tokens", admin, R"({"name":"ci","role":"viewer"})");
+  ASSERT_EQ(created.status, 201);
+  const std::string viewer = Json(created)["token"];
+  const std::string id = Json(created)["id"];
+  EXPECT_EQ(Call("GET", "/v1/projects/acme/devices", viewer).status, 200);
+  auto listed = Call("GET", "/v1/projects/acme/tokens", admin);
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_EQ(listed.body.find(viewer), std::string::npos);  // secrets are never listed
+  EXPECT_EQ(Json(listed)["tokens"].size(), 2u);
+  EXPECT_EQ(Call("DELETE", "/v1/projects/acme/tokens/" + id, viewer).status, 403);
+  ASSERT_EQ(Call("DELETE", "/v1/projects/acme/tokens/" + id, admin).status, 200);
+  EXPECT_EQ(Call("GET", "/v1/projects/acme/devices", viewer).status, 401);
+  EXPECT_EQ(Call("DELETE", "/v1/projects/acme/tokens/tok_nothing", admin).status, 404);
+  // Another project's admin cannot revoke it.
+  const std::string other = ProjectToken("other", "admin");
+  EXPECT_EQ(Call("DELETE", "/v1/projects/acme/tokens/" + id, other).status, 404);
+}
+
 TEST_P(OperatorApiTest, NothingOfOneProjectIsVisibleToAnother) {
   const std::string a = ProjectToken("alpha", "admin");
   const std::string b = ProjectToken("beta", "admin");
