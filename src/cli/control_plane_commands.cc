@@ -174,6 +174,19 @@ void AddControlPlaneCommands(CLI::App& app, Status& outcome) {
                       nlohmann::json{{"name", a->name}, {"role", a->role}}.dump());
   });
 
+  CLI::App* token_list = verb(token, "list", "List a project's tokens (never their secrets)");
+  project_option(token_list);
+  token_list->callback([a, &outcome] {
+    outcome = Request(a->connection, "GET", "/v1/projects/" + Escape(a->project) + "/tokens", "");
+  });
+  CLI::App* token_revoke = verb(token, "revoke", "Revoke a project token at once");
+  token_revoke->add_option("ID", a->name, "The token's id (tok_...)")->required();
+  project_option(token_revoke);
+  token_revoke->callback([a, &outcome] {
+    outcome = Request(a->connection, "DELETE",
+                      "/v1/projects/" + Escape(a->project) + "/tokens/" + Escape(a->name), "");
+  });
+
   CLI::App* trust = app.add_subcommand("trust", "Vendor keys a project trusts");
   trust->require_subcommand(1);
   CLI::App* trust_add = verb(trust, "add", "Trust a vendor public key (NAME.pub) for packages");

@@ -1,6 +1,7 @@
 // The operator's commands against a tinymlops-server (the control plane), over its HTTP API:
 //   tinymlops project create NAME | project list
 //   tinymlops token create NAME --project P --role viewer|deployer|admin
+//   tinymlops token list --project P | token revoke ID --project P
 //   tinymlops trust add KEY.pub --project P            (a vendor key the server verifies with)
 //   tinymlops enrollment create --project P [--ttl S]  (a single-use device enrollment token)
 //   tinymlops variant upload PACKAGE.tpkg --project P --dtype D [--arena-bytes --ops --accuracy]

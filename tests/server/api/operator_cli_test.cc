@@ -79,6 +79,15 @@ TEST_P(OperatorCliTest, OperatesAProjectFromTheCommandLine) {
   Run fleet = Cli("fleet list --project acme --json", deployer);
   ASSERT_EQ(fleet.exit_code, 0) << fleet.output;
   EXPECT_TRUE(fleet.Json()["devices"].empty());
+  // Revoke the token the commands above used; it stops working at once.
+  Run tokens = Cli("token list --project acme --json", deployer);
+  ASSERT_EQ(tokens.exit_code, 0) << tokens.output;
+  ASSERT_EQ(tokens.Json()["tokens"].size(), 1u);
+  const std::string id = tokens.Json()["tokens"][0]["id"];
+  EXPECT_EQ(Cli("token revoke " + id + " --project acme --json", deployer).exit_code, 0);
+  Run revoked = Cli("fleet list --project acme", deployer);
+  EXPECT_EQ(revoked.exit_code, 1);
+  EXPECT_NE(revoked.output.find("401"), std::string::npos) << revoked.output;
   std::filesystem::remove_all(folder);
 }
 
