@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/command_output.h"
+#include "cli/control_plane_commands.h"
 #include "cli/key_commands.h"
 #include "cli/model_commands.h"
 #include "cli/package_commands.h"
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   tinymlops::cli::AddPackageCommands(app, outcome);
   tinymlops::cli::AddKeysCommands(app, outcome);
   tinymlops::cli::AddDeviceCommands(app, outcome);
+  tinymlops::cli::AddControlPlaneCommands(app, outcome);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

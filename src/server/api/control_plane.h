@@ -1,0 +1,59 @@
+// ControlPlane: the tinymlops-server HTTP/JSON API (docs/api/openapi.yaml, served at
+// GET /openapi) over a Store and an ArtifactStore. Operators authenticate with
+// "Authorization: Bearer <token>" (server/auth/operator_token.h); devices enroll once with an
+// enrollment token and then sign each request (server/auth/device_request_signature.h).
+// Nothing of one project is visible to another: a token of project A asking for project B is
+// answered 404, as for a project that does not exist. Errors are {"error": "..."} with 400
+// (malformed), 401 (no or bad credentials), 403 (role too small), 404, 409 (already exists),
+// 413 (too large), 416 (range), 500 (store or I/O).
+// Thread-safety: Handle() from any number of threads; no state beyond the store.
+#ifndef TINYMLOPS_SERVER_API_CONTROL_PLANE_H_
+#define TINYMLOPS_SERVER_API_CONTROL_PLANE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "server/api/http_message.h"
+#include "server/api/router.h"
+#include "server/observability/request_metrics.h"
+#include "server/registry/artifact_store.h"
+#include "server/store/store.h"
+
+namespace tinymlops::server {
+
+class ControlPlane {
+ public:
+  using Clock = std::function<int64_t()>;  // unix seconds
+  ControlPlane(Store& store, std::string artifact_root, Clock clock = nullptr);
+  HttpResponse Handle(HttpRequest& request) const;
+
+  struct Context {
+    Store& store;
+    ArtifactStore artifacts;
+    Clock now;
+  };
+
+ private:
+  Context context_;
+  Router router_;
+  mutable RequestMetrics metrics_;
+};
+
+// The OpenAPI document (docs/api/openapi.yaml, compiled in).
+const char* OpenApiDocument();
+
+// GET /metrics (Prometheus text; a server-wide token): this process's request counters and the
+// store's totals of projects, devices (and those seen in the last 5 minutes) and variants.
+void AddMetricsRoute(Router& router, const ControlPlane::Context& context,
+                     const RequestMetrics& metrics);
+
+// Route groups (one file each), registered by ControlPlane.
+void AddProjectRoutes(Router& router, const ControlPlane::Context& context);
+void AddFleetRoutes(Router& router, const ControlPlane::Context& context);
+void AddRegistryRoutes(Router& router, const ControlPlane::Context& context);
+
+}  // namespace tinymlops::server
+
+#endif  // TINYMLOPS_SERVER_API_CONTROL_PLANE_H_

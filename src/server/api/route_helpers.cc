@@ -1,0 +1,26 @@
+#include "server/api/route_helpers.h"
+
+namespace tinymlops::server {
+
+Router::Handler ProjectRoute(const ControlPlane::Context* c, Role minimum, ProjectHandler handler) {
+  return [c, minimum, handler = std::move(handler)](HttpRequest& request) {
+    const std::string project = request.params["project"];
+    TMO_BEGIN_OR_RESPOND(tx, c->store);
+    OperatorIdentity op;
+    TMO_RESPOND_IF_REFUSED(RequireOperator(*tx, request, project, minimum, &op));
+    return handler(*tx, request, project);
+  };
+}
+
+Router::Handler DeviceRoute(const ControlPlane::Context* c, DeviceHandler handler) {
+  return [c, handler = std::move(handler)](HttpRequest& request) {
+    TMO_BEGIN_OR_RESPOND(tx, c->store);
+    AuthenticatedDevice device;
+    TMO_RESPOND_IF_REFUSED(RequireDevice(*tx, request, c->now(), &device));
+    HttpResponse response = handler(*tx, request, device);
+    TMO_RESPOND_IF_ERROR(tx->Commit());
+    return response;
+  };
+}
+
+}  // namespace tinymlops::server

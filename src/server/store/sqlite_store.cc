@@ -1,0 +1,151 @@
+#include "server/store/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <mutex>
+
+namespace tinymlops::server {
+namespace {
+
+Status SqliteError(sqlite3* db, int rc, const std::string& sql) {
+  const int primary = rc & 0xff;
+  const StatusCode code = primary == SQLITE_CONSTRAINT ? StatusCode::kFailedPrecondition
+                          : primary == SQLITE_ERROR   ? StatusCode::kInvalidArgument
+                                                      : StatusCode::kIoError;
+  const char* detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  if (primary == SQLITE_CONSTRAINT && std::string(detail).find("UNIQUE") != std::string::npos) {
+    return Status::Error(code, "already exists (%s)", detail);
+  }
+  return Status::Error(code, "sqlite: %s (in: %.80s)", detail, sql.c_str());
+}
+
+class SqliteStore;
+
+class SqliteTransaction : public Transaction {
+ public:
+  SqliteTransaction(sqlite3* db, std::unique_lock<std::mutex> lock)
+      : db_(db), lock_(std::move(lock)) {}
+  ~SqliteTransaction() override {
+    if (!finished_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+
+  Result<std::vector<Row>> Query(const std::string& sql,
+                                 const std::vector<SqlValue>& params) override {
+    std::vector<Row> rows;
+    TMM_RETURN_IF_ERROR(Run(sql, params, &rows));
+    return rows;
+  }
+
+  Result<int64_t> Execute(const std::string& sql, const std::vector<SqlValue>& params) override {
+    TMM_RETURN_IF_ERROR(Run(sql, params, nullptr));
+    return static_cast<int64_t>(sqlite3_changes(db_));
+  }
+
+  Status LockExclusive() override { return Status::Ok(); }  // BEGIN IMMEDIATE holds it
+
+  Status Commit() override {
+    if (finished_) return Status::Error(StatusCode::kFailedPrecondition, "transaction ended");
+    const int rc = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return SqliteError(db_, rc, "COMMIT");
+    finished_ = true;
+    lock_.unlock();  // the connection serves the next transaction now
+    return Status::Ok();
+  }
+
+ private:
+  Status Run(const std::string& sql, const std::vector<SqlValue>& params, std::vector<Row>* rows) {
+    if (finished_) return Status::Error(StatusCode::kFailedPrecondition, "transaction ended");
+    sqlite3_stmt* raw = nullptr;
+    int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr);
+    if (rc != SQLITE_OK) return SqliteError(db_, rc, sql);
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> statement(raw, sqlite3_finalize);
+    if (static_cast<size_t>(sqlite3_bind_parameter_count(raw)) != params.size()) {
+      return Status::Error(StatusCode::kInvalidArgument, "%zu parameters for %d placeholders in: %.80s",
+                           params.size(), sqlite3_bind_parameter_count(raw), sql.c_str());
+    }
+    for (size_t i = 0; i < params.size(); ++i) {
+      const int index = static_cast<int>(i) + 1;
+      const SqlValue& value = params[i];
+      if (const auto* n = std::get_if<int64_t>(&value)) {
+        rc = sqlite3_bind_int64(raw, index, *n);
+      } else if (const auto* d = std::get_if<double>(&value)) {
+        rc = sqlite3_bind_double(raw, index, *d);
+      } else if (const auto* s = std::get_if<std::string>(&value)) {
+        rc = sqlite3_bind_text(raw, index, s->data(), static_cast<int>(s->size()),
+                               SQLITE_TRANSIENT);
+      } else {
+        rc = sqlite3_bind_null(raw, index);
+      }
+      if (rc != SQLITE_OK) return SqliteError(db_, rc, sql);
+    }
+    while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+      if (rows == nullptr) continue;
+      const int columns = sqlite3_column_count(raw);
+      std::vector<SqlValue> values;
+      values.reserve(columns);
+      for (int c = 0; c < columns; ++c) {
+        switch (sqlite3_column_type(raw, c)) {
+          case SQLITE_INTEGER: values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(raw, c))); break;
+          case SQLITE_FLOAT: values.emplace_back(sqlite3_column_double(raw, c)); break;
+          case SQLITE_NULL: values.emplace_back(std::monostate()); break;
+          default: {
+            const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(raw, c));
+            values.emplace_back(std::string(text, sqlite3_column_bytes(raw, c)));
+          }
+        }
+      }
+      rows->emplace_back(std::move(values));
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc, sql);
+    return Status::Ok();
+  }
+
+  sqlite3* db_;
+  std::unique_lock<std::mutex> lock_;
+  bool finished_ = false;
+};
+
+class SqliteStore : public Store {
+ public:
+  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  ~SqliteStore() override { sqlite3_close_v2(db_); }
+
+  Result<std::unique_ptr<Transaction>> Begin() override {
+    std::unique_lock<std::mutex> lock(mutex_);
+    const int rc = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return SqliteError(db_, rc, "BEGIN IMMEDIATE");
+    return std::unique_ptr<Transaction>(new SqliteTransaction(db_, std::move(lock)));
+  }
+  const char* backend() const override { return "sqlite"; }
+
+ private:
+  sqlite3* db_;
+  std::mutex mutex_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    Status status = Status::Error(StatusCode::kIoError, "cannot open the SQLite store %s: %s",
+                                  path.c_str(), db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_close_v2(db);
+    return status;
+  }
+  std::unique_ptr<Store> store(new SqliteStore(db));
+  sqlite3_busy_timeout(db, 10000);
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON",
+                             "PRAGMA synchronous=NORMAL"}) {
+    if (sqlite3_exec(db, pragma, nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return Status::Error(StatusCode::kIoError, "cannot set up the SQLite store %s (%s): %s",
+                           path.c_str(), pragma, sqlite3_errmsg(db));
+    }
+  }
+  return store;
+}
+
+}  // namespace tinymlops::server

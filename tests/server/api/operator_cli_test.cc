@@ -1,0 +1,110 @@
+// The operator CLI (`tinymlops project|token|trust|enrollment|variant|fleet ...`) against a
+// real server over HTTP: what it prints with --json, and its exit codes on refusals.
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "crypto/key_file.h"
+#include "server_fixture.h"
+#include "support/package_fixtures.h"
+
+namespace tinymlops::server {
+namespace {
+
+class OperatorCliTest : public ServerFixture {
+ protected:
+  struct Run {
+    int exit_code = -1;
+    std::string output;
+    nlohmann::json Json() const { return nlohmann::json::parse(output, nullptr, false); }
+  };
+
+  // Runs `tinymlops ARGS` with the server URL and `token` in the environment.
+  Run Cli(const std::string& args, const std::string& token) {
+    const std::string command = "TINYMLOPS_SERVER=http://127.0.0.1:" + std::to_string(port_) +
+                                " TINYMLOPS_TOKEN=" + token + " " TINYMLOPS_CLI_PATH " " + args +
+                                " 2>&1";
+    Run run;
+    FILE* pipe = popen(command.c_str(), "r");
+    char buffer[4096];
+    size_t n;
+    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) run.output.append(buffer, n);
+    const int status = pclose(pipe);
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return run;
+  }
+};
+
+TEST_P(OperatorCliTest, OperatesAProjectFromTheCommandLine) {
+  const auto folder = artifacts_.parent_path() / ("tinymlops_cli_" + NewRecordId(""));
+  std::filesystem::create_directories(folder);
+  Run project = Cli("project create acme --json", admin_);
+  ASSERT_EQ(project.exit_code, 0) << project.output;
+  EXPECT_EQ(project.Json()["name"], "acme");
+  Run token = Cli("token create ci --project acme --role admin --json", admin_);
+  ASSERT_EQ(token.exit_code, 0) << token.output;
+  const std::string deployer = token.Json()["token"];
+  // A vendor key and a package it signed.
+  auto vendor = crypto::SigningKeyPair::Generate();
+  ASSERT_TRUE(crypto::WritePublicKeyFile((folder / "vendor.pub").string(), vendor->public_key())
+                  .ok());
+  test_support::PackageSpec spec;
+  spec.n = 64;
+  spec.model = test_support::ScaleModel(spec.n);
+  spec.manifest = test_support::Identity("digits", 3);
+  spec.signer = &*vendor;
+  const std::vector<uint8_t> package = test_support::MakePackage(std::move(spec));
+  std::ofstream(folder / "digits.tpkg", std::ios::binary)
+      .write(reinterpret_cast<const char*>(package.data()), static_cast<long>(package.size()));
+  Run trusted = Cli("trust add " + (folder / "vendor.pub").string() + " --project acme --json",
+                    deployer);
+  ASSERT_EQ(trusted.exit_code, 0) << trusted.output;
+  EXPECT_EQ(trusted.Json()["key_id"], vendor->public_key().key_id());
+  Run uploaded = Cli("variant upload " + (folder / "digits.tpkg").string() +
+                         " --project acme --dtype float32 --arena-bytes 1024 --ops Mul,Add "
+                         "--accuracy 0.9 --json",
+                     deployer);
+  ASSERT_EQ(uploaded.exit_code, 0) << uploaded.output;
+  EXPECT_EQ(uploaded.Json()["variant"], "fp32");
+  EXPECT_EQ(uploaded.Json()["release"], 3);
+  Run listed = Cli("variant list --project acme --model digits --json", deployer);
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_EQ(listed.Json()["variants"].size(), 1u);
+  Run enrollment = Cli("enrollment create --project acme --ttl 600 --json", deployer);
+  ASSERT_EQ(enrollment.exit_code, 0) << enrollment.output;
+  EXPECT_EQ(enrollment.Json()["token"].get<std::string>().rfind("tme_", 0), 0u);
+  Run fleet = Cli("fleet list --project acme --json", deployer);
+  ASSERT_EQ(fleet.exit_code, 0) << fleet.output;
+  EXPECT_TRUE(fleet.Json()["devices"].empty());
+  // Revoke the token the commands above used; it stops working at once.
+  Run tokens = Cli("token list --project acme --json", deployer);
+  ASSERT_EQ(tokens.exit_code, 0) << tokens.output;
+  ASSERT_EQ(tokens.Json()["tokens"].size(), 1u);
+  const std::string id = tokens.Json()["tokens"][0]["id"];
+  EXPECT_EQ(Cli("token revoke " + id + " --project acme --json", deployer).exit_code, 0);
+  Run revoked = Cli("fleet list --project acme", deployer);
+  EXPECT_EQ(revoked.exit_code, 1);
+  EXPECT_NE(revoked.output.find("401"), std::string::npos) << revoked.output;
+  std::filesystem::remove_all(folder);
+}
+
+TEST_P(OperatorCliTest, RefusalsAreOneLineErrorsWithExitCode1) {
+  Run anonymous = Cli("project list", "");
+  EXPECT_EQ(anonymous.exit_code, 1);
+  EXPECT_EQ(anonymous.output.rfind("error: the server answered 401", 0), 0u) << anonymous.output;
+  EXPECT_NE(anonymous.output.find("TINYMLOPS_TOKEN"), std::string::npos);
+  Run missing = Cli("fleet show dev_0 --project nowhere", admin_);
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.output.find("404"), std::string::npos) << missing.output;
+  Run usage = Cli("token create x --project acme --role root", admin_);
+  EXPECT_EQ(usage.exit_code, 2) << usage.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, OperatorCliTest, ::testing::Values("sqlite"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace tinymlops::server
