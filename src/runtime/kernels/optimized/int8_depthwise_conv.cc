@@ -20,14 +20,13 @@ constexpr int64_t kExactFloatSum = 1 << 24;  // float32 holds every integer belo
 
 struct DepthwiseData {
   ConvGeometry geometry;
-  ConvGeometry chunk_geometry;  // of `chunk` channels of one image
-  FlatConvLayout layout;        // of chunk_geometry (the same for any channel count)
-  int chunk = 0;
+  ConvGeometry chunk_geometry;     // of a chunk of channels of one image (its in_channels)
+  FlatConvLayout layout;           // of chunk_geometry (the same for any channel count)
   bool signed_input = false;       // int8 (else uint8)
   const float* weights = nullptr;  // [C][kernel taps]: w - w_zero_point
   const int32_t* tap_offsets = nullptr;
   Int8ConvChannels channels;
-  size_t input_floats = 0;   // chunk * in_plane
+  size_t input_floats = 0;   // chunk channels * in_plane
   size_t planes_floats = 0;  // DepthwiseConvFloatScratchFloats
 };
 
@@ -72,9 +71,9 @@ Status EvalInt8Depthwise(Node& node) {
   float* sums = planes + data.planes_floats;
   const FloatRange unclamped{-INFINITY, INFINITY};
   for (int n = 0; n < data.geometry.batch; ++n)
-    for (int c0 = 0; c0 < channels; c0 += data.chunk) {
+    for (int c0 = 0; c0 < channels; c0 += g.in_channels) {
       ConvGeometry chunk = g;
-      chunk.in_channels = chunk.out_channels = chunk.group = std::min(data.chunk, channels - c0);
+      chunk.in_channels = chunk.out_channels = chunk.group = std::min(g.in_channels, channels - c0);
       const ptrdiff_t first = ptrdiff_t{n} * channels + c0;
       ToCenteredFloats(x + first * g.in_plane(), data.signed_input, data.channels.input_zero_point,
                        int64_t{chunk.in_channels} * g.in_plane(), input);
@@ -151,14 +150,13 @@ Status PrepareInt8DepthwiseConv(PrepareContext& context, Node& node, const ConvG
   data->geometry = g;
   data->chunk_geometry = chunk_geometry;
   data->layout = layout;
-  data->chunk = chunk_geometry.in_channels;
   data->signed_input = node.inputs[0]->dtype == DType::kInt8;
   data->weights = packed;
   data->tap_offsets = tap_offsets;
   data->channels = channels;
-  data->input_floats = static_cast<size_t>(data->chunk) * g.in_plane();
+  data->input_floats = static_cast<size_t>(chunk_geometry.in_channels) * g.in_plane();
   data->planes_floats = DepthwiseConvFloatScratchFloats(chunk_geometry, layout);
-  const size_t sums_floats = static_cast<size_t>(data->chunk) * g.out_plane();
+  const size_t sums_floats = static_cast<size_t>(chunk_geometry.in_channels) * g.out_plane();
   context.RequestScratch(node,
                          (data->input_floats + data->planes_floats + sums_floats) * sizeof(float));
   node.user_data = data;
