@@ -5,6 +5,7 @@
 #define TINYMLOPS_TESTS_SERVER_API_ROLLOUT_FIXTURE_H_
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -131,6 +132,36 @@ class RolloutFixture : public ServerFixture {
                   body);
     EXPECT_EQ(r.status, expected) << r.body;
     return Json(r);
+  }
+
+  // Checks in every device; each one told to run `version` of `deployment` that is not in
+  // `reported` reports `event` (with `body`) and joins it. Returns how many reported.
+  int ReportWhereDesired(std::vector<ScriptedDevice>& fleet, const std::string& deployment,
+                         const std::string& version, std::set<std::string>& reported,
+                         const std::string& event = "installed",
+                         const nlohmann::json& body = nlohmann::json::object()) {
+    int count = 0;
+    for (auto& d : fleet) {
+      if (reported.count(d.device.id)) continue;
+      const nlohmann::json desired = Desired(d);
+      if (desired.is_object() && desired["deployment"] == deployment &&
+          desired["version"] == version) {
+        Report(d, deployment, version, event, body);
+        reported.insert(d.device.id);
+        ++count;
+      }
+    }
+    return count;
+  }
+
+  // Deploys digits 1.0.0 to every device all at once and has each install it, so that the
+  // next deployment has a version to go back to. Returns the deployment's id.
+  std::string CompleteBaseline(std::vector<ScriptedDevice>& fleet) {
+    const std::string id = Create({{"model", "digits"}, {"version", "1.0.0"}})["id"];
+    std::set<std::string> reported;
+    EXPECT_EQ(ReportWhereDesired(fleet, id, "1.0.0", reported), static_cast<int>(fleet.size()));
+    EXPECT_EQ(StatusOf(id)["state"], "completed");
+    return id;
   }
 
   std::string deployer_, viewer_;
