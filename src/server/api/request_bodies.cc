@@ -318,6 +318,9 @@ Result<CheckinRequest> ParseCheckinRequest(const std::string& body) {
     TMM_RETURN_IF_ERROR(read("version", true, 64, o.version));
     TMM_RETURN_IF_ERROR(read("event", true, 32, o.event));
     TMM_RETURN_IF_ERROR(read("detail", false, 1024, o.detail));
+    if (o.deployment.empty() || o.version.empty()) {
+      return Invalid(where + ": 'deployment' and 'version' must not be empty");
+    }
     if (!IsOutcomeEvent(o.event)) {
       return Invalid(where + ".event must be one of downloaded, installed, install_failed, "
                      "self_test_failed, rolled_back, refused");
