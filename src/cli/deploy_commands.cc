@@ -35,7 +35,7 @@ std::vector<std::string> CommaList(const std::string& text) {
 
 Result<nlohmann::json> DeploymentRequest(const DeployArguments& a) {
   nlohmann::json body = {{"model", a.model}, {"version", a.version}};
-  body["name"] = a.name.empty() ? a.model + "-" + a.version : a.name;
+  if (!a.name.empty()) body["name"] = a.name;
   if (!a.variants.empty()) body["variants"] = CommaList(a.variants);
   if (!a.policy_path.empty()) {
     TMM_ASSIGN_OR_RETURN(std::string text, toolchain::ReadFile(a.policy_path));
@@ -108,14 +108,13 @@ std::string ProgressLine(const nlohmann::json& status) {
     const size_t stage = status["stage"].get<size_t>();
     line += " stage " + std::to_string(stage + 1) + "/" + std::to_string(status["stages"].size());
   }
-  if (status.contains("devices") && status["devices"].is_object()) {
-    for (const auto& [name, count] : status["devices"].items()) {
-      if (count.is_number()) line += "  " + name + " " + count.dump();
+  if (status.contains("counts") && status["counts"].is_object()) {
+    for (const auto& [name, count] : status["counts"].items()) {
+      if (count.is_number() && count.get<int64_t>() != 0) line += "  " + name + " " + count.dump();
     }
   }
-  if (status.contains("reason") && status["reason"].is_string() &&
-      !status["reason"].get<std::string>().empty()) {
-    line += "  (" + status["reason"].get<std::string>() + ")";
+  if (status.contains("rollback_reason") && status["rollback_reason"].is_string()) {
+    line += "  (" + status["rollback_reason"].get<std::string>() + ")";
   }
   return line;
 }
@@ -157,7 +156,7 @@ void AddDeployCommands(CLI::App& app, Status& outcome) {
                           false);
   create->add_option("-m,--model", a->model, "Model name")->required();
   create->add_option("--version", a->version, "Model version, e.g. 1.1.0")->required();
-  create->add_option("--name", a->name, "A name for the deployment (default MODEL-VERSION)");
+  create->add_option("--name", a->name, "A name for the deployment (default \"MODEL VERSION\")");
   create->add_option("--variants", a->variants,
                      "Comma-separated variants to ship (default: all of the version)");
   create->add_option("--policy", a->policy_path,

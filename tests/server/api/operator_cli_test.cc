@@ -134,6 +134,46 @@ TEST_P(OperatorCliTest, PublishesAVersionFromItsPackagesAndModels) {
   EXPECT_EQ(variant["ops"], nlohmann::json::parse(R"(["Add", "Mul"])"));
   EXPECT_GT(variant["arena_bytes"].get<int64_t>(), 0);
   EXPECT_DOUBLE_EQ(variant["accuracy"].get<double>(), 0.93);
+
+  // Roll it out in stages, then pause, promote and roll back from the command line.
+  std::ofstream(folder / "policy.json") << R"({"rules": [], "default": "fp32"})";
+  Run created = Cli("deploy create --project acme --model digits --version " +
+                        variant["version"].get<std::string>() +
+                        " --strategy staged --stages 20,100 --gate max_crash_rate=0.1 --policy " +
+                        (folder / "policy.json").string() + " --json",
+                    admin_);
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  const std::string deployment = created.Json()["id"];
+  EXPECT_EQ(created.Json()["state"], "rolling_out");
+  EXPECT_EQ(created.Json()["strategy"]["stages"], nlohmann::json::parse("[20, 100]"));
+  EXPECT_DOUBLE_EQ(created.Json()["gates"]["max_crash_rate"].get<double>(), 0.1);
+  auto state_after = [&](const std::string& verb) {
+    Run run = Cli("deploy " + verb + " " + deployment + " --project acme --json", admin_);
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    return run.Json();
+  };
+  EXPECT_EQ(state_after("pause")["state"], "paused");
+  const nlohmann::json promoted = state_after("promote");
+  EXPECT_EQ(promoted["state"], "rolling_out");
+  EXPECT_EQ(promoted["stage"], 1);
+  Run rolled_back = Cli("deploy rollback " + deployment +
+                            " --project acme --reason 'field reports' --json",
+                        admin_);
+  ASSERT_EQ(rolled_back.exit_code, 0) << rolled_back.output;
+  EXPECT_EQ(rolled_back.Json()["state"], "rolled_back");
+  EXPECT_EQ(rolled_back.Json()["history"].back()["reason"], "field reports");
+  // --watch returns once the rollout has finished, with a progress line per change.
+  Run watched = Cli("deploy status " + deployment + " --project acme --watch --interval 0.1",
+                    admin_);
+  EXPECT_EQ(watched.exit_code, 0) << watched.output;
+  EXPECT_NE(watched.output.find("rolled_back"), std::string::npos) << watched.output;
+  Run listed = Cli("deploy list --project acme --json", admin_);
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_EQ(listed.Json()["deployments"].size(), 1u) << listed.output;
+  Run bad_gate = Cli("deploy create --project acme --model digits --version 1.0.0 --gate x",
+                     admin_);
+  EXPECT_EQ(bad_gate.exit_code, 1);
+  EXPECT_NE(bad_gate.output.find("NAME=NUMBER"), std::string::npos) << bad_gate.output;
   std::filesystem::remove_all(folder);
 }
 
