@@ -19,6 +19,11 @@ class RolloutFixture : public ServerFixture {
   void SetUp() override {
     ServerFixture::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
+    SetUpProject();
+  }
+
+  // The project, its tokens, its trusted vendor key and the model, on the server at port_.
+  void SetUpProject() {
     deployer_ = ProjectToken("acme", "deployer");
     viewer_ = ProjectToken("acme", "viewer");
     const std::string admin = ProjectToken("acme", "admin");
@@ -105,6 +110,17 @@ class RolloutFixture : public ServerFixture {
     auto r = CheckIn(d, body, port);
     EXPECT_EQ(r.status, 200) << r.body;
     return Json(r);
+  }
+
+  // Sends the device's last outcome again with the same sequence, as an agent does when it got
+  // no answer; returns the HTTP status.
+  int Resend(const ScriptedDevice& d, const std::string& deployment, const std::string& version,
+             const std::string& event, uint16_t port = 0) {
+    nlohmann::json body = {{"outcomes", {{{"deployment", deployment},
+                                          {"version", version},
+                                          {"event", event},
+                                          {"sequence", d.sequence}}}}};
+    return CheckIn(d, body, port).status;
   }
 
   // The desired state answered to a check-in with no news.
