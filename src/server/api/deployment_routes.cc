@@ -58,21 +58,25 @@ json DeploymentJson(const DeploymentRecord& d) {
 
 // The status view: the deployment, its device counts, refused devices and history.
 HttpResponse DeploymentStatusResponse(Transaction& tx, const DeploymentRecord& d, int code) {
-  TMO_ASSIGN_OR_RESPOND(auto all, CountDeploymentDevices(tx, d.id, -1));
-  TMO_ASSIGN_OR_RESPOND(auto reached, CountDeploymentDevices(tx, d.id, d.stage));
-  auto count = [](const std::map<std::string, int64_t>& counts, const char* status) {
-    auto it = counts.find(status);
-    return it == counts.end() ? int64_t{0} : it->second;
-  };
+  TMO_ASSIGN_OR_RESPOND(auto counters, DeploymentCounts(tx, d.id));
+  std::map<std::string, int64_t> all;
   int64_t targeted = 0, in_stage = 0;
-  for (const auto& [status, n] : all) targeted += n;
-  for (const auto& [status, n] : reached) in_stage += n;
+  for (const StageStatusCount& c : counters) {
+    all[c.status] += c.devices;
+    if (c.status == "crashed") continue;
+    targeted += c.devices;
+    if (c.stage <= d.stage) in_stage += c.devices;
+  }
+  auto count = [&all](const char* status) {
+    auto it = all.find(status);
+    return it == all.end() ? int64_t{0} : it->second;
+  };
   json counts = {{"targeted", targeted},
                  {"in_current_stage", in_stage},
-                 {"failed", count(all, "install_failed") + count(all, "self_test_failed")}};
+                 {"failed", count("install_failed") + count("self_test_failed")}};
   for (const char* status : {"pending", "downloading", "installed", "install_failed",
-                             "self_test_failed", "refused", "rolled_back"}) {
-    counts[status] = count(all, status);
+                             "self_test_failed", "refused", "rolled_back", "crashed"}) {
+    counts[status] = count(status);
   }
   TMO_ASSIGN_OR_RESPOND(auto refused, RefusedDeploymentDevices(tx, d.id, kRefusedListLimit));
   json refused_list = json::array();
@@ -93,7 +97,7 @@ HttpResponse DeploymentStatusResponse(Transaction& tx, const DeploymentRecord& d
   json out = DeploymentJson(d);
   out["counts"] = counts;
   out["refused_devices"] = refused_list;
-  out["refused_devices_truncated"] = count(all, "refused") > kRefusedListLimit;
+  out["refused_devices_truncated"] = count("refused") > kRefusedListLimit;
   out["history"] = history_list;
   return JsonResponse(code, out);
 }

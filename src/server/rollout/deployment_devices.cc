@@ -47,6 +47,58 @@ bool HasTag(const std::vector<std::string>& tags, const std::string& tag) {
   return std::find(tags.begin(), tags.end(), tag) != tags.end();
 }
 
+Status Count(Transaction& tx, const DeploymentDevice& row, const std::string& status,
+             int64_t delta) {
+  return tx.Execute("INSERT INTO deployment_counts (deployment_id, stage, status, devices) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (deployment_id, stage, status) DO UPDATE "
+                    "SET devices = deployment_counts.devices + excluded.devices",
+                    {row.deployment_id, row.stage, status, delta})
+      .status();
+}
+
+// Adds (sign 1) or removes (sign -1) the row's part of the latency sums.
+Status CountLatency(Transaction& tx, const DeploymentDevice& row, int64_t sign) {
+  if (!row.p95_us || !row.previous_p95_us) return Status::Ok();
+  const double s = static_cast<double>(sign);
+  return tx.Execute("INSERT INTO deployment_latency (deployment_id, stage, device_class, devices, "
+                    "p95_us_sum, previous_p95_us_sum) VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT (deployment_id, stage, device_class) DO UPDATE SET "
+                    "devices = deployment_latency.devices + excluded.devices, "
+                    "p95_us_sum = deployment_latency.p95_us_sum + excluded.p95_us_sum, "
+                    "previous_p95_us_sum = deployment_latency.previous_p95_us_sum + "
+                    "excluded.previous_p95_us_sum",
+                    {row.deployment_id, row.stage, row.device_class, sign, s * *row.p95_us,
+                     s * *row.previous_p95_us})
+      .status();
+}
+
+// Moves the counters from the row as it was (`before`, or nullptr for a new row) to `after`.
+Status MoveCounters(Transaction& tx, const DeploymentDevice* before,
+                    const DeploymentDevice& after) {
+  if (before == nullptr) {
+    TMM_RETURN_IF_ERROR(Count(tx, after, after.status, 1));
+  } else if (before->status != after.status) {
+    // In the order of the statuses, so that concurrent transactions lock counter rows in one
+    // order (PostgreSQL) and never wait on each other in a cycle.
+    const bool down_first = before->status < after.status;
+    TMM_RETURN_IF_ERROR(down_first ? Count(tx, *before, before->status, -1)
+                                   : Count(tx, after, after.status, 1));
+    TMM_RETURN_IF_ERROR(down_first ? Count(tx, after, after.status, 1)
+                                   : Count(tx, *before, before->status, -1));
+  }
+  if (after.crashed && (before == nullptr || !before->crashed)) {
+    TMM_RETURN_IF_ERROR(Count(tx, after, "crashed", 1));
+  }
+  const bool latency_changed = before == nullptr || before->p95_us != after.p95_us ||
+                               before->previous_p95_us != after.previous_p95_us ||
+                               before->device_class != after.device_class;
+  if (latency_changed) {
+    if (before != nullptr) TMM_RETURN_IF_ERROR(CountLatency(tx, *before, -1));
+    TMM_RETURN_IF_ERROR(CountLatency(tx, after, 1));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 bool DeploymentTargets(const DeploymentRecord& deployment, const DeviceRecord& device) {
@@ -138,10 +190,14 @@ Result<bool> InsertDeploymentDevice(Transaction& tx, const DeploymentDevice& row
                  {row.deployment_id, row.device_id, row.stage, row.version, row.status,
                   row.reason, row.device_class, int64_t{row.crashed ? 1 : 0},
                   Optional(row.previous_p95_us), Optional(row.p95_us), row.updated_unix}));
-  return inserted == 1;
+  if (inserted != 1) return false;
+  TMM_RETURN_IF_ERROR(MoveCounters(tx, nullptr, row));
+  return true;
 }
 
-Status UpdateDeploymentDevice(Transaction& tx, const DeploymentDevice& row) {
+Status UpdateDeploymentDevice(Transaction& tx, const DeploymentDevice& before,
+                              const DeploymentDevice& row) {
+  TMM_RETURN_IF_ERROR(MoveCounters(tx, &before, row));
   return tx.Execute("UPDATE deployment_devices SET status = ?, reason = ?, device_class = ?, "
                     "crashed = ?, previous_p95_us = ?, p95_us = ?, updated_unix = ? "
                     "WHERE deployment_id = ? AND device_id = ?",
@@ -162,6 +218,32 @@ Result<std::vector<DeploymentDevice>> RefusedDeploymentDevices(Transaction& tx,
   std::vector<DeploymentDevice> refused;
   for (const Row& row : rows) refused.push_back(FromRow(row));
   return refused;
+}
+
+
+
+Result<std::vector<StageStatusCount>> DeploymentCounts(Transaction& tx,
+                                                       const std::string& deployment_id) {
+  TMM_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT stage, status, devices FROM deployment_counts "
+                                           "WHERE deployment_id = ? ORDER BY stage, status",
+                                           {deployment_id}));
+  std::vector<StageStatusCount> counts;
+  for (const Row& r : rows) counts.push_back({r.Int(0), r.Text(1), r.Int(2)});
+  return counts;
+}
+
+Result<std::vector<ClassLatency>> DeploymentLatency(Transaction& tx,
+                                                    const std::string& deployment_id,
+                                                    int64_t last_stage) {
+  TMM_ASSIGN_OR_RETURN(auto rows,
+                       tx.Query("SELECT device_class, SUM(devices), SUM(p95_us_sum), "
+                                "SUM(previous_p95_us_sum) FROM deployment_latency "
+                                "WHERE deployment_id = ? AND stage <= ? GROUP BY device_class "
+                                "ORDER BY device_class",
+                                {deployment_id, last_stage}));
+  std::vector<ClassLatency> latency;
+  for (const Row& r : rows) latency.push_back({r.Text(0), r.Int(1), r.Number(2), r.Number(3)});
+  return latency;
 }
 
 }  // namespace tinymlops::server

@@ -1,6 +1,7 @@
 #include "server/rollout/deployment_directory.h"
 
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "agent/variant_policy.h"
@@ -282,21 +283,6 @@ Result<std::vector<DeploymentHistoryEntry>> DeploymentHistory(Transaction& tx,
     history.push_back({r.Int(0), r.Int(1), r.Int(2), r.Text(3), r.Text(4), r.Text(5), r.Text(6)});
   }
   return history;
-}
-
-Result<std::map<std::string, int64_t>> CountDeploymentDevices(Transaction& tx,
-                                                              const std::string& deployment_id,
-                                                              int64_t last_stage) {
-  std::vector<SqlValue> params = {deployment_id};
-  std::string sql = "SELECT status, COUNT(*) FROM deployment_devices WHERE deployment_id = ? ";
-  if (last_stage >= 0) {
-    sql += "AND stage <= ? ";
-    params.emplace_back(last_stage);
-  }
-  TMM_ASSIGN_OR_RETURN(auto rows, tx.Query(sql + "GROUP BY status", params));
-  std::map<std::string, int64_t> counts;
-  for (const Row& r : rows) counts[r.Text(0)] = r.Int(1);
-  return counts;
 }
 
 }  // namespace tinymlops::server

@@ -150,7 +150,7 @@ Status FollowDeployment(CheckinContext& c, DeploymentRecord d,
                        row.device_class != before.device_class;
   if (changed) {
     row.updated_unix = c.now;
-    TMM_RETURN_IF_ERROR(UpdateDeploymentDevice(c.tx, row));
+    TMM_RETURN_IF_ERROR(UpdateDeploymentDevice(c.tx, before, row));
   }
   if (event && d.Active()) {
     TMM_ASSIGN_OR_RETURN(d, LockDeployment(c.tx, d.project_id, d.id));

@@ -290,6 +290,28 @@ TEST_P(RolloutApiTest, ALatencyRegressionOnOneDeviceClassRollsBack) {
   EXPECT_EQ(Desired(fleet[5])["version"], "1.0.0");
 }
 
+TEST_P(RolloutApiTest, CrashesOnTheNewVersionRollBack) {
+  Upload("1.0.0", "fp32");
+  Upload("1.1.0", "fp32");
+  std::vector<ScriptedDevice> fleet;
+  for (int i = 0; i < 4; ++i) fleet.push_back(NewDevice());
+  CompleteBaseline(fleet);
+  const std::string id = Create({{"model", "digits"}, {"version", "1.1.0"},
+                                 {"gates", {{"max_crash_rate", 0.3}, {"min_reports", 3}}}})["id"];
+  auto health = [](int64_t crashes) {
+    return nlohmann::json{{"health", {{"model", "digits"}, {"version", "1.1.0"},
+                                      {"crash_count", crashes}}}};
+  };
+  for (int i = 0; i < 3; ++i) Report(fleet[i], id, "1.1.0", "installed", health(0));
+  EXPECT_EQ(StatusOf(id)["state"], "rolling_out");
+  EXPECT_EQ(CheckIn(fleet[1], health(2)).status, 200);  // the inference process crashed twice
+  auto status = StatusOf(id);
+  EXPECT_EQ(status["state"], "rolled_back") << status.dump();
+  EXPECT_EQ(status["counts"]["crashed"], 1);
+  EXPECT_EQ(status["rollback_reason"],
+            "health gate: the crash rate 0.33 (1 of 3 devices) is above max_crash_rate 0.30");
+}
+
 TEST_P(RolloutApiTest, OneActiveDeploymentPerModel) {
   Upload("1.0.0", "fp32");
   Upload("1.1.0", "fp32");
