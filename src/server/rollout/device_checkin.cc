@@ -126,7 +126,11 @@ Status FollowDeployment(CheckinContext& c, DeploymentRecord d,
     row.reason.clear();
   }
   for (const DeviceOutcome& o : outcomes) {
-    if (o.deployment != d.id) continue;
+    // After a rollback the device is told the previous deployment, and may name either.
+    const bool about_d = o.deployment == d.id || (d.state == DeploymentState::kRolledBack &&
+                                                  !d.previous_id.empty() &&
+                                                  o.deployment == d.previous_id);
+    if (!about_d) continue;
     if (ApplyOutcome(d, o, row) && Terminal(row.status)) event = true;
   }
   if (health && health->model == d.model) {

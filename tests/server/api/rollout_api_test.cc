@@ -257,7 +257,8 @@ TEST_P(RolloutApiTest, SelfTestFailuresRollTheRolloutBackAutomatically) {
   for (auto& d : fleet) EXPECT_EQ(Desired(d)["version"], "1.0.0");
   Report(fleet[0], id, "1.0.0", "rolled_back");
   Report(fleet[1], id, "1.0.0", "installed");
-  EXPECT_EQ(StatusOf(id)["counts"]["rolled_back"], 2);
+  Report(fleet[2], baseline, "1.0.0", "installed");  // naming the deployment it was told
+  EXPECT_EQ(StatusOf(id)["counts"]["rolled_back"], 3);
   Act(id, "rollback", R"({"reason": "again"})", 409);
   // The model is free for a new deployment, which goes back to the baseline if rolled back.
   auto next = Create({{"model", "digits"}, {"version", "1.1.0"}});
