@@ -117,7 +117,9 @@ int RunFleet(const std::string& store_url, int devices, int per_round) {
        nlohmann::json{{"name", "vendor"}, {"public_key", ToHex(vendor_pk.data(), vendor_pk.size())}}
            .dump()},
       {"POST", base + "/models", R"({"name": "digits"})"},
-      {"PUT", base + "/models/digits/versions/1.0.0/variants/fp32?dtype=float32&arena_bytes=4096&ops=Mul,Add",
+      {"PUT",
+       base +
+           "/models/digits/versions/1.0.0/variants/fp32?dtype=float32&arena_bytes=4096&ops=Mul,Add",
        std::string(package.begin(), package.end())},
   };
   for (const auto& step : setup) {
@@ -174,10 +176,12 @@ int RunFleet(const std::string& store_url, int devices, int per_round) {
        [&](int i) { return signed_call(i % devices, "/v1/device/checkin", "{}"); }},
       {"check-in with a new outcome",
        [&](int i) {
-         const std::string body =
-             nlohmann::json{{"outcomes", {{{"deployment", deployment}, {"version", "1.0.0"},
-                                           {"event", "installed"}, {"sequence", 1}}}}}
-                 .dump();
+         const std::string body = nlohmann::json{
+             {"outcomes",
+              {{{"deployment", deployment},
+                {"version", "1.0.0"},
+                {"event", "installed"},
+                {"sequence", 1}}}}}.dump();
          return signed_call(i, "/v1/device/checkin", body);
        }},
   };
@@ -188,8 +192,8 @@ int RunFleet(const std::string& store_url, int devices, int per_round) {
     auto rate = Measure(rounds, round_size, 200, kind.call);
     if (!rate.ok()) return Fail(std::string(kind.name) + ": " + rate.status().message());
     if (peer == 0) peer = rate->median;
-    std::printf("  %-32s %7.0f requests/s (%.0f-%.0f), %.2fx the report\n", kind.name,
-                rate->median, rate->low, rate->high, rate->median / peer);
+    std::printf("  %-32s %7.0f requests/s (%.0f-%.0f), %.2fx the report\n", kind.name, rate->median,
+                rate->low, rate->high, rate->median / peer);
   }
   std::filesystem::remove_all(folder);
   return 0;
@@ -202,10 +206,14 @@ int main(int argc, char** argv) {
   int per_round = 400;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--store") store_url = argv[i + 1];
-    else if (flag == "--devices") sizes = argv[i + 1];
-    else if (flag == "--per-round") per_round = std::atoi(argv[i + 1]);
-    else return Fail("unknown flag " + flag + "; see the comment at the top of rollout_checkin.cc");
+    if (flag == "--store")
+      store_url = argv[i + 1];
+    else if (flag == "--devices")
+      sizes = argv[i + 1];
+    else if (flag == "--per-round")
+      per_round = std::atoi(argv[i + 1]);
+    else
+      return Fail("unknown flag " + flag + "; see the comment at the top of rollout_checkin.cc");
   }
   std::stringstream list(sizes);
   for (std::string size; std::getline(list, size, ',');) {

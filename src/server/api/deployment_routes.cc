@@ -31,25 +31,26 @@ json StagesJson(const RolloutStrategy& strategy) {
 }
 
 json DeploymentJson(const DeploymentRecord& d) {
-  json out = {{"id", d.id},
-              {"name", d.name},
-              {"model", d.model},
-              {"version", d.version},
-              {"variants", d.variants},
-              {"policy", ParsedOrNull(d.policy_json)},
-              {"target", {{"tags", d.target_tags}}},
-              {"strategy", ParsedOrNull(RolloutStrategyJson(d.strategy))},
-              {"split", nullptr},
-              {"gates", ParsedOrNull(HealthGatesJson(d.gates))},
-              {"state", DeploymentStateName(d.state)},
-              {"stage", d.stage},
-              {"stages", StagesJson(d.strategy)},
-              {"revision", d.revision},
-              {"current", d.current},
-              {"previous_deployment", d.previous_id.empty() ? json(nullptr) : json(d.previous_id)},
-              {"rollback_reason", d.rollback_reason.empty() ? json(nullptr) : json(d.rollback_reason)},
-              {"created_unix", d.created_unix},
-              {"updated_unix", d.updated_unix}};
+  json out = {
+      {"id", d.id},
+      {"name", d.name},
+      {"model", d.model},
+      {"version", d.version},
+      {"variants", d.variants},
+      {"policy", ParsedOrNull(d.policy_json)},
+      {"target", {{"tags", d.target_tags}}},
+      {"strategy", ParsedOrNull(RolloutStrategyJson(d.strategy))},
+      {"split", nullptr},
+      {"gates", ParsedOrNull(HealthGatesJson(d.gates))},
+      {"state", DeploymentStateName(d.state)},
+      {"stage", d.stage},
+      {"stages", StagesJson(d.strategy)},
+      {"revision", d.revision},
+      {"current", d.current},
+      {"previous_deployment", d.previous_id.empty() ? json(nullptr) : json(d.previous_id)},
+      {"rollback_reason", d.rollback_reason.empty() ? json(nullptr) : json(d.rollback_reason)},
+      {"created_unix", d.created_unix},
+      {"updated_unix", d.updated_unix}};
   if (!d.split_version.empty()) {
     out["split"] = {{"version", d.split_version}, {"percent", d.split_percent}};
   }
@@ -102,24 +103,21 @@ HttpResponse DeploymentStatusResponse(Transaction& tx, const DeploymentRecord& d
   return JsonResponse(code, out);
 }
 
-std::string Actor(const OperatorIdentity& op) {
-  return op.name.empty() ? op.token_id : op.name;
-}
+std::string Actor(const OperatorIdentity& op) { return op.name.empty() ? op.token_id : op.name; }
 
 // A route that changes the deployment's state: `change` runs in the request's transaction.
 using StateChange = std::function<Result<DeploymentRecord>(
     Transaction& tx, HttpRequest& request, const std::string& project, const std::string& actor)>;
 Router::Handler StateChangeRoute(const ControlPlane::Context* c, StateChange change) {
-  return ProjectRoute(c, Role::kDeployer,
-                      [change = std::move(change)](Transaction& tx, HttpRequest& request,
-                                                   const std::string& project,
-                                                   const OperatorIdentity& op) {
-                        TMO_ASSIGN_OR_RESPOND(DeploymentRecord d,
-                                              change(tx, request, project, Actor(op)));
-                        HttpResponse response = DeploymentStatusResponse(tx, d, 200);
-                        TMO_RESPOND_IF_ERROR(tx.Commit());
-                        return response;
-                      });
+  return ProjectRoute(
+      c, Role::kDeployer,
+      [change = std::move(change)](Transaction& tx, HttpRequest& request,
+                                   const std::string& project, const OperatorIdentity& op) {
+        TMO_ASSIGN_OR_RESPOND(DeploymentRecord d, change(tx, request, project, Actor(op)));
+        HttpResponse response = DeploymentStatusResponse(tx, d, 200);
+        TMO_RESPOND_IF_ERROR(tx.Commit());
+        return response;
+      });
 }
 
 }  // namespace
@@ -128,34 +126,37 @@ void AddDeploymentRoutes(Router& router, const ControlPlane::Context& context) {
   const ControlPlane::Context* c = &context;
 
   router.Add("POST", "/v1/projects/{project}/deployments",
-             ProjectRoute(c, Role::kDeployer, [c](Transaction& tx, HttpRequest& request,
-                                                  const std::string& project,
-                                                  const OperatorIdentity& op) {
-               TMO_ASSIGN_OR_RESPOND(DeploymentRequest body, ParseDeploymentRequest(request.body));
-               TMO_ASSIGN_OR_RESPOND(DeploymentRecord d,
-                                     CreateDeployment(tx, project, body, Actor(op), c->now()));
-               TMO_RESPOND_IF_ERROR(AdvanceRollout(tx, d, c->now()));
-               HttpResponse response = DeploymentStatusResponse(tx, d, 201);
-               TMO_RESPOND_IF_ERROR(tx.Commit());
-               return response;
-             }));
+             ProjectRoute(c, Role::kDeployer,
+                          [c](Transaction& tx, HttpRequest& request, const std::string& project,
+                              const OperatorIdentity& op) {
+                            TMO_ASSIGN_OR_RESPOND(DeploymentRequest body,
+                                                  ParseDeploymentRequest(request.body));
+                            TMO_ASSIGN_OR_RESPOND(
+                                DeploymentRecord d,
+                                CreateDeployment(tx, project, body, Actor(op), c->now()));
+                            TMO_RESPOND_IF_ERROR(AdvanceRollout(tx, d, c->now()));
+                            HttpResponse response = DeploymentStatusResponse(tx, d, 201);
+                            TMO_RESPOND_IF_ERROR(tx.Commit());
+                            return response;
+                          }));
 
-  router.Add("GET", "/v1/projects/{project}/deployments",
-             ProjectRoute(c, Role::kViewer, [](Transaction& tx, HttpRequest&,
-                                               const std::string& project) {
-               TMO_ASSIGN_OR_RESPOND(auto deployments, ListDeployments(tx, project));
-               json list = json::array();
-               for (const DeploymentRecord& d : deployments) list.push_back(DeploymentJson(d));
-               return JsonResponse(200, {{"deployments", list}});
-             }));
+  router.Add(
+      "GET", "/v1/projects/{project}/deployments",
+      ProjectRoute(c, Role::kViewer, [](Transaction& tx, HttpRequest&, const std::string& project) {
+        TMO_ASSIGN_OR_RESPOND(auto deployments, ListDeployments(tx, project));
+        json list = json::array();
+        for (const DeploymentRecord& d : deployments) list.push_back(DeploymentJson(d));
+        return JsonResponse(200, {{"deployments", list}});
+      }));
 
   router.Add("GET", "/v1/projects/{project}/deployments/{deployment}",
-             ProjectRoute(c, Role::kViewer, [](Transaction& tx, HttpRequest& request,
-                                               const std::string& project) {
-               TMO_ASSIGN_OR_RESPOND(DeploymentRecord d,
-                                     FindDeployment(tx, project, request.params["deployment"]));
-               return DeploymentStatusResponse(tx, d, 200);
-             }));
+             ProjectRoute(c, Role::kViewer,
+                          [](Transaction& tx, HttpRequest& request, const std::string& project) {
+                            TMO_ASSIGN_OR_RESPOND(
+                                DeploymentRecord d,
+                                FindDeployment(tx, project, request.params["deployment"]));
+                            return DeploymentStatusResponse(tx, d, 200);
+                          }));
 
   router.Add("POST", "/v1/projects/{project}/deployments/{deployment}/pause",
              StateChangeRoute(c, [c](Transaction& tx, HttpRequest& request,
@@ -166,18 +167,18 @@ void AddDeploymentRoutes(Router& router, const ControlPlane::Context& context) {
   router.Add("POST", "/v1/projects/{project}/deployments/{deployment}/promote",
              StateChangeRoute(c, [c](Transaction& tx, HttpRequest& request,
                                      const std::string& project, const std::string& actor) {
-               return PromoteDeployment(tx, project, request.params["deployment"], actor,
-                                        c->now());
+               return PromoteDeployment(tx, project, request.params["deployment"], actor, c->now());
              }));
 
   router.Add("POST", "/v1/projects/{project}/deployments/{deployment}/rollback",
-             StateChangeRoute(c, [c](Transaction& tx, HttpRequest& request,
-                                     const std::string& project,
-                                     const std::string& actor) -> Result<DeploymentRecord> {
-               TMM_ASSIGN_OR_RETURN(std::string reason, ParseRollbackRequest(request.body));
-               return RollBackDeployment(tx, project, request.params["deployment"], reason, actor,
-                                         c->now());
-             }));
+             StateChangeRoute(c,
+                              [c](Transaction& tx, HttpRequest& request, const std::string& project,
+                                  const std::string& actor) -> Result<DeploymentRecord> {
+                                TMM_ASSIGN_OR_RETURN(std::string reason,
+                                                     ParseRollbackRequest(request.body));
+                                return RollBackDeployment(tx, project, request.params["deployment"],
+                                                          reason, actor, c->now());
+                              }));
 }
 
 }  // namespace tinymlops::server

@@ -60,14 +60,16 @@ std::vector<VariantRecord> CompatibleVariants(const DeviceRecord& device,
 // A new row for a targeted device: stage, version, class, and status refused (with the first
 // reason) when no delivered variant is compatible with it. `variants`: DeliveredVariants of
 // the assigned version.
-DeploymentDevice NewDeploymentDevice(const DeploymentRecord& deployment,
-                                     const DeviceRecord& device,
+DeploymentDevice NewDeploymentDevice(const DeploymentRecord& deployment, const DeviceRecord& device,
                                      const std::vector<VariantRecord>& variants, int64_t now);
 
 Result<std::optional<DeploymentDevice>> FindDeploymentDevice(Transaction& tx,
                                                              const std::string& deployment_id,
                                                              const std::string& device_id);
-// Inserts a new row; false when the device already had one (another process made it first).
+// Inserts new rows, skipping devices that already have one (another process made it first);
+// returns how many it inserted. The counters are written once per stage and status.
+Result<int64_t> InsertDeploymentDevices(Transaction& tx, const std::vector<DeploymentDevice>& rows);
+// One row; false when the device already had one.
 Result<bool> InsertDeploymentDevice(Transaction& tx, const DeploymentDevice& row);
 // Writes `row`, as changed from `before` (the row as read in this transaction).
 Status UpdateDeploymentDevice(Transaction& tx, const DeploymentDevice& before,

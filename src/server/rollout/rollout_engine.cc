@@ -60,8 +60,8 @@ std::optional<std::string> RateGate(const char* what, const char* gate, int64_t 
   const double rate = static_cast<double>(count) / static_cast<double>(reported);
   if (rate <= *limit) return std::nullopt;
   return std::string("health gate: the ") + what + " rate " + Format("%.2f", rate) + " (" +
-         std::to_string(count) + " of " + std::to_string(reported) + " devices) is above " +
-         gate + " " + Format("%.2f", *limit);
+         std::to_string(count) + " of " + std::to_string(reported) + " devices) is above " + gate +
+         " " + Format("%.2f", *limit);
 }
 
 // The first latency regression beyond the gate, by device class.
@@ -90,8 +90,8 @@ Result<std::optional<std::string>> LatencyGate(Transaction& tx, const Deployment
 }  // namespace
 
 Result<DeploymentRecord> PauseDeployment(Transaction& tx, const std::string& project_id,
-                                         const std::string& deployment_id,
-                                         const std::string& actor, int64_t now) {
+                                         const std::string& deployment_id, const std::string& actor,
+                                         int64_t now) {
   TMM_ASSIGN_OR_RETURN(DeploymentRecord d, LockDeployment(tx, project_id, deployment_id));
   if (d.state != DeploymentState::kRollingOut) return NotAllowed(d, "pause");
   TMM_RETURN_IF_ERROR(CommitTransition(tx, d, DeploymentState::kPaused, d.stage,
@@ -158,7 +158,8 @@ Status AdvanceRollout(Transaction& tx, DeploymentRecord& d, int64_t now) {
                            t.reported, d.gates.max_self_test_failure_rate);
       }
       if (!tripped) {
-        tripped = RateGate("crash", "max_crash_rate", t.crashed, t.reported, d.gates.max_crash_rate);
+        tripped =
+            RateGate("crash", "max_crash_rate", t.crashed, t.reported, d.gates.max_crash_rate);
       }
     }
     if (!tripped) {
@@ -173,15 +174,15 @@ Status AdvanceRollout(Transaction& tx, DeploymentRecord& d, int64_t now) {
     }
     if (d.stage + 1 >= d.strategy.StageCount()) {
       return CommitTransition(tx, d, DeploymentState::kCompleted, d.stage,
-                              "every device reported and the health gates passed",
-                              kHealthGateActor, now);
+                              "every device reported and the health gates passed", kHealthGateActor,
+                              now);
     }
     if (!d.strategy.auto_promote) return Status::Ok();
-    TMM_RETURN_IF_ERROR(CommitTransition(
-        tx, d, DeploymentState::kRollingOut, d.stage + 1,
-        "auto-promoted to " + StageName(d, d.stage + 1) + ": every device of " +
-            StageName(d, d.stage) + " reported and the health gates passed",
-        kHealthGateActor, now));
+    TMM_RETURN_IF_ERROR(CommitTransition(tx, d, DeploymentState::kRollingOut, d.stage + 1,
+                                         "auto-promoted to " + StageName(d, d.stage + 1) +
+                                             ": every device of " + StageName(d, d.stage) +
+                                             " reported and the health gates passed",
+                                         kHealthGateActor, now));
   }
   return Status::Ok();
 }

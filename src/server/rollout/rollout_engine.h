@@ -34,8 +34,8 @@ namespace tinymlops::server {
 constexpr const char* kHealthGateActor = "health gate";
 
 Result<DeploymentRecord> PauseDeployment(Transaction& tx, const std::string& project_id,
-                                         const std::string& deployment_id,
-                                         const std::string& actor, int64_t now);
+                                         const std::string& deployment_id, const std::string& actor,
+                                         int64_t now);
 // The next stage now (resuming a paused rollout); at the last stage, completes it.
 Result<DeploymentRecord> PromoteDeployment(Transaction& tx, const std::string& project_id,
                                            const std::string& deployment_id,

@@ -71,10 +71,10 @@ TEST_P(RolloutProcessTest, ASigkilledServerResumesTheRolloutWithEveryDeviceCount
   std::vector<ScriptedDevice> fleet;
   for (int i = 0; i < 24; ++i) fleet.push_back(NewDevice());
   CompleteBaseline(fleet);
-  const std::string id =
-      Create({{"model", "digits"}, {"version", "1.1.0"},
-              {"strategy", {{"type", "staged"}, {"stages", {10, 50, 100}}}},
-              {"gates", {{"max_self_test_failure_rate", 0.5}}}})["id"];
+  const std::string id = Create({{"model", "digits"},
+                                 {"version", "1.1.0"},
+                                 {"strategy", {{"type", "staged"}, {"stages", {10, 50, 100}}}},
+                                 {"gates", {{"max_self_test_failure_rate", 0.5}}}})["id"];
   KillAndRestart();  // right after the creation
   std::set<std::string> reported;
   int outcomes = 0;
@@ -110,7 +110,7 @@ TEST_P(RolloutProcessTest, ASigkilledServerResumesTheRolloutWithEveryDeviceCount
   EXPECT_EQ(status["counts"]["installed"], 24) << status.dump();
   EXPECT_EQ(reported.size(), 24u);
   EXPECT_EQ(Transitions(status), (std::vector<std::string>{"rolling_out@0", "rolling_out@1",
-                                                          "rolling_out@2", "completed@2"}));
+                                                           "rolling_out@2", "completed@2"}));
   EXPECT_GE(restarts_, 6);
 }
 
@@ -127,10 +127,10 @@ TEST_P(RolloutScaleOutTest, TwoProcessesOnOneDatabaseShowOneRollout) {
   std::vector<ScriptedDevice> fleet;
   for (int i = 0; i < 30; ++i) fleet.push_back(NewDevice());
   CompleteBaseline(fleet);
-  const std::string id =
-      Create({{"model", "digits"}, {"version", "1.1.0"},
-              {"strategy", {{"type", "staged"}, {"stages", {20, 100}}, {"auto_promote", false}}}})
-          ["id"];
+  const std::string id = Create(
+      {{"model", "digits"},
+       {"version", "1.1.0"},
+       {"strategy", {{"type", "staged"}, {"stages", {20, 100}}, {"auto_promote", false}}}})["id"];
   // Both processes give every device the same answer.
   std::map<std::string, std::string> told;
   for (auto& d : fleet) {

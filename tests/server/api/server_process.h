@@ -36,8 +36,7 @@ inline RunningServer Spawn(const std::string& data, const std::string& store = "
             "127.0.0.1:0", "--threads", "2", static_cast<char*>(nullptr));
     } else {
       execl(TINYMLOPS_SERVER_PATH, TINYMLOPS_SERVER_PATH, "--data", data.c_str(), "--listen",
-            "127.0.0.1:0", "--threads", "2", "--store", store.c_str(),
-            static_cast<char*>(nullptr));
+            "127.0.0.1:0", "--threads", "2", "--store", store.c_str(), static_cast<char*>(nullptr));
     }
     _exit(127);
   }

@@ -120,9 +120,9 @@ TEST(RolloutRulesTest, CompatibilityReasonsNameTheDeviceTheVariantAndTheGap) {
   const DeviceProfile silent = ParseDeviceProfile("{}");
   EXPECT_EQ(silent.device_class, "unknown");
   EXPECT_FALSE(IncompatibilityReason("dev_x", silent, Int8()).has_value());
-  EXPECT_EQ(ParseDeviceProfile(R"({"device_class": "gateway", "architecture": "x86_64"})")
-                .device_class,
-            "gateway");
+  EXPECT_EQ(
+      ParseDeviceProfile(R"({"device_class": "gateway", "architecture": "x86_64"})").device_class,
+      "gateway");
 }
 
 }  // namespace
