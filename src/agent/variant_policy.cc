@@ -108,9 +108,8 @@ bool Matches(const PolicyConditions& when, const DeviceContext& context) {
     return false;
   }
   if (when.charging && !(context.charging && *context.charging == *when.charging)) return false;
-  if (when.network &&
-      !(context.network && std::find(when.network->begin(), when.network->end(),
-                                     *context.network) != when.network->end())) {
+  if (when.network && !(context.network && std::find(when.network->begin(), when.network->end(),
+                                                     *context.network) != when.network->end())) {
     return false;
   }
   if (when.latency_p95_us_above &&

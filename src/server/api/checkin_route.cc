@@ -30,7 +30,8 @@ json AnswerJson(const CheckinAnswer& answer) {
     const DesiredState& d = *answer.desired;
     json variants = json::array();
     for (const VariantRecord& v : d.variants) variants.push_back(VariantJson(v));
-    json policy = d.policy_json.empty() ? json(nullptr) : json::parse(d.policy_json, nullptr, false);
+    json policy =
+        d.policy_json.empty() ? json(nullptr) : json::parse(d.policy_json, nullptr, false);
     out["desired"] = {{"deployment", d.deployment},
                       {"model", d.model},
                       {"version", d.version},
@@ -53,9 +54,9 @@ void AddCheckinRoute(Router& router, const ControlPlane::Context& context,
              DeviceRoute(c, [c, m](Transaction& tx, HttpRequest& request,
                                    const AuthenticatedDevice& device) {
                TMO_ASSIGN_OR_RESPOND(CheckinRequest body, ParseCheckinRequest(request.body));
-               TMO_ASSIGN_OR_RESPOND(CheckinAnswer answer,
-                                     CheckInDevice(tx, device.project_id, device.device_id, body,
-                                                   c->now()));
+               TMO_ASSIGN_OR_RESPOND(
+                   CheckinAnswer answer,
+                   CheckInDevice(tx, device.project_id, device.device_id, body, c->now()));
                m->Record(body.outcomes.size(), answer.desired.has_value());
                return JsonResponse(200, AnswerJson(answer));
              }));

@@ -67,9 +67,9 @@ void AddMetricsRoute(Router& router, const ControlPlane::Context& context,
         std::string devices,
         LabelledGauge(*tx, "tinymlops_rollout_devices",
                       "Devices of active deployments (rolling out or paused) by status.", "status",
-                      "SELECT dd.status, COUNT(*) FROM deployment_devices dd JOIN deployments d "
-                      "ON d.id = dd.deployment_id WHERE d.active_model IS NOT NULL "
-                      "GROUP BY dd.status",
+                      "SELECT c.status, SUM(c.devices) FROM deployment_counts c JOIN "
+                      "deployments d ON d.id = c.deployment_id WHERE d.active_model IS NOT NULL "
+                      "AND c.status <> 'crashed' GROUP BY c.status",
                       {"pending", "downloading", "installed", "install_failed",
                        "self_test_failed", "refused", "rolled_back"}));
     response.body += deployments + devices;

@@ -18,8 +18,8 @@ std::string CheckinMetrics::Render() const {
        checkins_.load(std::memory_order_relaxed)},
       {"tinymlops_checkin_outcomes_total", "Outcomes carried by those check-ins.",
        outcomes_.load(std::memory_order_relaxed)},
-      {"tinymlops_checkins_with_desired_total",
-       "Check-ins answered with a desired version.", with_desired_.load(std::memory_order_relaxed)},
+      {"tinymlops_checkins_with_desired_total", "Check-ins answered with a desired version.",
+       with_desired_.load(std::memory_order_relaxed)},
   };
   std::string out;
   for (const auto& c : counters) {

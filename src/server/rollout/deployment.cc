@@ -33,10 +33,14 @@ uint64_t Fnv1a(const std::string& text) {
 
 const char* DeploymentStateName(DeploymentState state) {
   switch (state) {
-    case DeploymentState::kRollingOut: return "rolling_out";
-    case DeploymentState::kPaused: return "paused";
-    case DeploymentState::kCompleted: return "completed";
-    case DeploymentState::kRolledBack: return "rolled_back";
+    case DeploymentState::kRollingOut:
+      return "rolling_out";
+    case DeploymentState::kPaused:
+      return "paused";
+    case DeploymentState::kCompleted:
+      return "completed";
+    case DeploymentState::kRolledBack:
+      return "rolled_back";
   }
   return "rolling_out";
 }
@@ -91,14 +95,16 @@ Result<RolloutStrategy> ParseRolloutStrategy(const std::string& text) {
   if (strategy.type != RolloutStrategy::Type::kAllAtOnce) {
     auto stages = object.find("stages");
     if (stages == object.end() || !stages->is_array() || stages->empty() || stages->size() > 100) {
-      return Invalid("'strategy.stages' must be an array of cumulative percents, e.g. [10, 50, 100]");
+      return Invalid(
+          "'strategy.stages' must be an array of cumulative percents, e.g. [10, 50, 100]");
     }
     strategy.stages.clear();
     for (const json& stage : *stages) {
       if (!stage.is_number_integer() || stage.get<int64_t>() < 1 || stage.get<int64_t>() > 100 ||
           (!strategy.stages.empty() && stage.get<int64_t>() <= strategy.stages.back())) {
-        return Invalid("'strategy.stages' must be strictly increasing integer percents from 1 "
-                       "to 100");
+        return Invalid(
+            "'strategy.stages' must be strictly increasing integer percents from 1 "
+            "to 100");
       }
       strategy.stages.push_back(stage.get<int64_t>());
     }
@@ -128,8 +134,12 @@ Result<RolloutStrategy> ParseRolloutStrategy(const std::string& text) {
 std::string RolloutStrategyJson(const RolloutStrategy& strategy) {
   json out;
   switch (strategy.type) {
-    case RolloutStrategy::Type::kAllAtOnce: out["type"] = "all_at_once"; return out.dump();
-    case RolloutStrategy::Type::kStaged: out["type"] = "staged"; break;
+    case RolloutStrategy::Type::kAllAtOnce:
+      out["type"] = "all_at_once";
+      return out.dump();
+    case RolloutStrategy::Type::kStaged:
+      out["type"] = "staged";
+      break;
     case RolloutStrategy::Type::kCanary:
       out["type"] = "canary";
       out["canary_tag"] = strategy.canary_tag;
@@ -181,7 +191,8 @@ Result<HealthGates> ParseHealthGates(const std::string& text) {
 
 std::string HealthGatesJson(const HealthGates& gates) {
   json out = json::object();
-  if (gates.max_install_failure_rate) out["max_install_failure_rate"] = *gates.max_install_failure_rate;
+  if (gates.max_install_failure_rate)
+    out["max_install_failure_rate"] = *gates.max_install_failure_rate;
   if (gates.max_self_test_failure_rate) {
     out["max_self_test_failure_rate"] = *gates.max_self_test_failure_rate;
   }

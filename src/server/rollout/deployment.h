@@ -72,9 +72,9 @@ struct DeploymentRecord {
   int64_t split_percent = 0;
   HealthGates gates;
   DeploymentState state = DeploymentState::kRollingOut;
-  int64_t stage = 0;     // the current stage, 0-based
-  int64_t revision = 0;  // grows by one with every state change
-  bool current = true;   // the newest deployment of its model: the one devices follow
+  int64_t stage = 0;        // the current stage, 0-based
+  int64_t revision = 0;     // grows by one with every state change
+  bool current = true;      // the newest deployment of its model: the one devices follow
   std::string previous_id;  // the deployment devices go back to on rollback ("" : none)
   std::string rollback_reason;
   int64_t created_unix = 0, updated_unix = 0;

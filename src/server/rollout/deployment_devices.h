@@ -7,6 +7,11 @@
 // the version it ran before and for the assigned one (for the latency gate).
 // Statuses: pending, downloading, installed, install_failed, self_test_failed, refused,
 // rolled_back.
+// Counters: every insert and update also moves the deployment's counters in the same
+// transaction (deployment_counts: devices per stage and status, and "crashed";
+// deployment_latency: per stage and device class, the sums of the p95 latencies of the
+// devices that reported one on both versions), so that the gates and the stage's progress are
+// read from a few counter rows, never from the deployment's devices.
 // Errors: those of the store. Thread-safety: functions over a caller's Transaction.
 #ifndef TINYMLOPS_SERVER_ROLLOUT_DEPLOYMENT_DEVICES_H_
 #define TINYMLOPS_SERVER_ROLLOUT_DEPLOYMENT_DEVICES_H_
@@ -55,16 +60,39 @@ std::vector<VariantRecord> CompatibleVariants(const DeviceRecord& device,
 // A new row for a targeted device: stage, version, class, and status refused (with the first
 // reason) when no delivered variant is compatible with it. `variants`: DeliveredVariants of
 // the assigned version.
-DeploymentDevice NewDeploymentDevice(const DeploymentRecord& deployment,
-                                     const DeviceRecord& device,
+DeploymentDevice NewDeploymentDevice(const DeploymentRecord& deployment, const DeviceRecord& device,
                                      const std::vector<VariantRecord>& variants, int64_t now);
 
 Result<std::optional<DeploymentDevice>> FindDeploymentDevice(Transaction& tx,
                                                              const std::string& deployment_id,
                                                              const std::string& device_id);
-// Inserts a new row; false when the device already had one (another process made it first).
+// Inserts new rows, skipping devices that already have one (another process made it first);
+// returns how many it inserted. The counters are written once per stage and status.
+Result<int64_t> InsertDeploymentDevices(Transaction& tx, const std::vector<DeploymentDevice>& rows);
+// One row; false when the device already had one.
 Result<bool> InsertDeploymentDevice(Transaction& tx, const DeploymentDevice& row);
-Status UpdateDeploymentDevice(Transaction& tx, const DeploymentDevice& row);
+// Writes `row`, as changed from `before` (the row as read in this transaction).
+Status UpdateDeploymentDevice(Transaction& tx, const DeploymentDevice& before,
+                              const DeploymentDevice& row);
+
+// The counter of devices in `status` ("crashed": devices that crashed) at `stage`.
+struct StageStatusCount {
+  int64_t stage = 0;
+  std::string status;
+  int64_t devices = 0;
+};
+Result<std::vector<StageStatusCount>> DeploymentCounts(Transaction& tx,
+                                                       const std::string& deployment_id);
+// Per device class over stages up to `last_stage`: the devices with a p95 on both versions and
+// the sums of those p95s.
+struct ClassLatency {
+  std::string device_class;
+  int64_t devices = 0;
+  double p95_us_sum = 0, previous_p95_us_sum = 0;
+};
+Result<std::vector<ClassLatency>> DeploymentLatency(Transaction& tx,
+                                                    const std::string& deployment_id,
+                                                    int64_t last_stage);
 // Devices refused by the deployment, at most `limit`, with their reasons.
 Result<std::vector<DeploymentDevice>> RefusedDeploymentDevices(Transaction& tx,
                                                                const std::string& deployment_id,

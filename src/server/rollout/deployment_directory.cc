@@ -1,6 +1,7 @@
 #include "server/rollout/deployment_directory.h"
 
 #include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "agent/variant_policy.h"
@@ -90,9 +91,9 @@ Result<std::vector<std::string>> ResolveVariants(const DeploymentRequest& reques
     const bool known = std::any_of(available.begin(), available.end(),
                                    [&](const VariantRecord& v) { return v.name == wanted; });
     if (!known) {
-      return Status::Error(StatusCode::kInvalidArgument,
-                           "%s %s has no variant '%s' (it has: %s)", request.model.c_str(),
-                           request.version.c_str(), wanted.c_str(), Names(available).c_str());
+      return Status::Error(StatusCode::kInvalidArgument, "%s %s has no variant '%s' (it has: %s)",
+                           request.model.c_str(), request.version.c_str(), wanted.c_str(),
+                           Names(available).c_str());
     }
     if (std::find(names.begin(), names.end(), wanted) == names.end()) names.push_back(wanted);
   }
@@ -103,6 +104,7 @@ Result<std::vector<std::string>> ResolveVariants(const DeploymentRequest& reques
 Status AddTargetedDevices(Transaction& tx, const DeploymentRecord& d, int64_t now) {
   TMM_ASSIGN_OR_RETURN(std::vector<DeviceRecord> devices, ListDevices(tx, d.project_id));
   std::map<std::string, std::vector<VariantRecord>> delivered;  // by version
+  std::vector<DeploymentDevice> rows;
   for (const DeviceRecord& device : devices) {
     if (!DeploymentTargets(d, device)) continue;
     const std::string version = AssignedVersion(d, device.id);
@@ -111,19 +113,19 @@ Status AddTargetedDevices(Transaction& tx, const DeploymentRecord& d, int64_t no
       TMM_ASSIGN_OR_RETURN(std::vector<VariantRecord> list, DeliveredVariants(tx, d, version));
       variants = delivered.emplace(version, std::move(list)).first;
     }
-    TMM_RETURN_IF_ERROR(
-        InsertDeploymentDevice(tx, NewDeploymentDevice(d, device, variants->second, now))
-            .status());
+    rows.push_back(NewDeploymentDevice(d, device, variants->second, now));
   }
-  return Status::Ok();
+  return InsertDeploymentDevices(tx, rows).status();
 }
 
 Status InsertHistory(Transaction& tx, const DeploymentRecord& d, const std::string& from,
                      const std::string& reason, const std::string& actor, int64_t now) {
-  return tx.Execute("INSERT INTO deployment_history (deployment_id, revision, unix, from_state, "
-                    "to_state, stage, reason, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    {d.id, d.revision, now, from, std::string(DeploymentStateName(d.state)),
-                     d.stage, reason, actor})
+  return tx
+      .Execute(
+          "INSERT INTO deployment_history (deployment_id, revision, unix, from_state, "
+          "to_state, stage, reason, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          {d.id, d.revision, now, from, std::string(DeploymentStateName(d.state)), d.stage, reason,
+           actor})
       .status();
 }
 
@@ -165,8 +167,8 @@ Result<DeploymentRecord> CreateDeployment(Transaction& tx, const std::string& pr
       return Status::Error(StatusCode::kInvalidArgument,
                            "'split.version' must differ from the deployment's version");
     }
-    TMM_ASSIGN_OR_RETURN(auto split, ListVersionVariants(tx, project_id, request.model,
-                                                         request.split_version));
+    TMM_ASSIGN_OR_RETURN(auto split,
+                         ListVersionVariants(tx, project_id, request.model, request.split_version));
     if (split.empty()) {
       return Status::Error(StatusCode::kNotFound,
                            "%s has no version %s (the split version) in this project",
@@ -179,8 +181,9 @@ Result<DeploymentRecord> CreateDeployment(Transaction& tx, const std::string& pr
   d.revision = 1;
   d.created_unix = d.updated_unix = now;
 
-  TMM_ASSIGN_OR_RETURN(auto current, Select(tx, "WHERE project_id = ? AND model = ? AND current = 1",
-                                            {project_id, request.model}));
+  TMM_ASSIGN_OR_RETURN(auto current,
+                       Select(tx, "WHERE project_id = ? AND model = ? AND current = 1",
+                              {project_id, request.model}));
   if (!current.empty()) {
     const DeploymentRecord& previous = current[0];
     if (previous.Active()) {
@@ -207,9 +210,9 @@ Result<DeploymentRecord> CreateDeployment(Transaction& tx, const std::string& pr
       "active_model, current, previous_id, rollback_reason, created_unix, updated_unix) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, '', ?, ?)",
       {d.id, project_id, d.name, d.model, d.version, ListJson(d.variants), d.policy_json,
-       ListJson(d.target_tags), RolloutStrategyJson(d.strategy), d.split_version,
-       d.split_percent, HealthGatesJson(d.gates), std::string(DeploymentStateName(d.state)),
-       d.stage, d.revision, d.model, d.previous_id, now, now});
+       ListJson(d.target_tags), RolloutStrategyJson(d.strategy), d.split_version, d.split_percent,
+       HealthGatesJson(d.gates), std::string(DeploymentStateName(d.state)), d.stage, d.revision,
+       d.model, d.previous_id, now, now});
   if (!inserted.ok() && inserted.status().code() == StatusCode::kFailedPrecondition) {
     return AlreadyActive(d.model, "created meanwhile", "rolling_out");
   }
@@ -282,21 +285,6 @@ Result<std::vector<DeploymentHistoryEntry>> DeploymentHistory(Transaction& tx,
     history.push_back({r.Int(0), r.Int(1), r.Int(2), r.Text(3), r.Text(4), r.Text(5), r.Text(6)});
   }
   return history;
-}
-
-Result<std::map<std::string, int64_t>> CountDeploymentDevices(Transaction& tx,
-                                                              const std::string& deployment_id,
-                                                              int64_t last_stage) {
-  std::vector<SqlValue> params = {deployment_id};
-  std::string sql = "SELECT status, COUNT(*) FROM deployment_devices WHERE deployment_id = ? ";
-  if (last_stage >= 0) {
-    sql += "AND stage <= ? ";
-    params.emplace_back(last_stage);
-  }
-  TMM_ASSIGN_OR_RETURN(auto rows, tx.Query(sql + "GROUP BY status", params));
-  std::map<std::string, int64_t> counts;
-  for (const Row& r : rows) counts[r.Text(0)] = r.Int(1);
-  return counts;
 }
 
 }  // namespace tinymlops::server

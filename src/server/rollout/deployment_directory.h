@@ -19,7 +19,6 @@
 #define TINYMLOPS_SERVER_ROLLOUT_DEPLOYMENT_DIRECTORY_H_
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -53,12 +52,6 @@ struct DeploymentHistoryEntry {
 };
 Result<std::vector<DeploymentHistoryEntry>> DeploymentHistory(Transaction& tx,
                                                               const std::string& deployment_id);
-
-// How many of the deployment's devices are in each status, for stages up to `last_stage`
-// (or every stage with last_stage = -1).
-Result<std::map<std::string, int64_t>> CountDeploymentDevices(Transaction& tx,
-                                                              const std::string& deployment_id,
-                                                              int64_t last_stage);
 
 }  // namespace tinymlops::server
 

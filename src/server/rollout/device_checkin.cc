@@ -42,9 +42,7 @@ std::optional<ServingHealth> ParseServingHealth(const std::string& health_json) 
 // A refusal the device reported itself (rather than one the server found from its profile).
 constexpr const char* kDeviceRefusal = "the device reported: ";
 
-bool Terminal(const std::string& status) {
-  return status != "pending" && status != "downloading";
-}
+bool Terminal(const std::string& status) { return status != "pending" && status != "downloading"; }
 
 // Applies one new outcome to the device's row; true when the row changed.
 bool ApplyOutcome(const DeploymentRecord& d, const DeviceOutcome& o, DeploymentDevice& row) {
@@ -126,7 +124,11 @@ Status FollowDeployment(CheckinContext& c, DeploymentRecord d,
     row.reason.clear();
   }
   for (const DeviceOutcome& o : outcomes) {
-    if (o.deployment != d.id) continue;
+    // After a rollback the device is told the previous deployment, and may name either.
+    const bool about_d =
+        o.deployment == d.id || (d.state == DeploymentState::kRolledBack &&
+                                 !d.previous_id.empty() && o.deployment == d.previous_id);
+    if (!about_d) continue;
     if (ApplyOutcome(d, o, row) && Terminal(row.status)) event = true;
   }
   if (health && health->model == d.model) {
@@ -150,7 +152,7 @@ Status FollowDeployment(CheckinContext& c, DeploymentRecord d,
                        row.device_class != before.device_class;
   if (changed) {
     row.updated_unix = c.now;
-    TMM_RETURN_IF_ERROR(UpdateDeploymentDevice(c.tx, row));
+    TMM_RETURN_IF_ERROR(UpdateDeploymentDevice(c.tx, before, row));
   }
   if (event && d.Active()) {
     TMM_ASSIGN_OR_RETURN(d, LockDeployment(c.tx, d.project_id, d.id));
@@ -171,8 +173,8 @@ Status FollowDeployment(CheckinContext& c, DeploymentRecord d,
 }  // namespace
 
 bool IsOutcomeEvent(const std::string& event) {
-  for (const char* known :
-       {"downloaded", "installed", "install_failed", "self_test_failed", "rolled_back", "refused"}) {
+  for (const char* known : {"downloaded", "installed", "install_failed", "self_test_failed",
+                            "rolled_back", "refused"}) {
     if (event == known) return true;
   }
   return false;
@@ -187,11 +189,11 @@ Result<CheckinAnswer> CheckInDevice(Transaction& tx, const std::string& project_
   for (const DeviceOutcome& o : request.outcomes) {
     TMM_ASSIGN_OR_RETURN(
         int64_t inserted,
-        tx.Execute("INSERT INTO device_outcomes (device_id, sequence, deployment_id, version, "
-                   "event, detail, unix, received_unix) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                   "ON CONFLICT DO NOTHING",
-                   {device_id, o.sequence, o.deployment, o.version, o.event, o.detail, o.unix,
-                    now}));
+        tx.Execute(
+            "INSERT INTO device_outcomes (device_id, sequence, deployment_id, version, "
+            "event, detail, unix, received_unix) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            {device_id, o.sequence, o.deployment, o.version, o.event, o.detail, o.unix, now}));
     if (inserted == 1) fresh.push_back(o);
   }
   const std::optional<ServingHealth> health = ParseServingHealth(request.report.health);

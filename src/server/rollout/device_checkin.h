@@ -43,7 +43,7 @@ struct CheckinRequest {
 
 struct DesiredState {
   std::string deployment, model, version, policy_json;  // policy_json "" : none
-  std::vector<VariantRecord> variants;                   // compatible with the device
+  std::vector<VariantRecord> variants;                  // compatible with the device
 };
 
 struct RefusedDeployment {

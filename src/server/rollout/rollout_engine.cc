@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "server/rollout/deployment_devices.h"
 #include "server/rollout/deployment_directory.h"
 
 namespace tinymlops::server {
@@ -35,23 +36,20 @@ struct StageTally {
 };
 
 Result<StageTally> Tally(Transaction& tx, const DeploymentRecord& d) {
-  TMM_ASSIGN_OR_RETURN(auto rows,
-                       tx.Query("SELECT stage, status, COUNT(*), SUM(crashed) FROM "
-                                "deployment_devices WHERE deployment_id = ? GROUP BY stage, status",
-                                {d.id}));
+  TMM_ASSIGN_OR_RETURN(auto counts, DeploymentCounts(tx, d.id));
   StageTally t;
-  for (const Row& r : rows) {
-    const std::string status = r.Text(1);
-    const int64_t n = r.Int(2);
-    t.devices += n;
-    if (r.Int(0) > d.stage) continue;
+  for (const StageStatusCount& c : counts) {
+    const std::string& status = c.status;
+    const int64_t n = c.devices;
+    if (status != "crashed") t.devices += n;
+    if (c.stage > d.stage) continue;
     if (status == "pending" || status == "downloading") t.outstanding += n;
     if (status == "installed" || status == "install_failed" || status == "self_test_failed") {
       t.reported += n;
     }
     if (status == "install_failed") t.install_failed += n;
     if (status == "self_test_failed") t.self_test_failed += n;
-    t.crashed += r.Int(3);
+    if (status == "crashed") t.crashed += n;
   }
   return t;
 }
@@ -62,27 +60,24 @@ std::optional<std::string> RateGate(const char* what, const char* gate, int64_t 
   const double rate = static_cast<double>(count) / static_cast<double>(reported);
   if (rate <= *limit) return std::nullopt;
   return std::string("health gate: the ") + what + " rate " + Format("%.2f", rate) + " (" +
-         std::to_string(count) + " of " + std::to_string(reported) + " devices) is above " +
-         gate + " " + Format("%.2f", *limit);
+         std::to_string(count) + " of " + std::to_string(reported) + " devices) is above " + gate +
+         " " + Format("%.2f", *limit);
 }
 
 // The first latency regression beyond the gate, by device class.
 Result<std::optional<std::string>> LatencyGate(Transaction& tx, const DeploymentRecord& d) {
   if (!d.gates.max_latency_regression) return std::optional<std::string>();
-  TMM_ASSIGN_OR_RETURN(auto rows,
-                       tx.Query("SELECT device_class, COUNT(*), AVG(p95_us), AVG(previous_p95_us) "
-                                "FROM deployment_devices WHERE deployment_id = ? AND stage <= ? "
-                                "AND p95_us IS NOT NULL AND previous_p95_us IS NOT NULL "
-                                "GROUP BY device_class ORDER BY device_class",
-                                {d.id, d.stage}));
-  for (const Row& r : rows) {
-    const int64_t n = r.Int(1);
-    const double now_p95 = r.Number(2), before = r.Number(3);
+  TMM_ASSIGN_OR_RETURN(auto classes, DeploymentLatency(tx, d.id, d.stage));
+  for (const ClassLatency& c : classes) {
+    const int64_t n = c.devices;
+    if (n <= 0) continue;
+    const double now_p95 = c.p95_us_sum / static_cast<double>(n);
+    const double before = c.previous_p95_us_sum / static_cast<double>(n);
     if (n < d.gates.min_reports || before <= 0) continue;
     const double regression = now_p95 / before - 1;
     if (regression > *d.gates.max_latency_regression) {
       return std::optional<std::string>(
-          "health gate: p95 latency on device class '" + r.Text(0) + "' is " +
+          "health gate: p95 latency on device class '" + c.device_class + "' is " +
           Format("%.0f%% above the previous version (%.0f us against %.0f us", regression * 100,
                  now_p95, before) +
           " over " + std::to_string(n) + " devices), beyond max_latency_regression " +
@@ -95,8 +90,8 @@ Result<std::optional<std::string>> LatencyGate(Transaction& tx, const Deployment
 }  // namespace
 
 Result<DeploymentRecord> PauseDeployment(Transaction& tx, const std::string& project_id,
-                                         const std::string& deployment_id,
-                                         const std::string& actor, int64_t now) {
+                                         const std::string& deployment_id, const std::string& actor,
+                                         int64_t now) {
   TMM_ASSIGN_OR_RETURN(DeploymentRecord d, LockDeployment(tx, project_id, deployment_id));
   if (d.state != DeploymentState::kRollingOut) return NotAllowed(d, "pause");
   TMM_RETURN_IF_ERROR(CommitTransition(tx, d, DeploymentState::kPaused, d.stage,
@@ -163,7 +158,8 @@ Status AdvanceRollout(Transaction& tx, DeploymentRecord& d, int64_t now) {
                            t.reported, d.gates.max_self_test_failure_rate);
       }
       if (!tripped) {
-        tripped = RateGate("crash", "max_crash_rate", t.crashed, t.reported, d.gates.max_crash_rate);
+        tripped =
+            RateGate("crash", "max_crash_rate", t.crashed, t.reported, d.gates.max_crash_rate);
       }
     }
     if (!tripped) {
@@ -178,15 +174,15 @@ Status AdvanceRollout(Transaction& tx, DeploymentRecord& d, int64_t now) {
     }
     if (d.stage + 1 >= d.strategy.StageCount()) {
       return CommitTransition(tx, d, DeploymentState::kCompleted, d.stage,
-                              "every device reported and the health gates passed",
-                              kHealthGateActor, now);
+                              "every device reported and the health gates passed", kHealthGateActor,
+                              now);
     }
     if (!d.strategy.auto_promote) return Status::Ok();
-    TMM_RETURN_IF_ERROR(CommitTransition(
-        tx, d, DeploymentState::kRollingOut, d.stage + 1,
-        "auto-promoted to " + StageName(d, d.stage + 1) + ": every device of " +
-            StageName(d, d.stage) + " reported and the health gates passed",
-        kHealthGateActor, now));
+    TMM_RETURN_IF_ERROR(CommitTransition(tx, d, DeploymentState::kRollingOut, d.stage + 1,
+                                         "auto-promoted to " + StageName(d, d.stage + 1) +
+                                             ": every device of " + StageName(d, d.stage) +
+                                             " reported and the health gates passed",
+                                         kHealthGateActor, now));
   }
   return Status::Ok();
 }

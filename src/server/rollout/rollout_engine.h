@@ -15,7 +15,7 @@
 // Advance is called when a device's outcome or health for the deployment changed, with the
 // deployment row locked by LockDeployment, so that concurrent check-ins in several processes
 // evaluate one after the other and none misses the last outcome of a stage. It reads the
-// per-stage counts of the deployment (one indexed GROUP BY), never the whole fleet.
+// deployment's counter rows (server/rollout/deployment_devices.h), never its devices.
 // Errors: kFailedPrecondition (the transition is not allowed from the current state, or the
 // deployment changed meanwhile), kNotFound, store errors.
 // Thread-safety: functions over a caller's Transaction.
@@ -34,8 +34,8 @@ namespace tinymlops::server {
 constexpr const char* kHealthGateActor = "health gate";
 
 Result<DeploymentRecord> PauseDeployment(Transaction& tx, const std::string& project_id,
-                                         const std::string& deployment_id,
-                                         const std::string& actor, int64_t now);
+                                         const std::string& deployment_id, const std::string& actor,
+                                         int64_t now);
 // The next stage now (resuming a paused rollout); at the last stage, completes it.
 Result<DeploymentRecord> PromoteDeployment(Transaction& tx, const std::string& project_id,
                                            const std::string& deployment_id,

@@ -87,8 +87,19 @@ const std::vector<Migration>& SchemaMigrations() {
            "device_class TEXT NOT NULL, crashed BIGINT NOT NULL, "
            "previous_p95_us DOUBLE PRECISION, p95_us DOUBLE PRECISION, "
            "updated_unix BIGINT NOT NULL, PRIMARY KEY (deployment_id, device_id))",
-           "CREATE INDEX deployment_devices_by_stage ON deployment_devices "
-           "(deployment_id, stage, status)",
+           "CREATE INDEX deployment_devices_by_status ON deployment_devices "
+           "(deployment_id, status)",
+           // Counters per deployment and stage, changed in the transaction that changes a
+           // device's row, so that gates and progress never scan the deployment's devices:
+           // devices by status (and "crashed"), and the latency sums of the devices that
+           // reported a p95 on both the previous and the new version, by device class.
+           "CREATE TABLE deployment_counts (deployment_id TEXT NOT NULL, stage BIGINT NOT NULL, "
+           "status TEXT NOT NULL, devices BIGINT NOT NULL, "
+           "PRIMARY KEY (deployment_id, stage, status))",
+           "CREATE TABLE deployment_latency (deployment_id TEXT NOT NULL, "
+           "stage BIGINT NOT NULL, device_class TEXT NOT NULL, devices BIGINT NOT NULL, "
+           "p95_us_sum DOUBLE PRECISION NOT NULL, previous_p95_us_sum DOUBLE PRECISION NOT NULL, "
+           "PRIMARY KEY (deployment_id, stage, device_class))",
            // Outcomes as devices sent them, once per (device, sequence).
            "CREATE TABLE device_outcomes (device_id TEXT NOT NULL, sequence BIGINT NOT NULL, "
            "deployment_id TEXT NOT NULL, version TEXT NOT NULL, event TEXT NOT NULL, "

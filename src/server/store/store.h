@@ -4,7 +4,8 @@
 //
 // SQL is written once for both backends, in the subset they share: TEXT, BIGINT and DOUBLE
 // PRECISION columns, `?` placeholders (PostgresStore numbers them $1, $2, ...), INSERT ... ON
-// CONFLICT DO NOTHING. Work happens in transactions: Begin() returns a Transaction that is
+// CONFLICT DO NOTHING, and INSERT ... ON CONFLICT (columns) DO UPDATE SET c = table.c +
+// excluded.c for counters. Work happens in transactions: Begin() returns a Transaction that is
 // rolled back unless Commit() succeeds. Transactions are serializable per store for SQLite (one
 // writer at a time) and READ COMMITTED for PostgreSQL; code that must not race (single-use
 // tokens, nonces) uses conditional UPDATE / INSERT ... ON CONFLICT and checks the row count.

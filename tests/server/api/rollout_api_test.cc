@@ -28,9 +28,12 @@ TEST_P(RolloutApiTest, AllAtOnceReachesEveryCompatibleDeviceAndRefusesTheOthers)
   EXPECT_TRUE(Desired(full).is_null());
 
   const nlohmann::json policy = {
-      {"rules", {{{"when", {{"battery_percent_below", 30}, {"charging", false}}}, {"use", "int8"}}}},
+      {"rules",
+       {{{"when", {{"battery_percent_below", 30}, {"charging", false}}}, {"use", "int8"}}}},
       {"default", "fp32"}};
-  auto created = Create({{"model", "digits"}, {"version", "1.0.0"}, {"policy", policy},
+  auto created = Create({{"model", "digits"},
+                         {"version", "1.0.0"},
+                         {"policy", policy},
                          {"strategy", {{"type", "all_at_once"}}}});
   const std::string id = created["id"];
   EXPECT_EQ(created["state"], "rolling_out");
@@ -44,8 +47,8 @@ TEST_P(RolloutApiTest, AllAtOnceReachesEveryCompatibleDeviceAndRefusesTheOthers)
   EXPECT_EQ(VariantNames(answer["desired"]), (std::vector<std::string>{"fp32", "int8"}));
   EXPECT_EQ(answer["desired"]["policy"], policy);
   const auto& variant = answer["desired"]["variants"][0];
-  EXPECT_EQ(variant["package"], "/v1/device/variants/" + variant["id"].get<std::string>() +
-                                    "/package");
+  EXPECT_EQ(variant["package"],
+            "/v1/device/variants/" + variant["id"].get<std::string>() + "/package");
   EXPECT_EQ(variant["artifact_hash"].get<std::string>().size(), 64u);
   EXPECT_TRUE(answer["refused"].empty());
   EXPECT_GT(answer["next_checkin_seconds"].get<int64_t>(), 0);
@@ -56,8 +59,8 @@ TEST_P(RolloutApiTest, AllAtOnceReachesEveryCompatibleDeviceAndRefusesTheOthers)
   EXPECT_TRUE(refused["desired"].is_null());
   ASSERT_EQ(refused["refused"].size(), 1u);
   EXPECT_EQ(refused["refused"][0]["deployment"], id);
-  EXPECT_NE(refused["refused"][0]["reason"].get<std::string>().find(
-                "device " + tiny.device.id + " has 1000 bytes of RAM"),
+  EXPECT_NE(refused["refused"][0]["reason"].get<std::string>().find("device " + tiny.device.id +
+                                                                    " has 1000 bytes of RAM"),
             std::string::npos)
       << refused.dump();
 
@@ -65,8 +68,11 @@ TEST_P(RolloutApiTest, AllAtOnceReachesEveryCompatibleDeviceAndRefusesTheOthers)
   EXPECT_EQ(StatusOf(id)["counts"]["downloading"], 1);
   Report(full, id, "1.0.0", "installed");
   // A resent batch (same sequence) is recorded once.
-  nlohmann::json resent = {{"outcomes", {{{"deployment", id}, {"version", "1.0.0"},
-                                          {"event", "installed"}, {"sequence", full.sequence}}}}};
+  nlohmann::json resent = {{"outcomes",
+                            {{{"deployment", id},
+                              {"version", "1.0.0"},
+                              {"event", "installed"},
+                              {"sequence", full.sequence}}}}};
   EXPECT_EQ(CheckIn(full, resent).status, 200);
   EXPECT_EQ(StatusOf(id)["state"], "rolling_out");
   Report(no_softmax, id, "1.0.0", "installed");
@@ -129,9 +135,10 @@ TEST_P(RolloutApiTest, StagedRolloutPausesAndPromotesOnTheOperatorsWord) {
   std::vector<ScriptedDevice> fleet;
   for (int i = 0; i < 20; ++i) fleet.push_back(NewDevice());
   const std::string baseline = CompleteBaseline(fleet);
-  auto created = Create({{"model", "digits"}, {"version", "1.1.0"},
-                         {"strategy", {{"type", "staged"}, {"stages", {10, 50, 100}},
-                                       {"auto_promote", false}}}});
+  auto created = Create(
+      {{"model", "digits"},
+       {"version", "1.1.0"},
+       {"strategy", {{"type", "staged"}, {"stages", {10, 50, 100}}, {"auto_promote", false}}}});
   const std::string id = created["id"];
   EXPECT_EQ(created["previous_deployment"], baseline);
   EXPECT_EQ(created["stages"].size(), 3u);
@@ -177,11 +184,14 @@ TEST_P(RolloutApiTest, StagedRolloutPausesAndPromotesOnTheOperatorsWord) {
 TEST_P(RolloutApiTest, CanaryDevicesGoFirstThenAutoPromotedStages) {
   Upload("1.1.0", "fp32");
   std::vector<ScriptedDevice> fleet;
-  for (int i = 0; i < 8; ++i) fleet.push_back(NewDevice(Profile(), i < 2 ? std::vector<std::string>{"canary", "field"} : std::vector<std::string>{"field"}));
-  const std::string id =
-      Create({{"model", "digits"}, {"version", "1.1.0"}, {"target", {{"tags", {"field"}}}},
-              {"strategy", {{"type", "canary"}, {"canary_tag", "canary"}, {"stages", {50, 100}}}}})
-          ["id"];
+  for (int i = 0; i < 8; ++i)
+    fleet.push_back(NewDevice(Profile(), i < 2 ? std::vector<std::string>{"canary", "field"}
+                                               : std::vector<std::string>{"field"}));
+  const std::string id = Create(
+      {{"model", "digits"},
+       {"version", "1.1.0"},
+       {"target", {{"tags", {"field"}}}},
+       {"strategy", {{"type", "canary"}, {"canary_tag", "canary"}, {"stages", {50, 100}}}}})["id"];
   // Only the canaries are told at first; nothing went before, so the others are told nothing.
   for (size_t i = 0; i < fleet.size(); ++i) {
     const nlohmann::json desired = Desired(fleet[i]);
@@ -212,7 +222,8 @@ TEST_P(RolloutApiTest, SplitVersionGoesToAStablePercentOfTheDevices) {
   Upload("1.1.0", "fp32");
   std::vector<ScriptedDevice> fleet;
   for (int i = 0; i < 40; ++i) fleet.push_back(NewDevice());
-  const std::string id = Create({{"model", "digits"}, {"version", "1.1.0"},
+  const std::string id = Create({{"model", "digits"},
+                                 {"version", "1.1.0"},
                                  {"split", {{"version", "1.0.0"}, {"percent", 30}}}})["id"];
   int split = 0;
   for (auto& d : fleet) {
@@ -239,7 +250,8 @@ TEST_P(RolloutApiTest, SelfTestFailuresRollTheRolloutBackAutomatically) {
   for (int i = 0; i < 6; ++i) fleet.push_back(NewDevice());
   const std::string baseline = CompleteBaseline(fleet);
   const std::string id =
-      Create({{"model", "digits"}, {"version", "1.1.0"},
+      Create({{"model", "digits"},
+              {"version", "1.1.0"},
               {"gates", {{"max_self_test_failure_rate", 0.2}, {"min_reports", 3}}}})["id"];
   Report(fleet[0], id, "1.1.0", "installed");
   Report(fleet[1], id, "1.1.0", "installed");
@@ -257,7 +269,8 @@ TEST_P(RolloutApiTest, SelfTestFailuresRollTheRolloutBackAutomatically) {
   for (auto& d : fleet) EXPECT_EQ(Desired(d)["version"], "1.0.0");
   Report(fleet[0], id, "1.0.0", "rolled_back");
   Report(fleet[1], id, "1.0.0", "installed");
-  EXPECT_EQ(StatusOf(id)["counts"]["rolled_back"], 2);
+  Report(fleet[2], baseline, "1.0.0", "installed");  // naming the deployment it was told
+  EXPECT_EQ(StatusOf(id)["counts"]["rolled_back"], 3);
   Act(id, "rollback", R"({"reason": "again"})", 409);
   // The model is free for a new deployment, which goes back to the baseline if rolled back.
   auto next = Create({{"model", "digits"}, {"version", "1.1.0"}});
@@ -271,11 +284,15 @@ TEST_P(RolloutApiTest, ALatencyRegressionOnOneDeviceClassRollsBack) {
   for (int i = 0; i < 6; ++i) fleet.push_back(NewDevice(Profile(i < 3 ? "sensor" : "gateway")));
   CompleteBaseline(fleet);
   const std::string id =
-      Create({{"model", "digits"}, {"version", "1.1.0"},
+      Create({{"model", "digits"},
+              {"version", "1.1.0"},
               {"gates", {{"max_latency_regression", 0.25}, {"min_reports", 2}}}})["id"];
   auto health = [](const std::string& version, double p95) {
-    return nlohmann::json{{"health", {{"model", "digits"}, {"version", version},
-                                      {"crash_count", 0}, {"latency_us", {{"p50", p95 / 2}, {"p95", p95}}}}}};
+    return nlohmann::json{{"health",
+                           {{"model", "digits"},
+                            {"version", version},
+                            {"crash_count", 0},
+                            {"latency_us", {{"p50", p95 / 2}, {"p95", p95}}}}}};
   };
   for (auto& d : fleet) EXPECT_EQ(CheckIn(d, health("1.0.0", 500)).status, 200);
   for (int i = 0; i < 3; ++i) Report(fleet[i], id, "1.1.0", "installed", health("1.1.0", 520));
@@ -290,6 +307,29 @@ TEST_P(RolloutApiTest, ALatencyRegressionOnOneDeviceClassRollsBack) {
   EXPECT_EQ(Desired(fleet[5])["version"], "1.0.0");
 }
 
+TEST_P(RolloutApiTest, CrashesOnTheNewVersionRollBack) {
+  Upload("1.0.0", "fp32");
+  Upload("1.1.0", "fp32");
+  std::vector<ScriptedDevice> fleet;
+  for (int i = 0; i < 4; ++i) fleet.push_back(NewDevice());
+  CompleteBaseline(fleet);
+  const std::string id = Create({{"model", "digits"},
+                                 {"version", "1.1.0"},
+                                 {"gates", {{"max_crash_rate", 0.3}, {"min_reports", 3}}}})["id"];
+  auto health = [](int64_t crashes) {
+    return nlohmann::json{
+        {"health", {{"model", "digits"}, {"version", "1.1.0"}, {"crash_count", crashes}}}};
+  };
+  for (int i = 0; i < 3; ++i) Report(fleet[i], id, "1.1.0", "installed", health(0));
+  EXPECT_EQ(StatusOf(id)["state"], "rolling_out");
+  EXPECT_EQ(CheckIn(fleet[1], health(2)).status, 200);  // the inference process crashed twice
+  auto status = StatusOf(id);
+  EXPECT_EQ(status["state"], "rolled_back") << status.dump();
+  EXPECT_EQ(status["counts"]["crashed"], 1);
+  EXPECT_EQ(status["rollback_reason"],
+            "health gate: the crash rate 0.33 (1 of 3 devices) is above max_crash_rate 0.30");
+}
+
 TEST_P(RolloutApiTest, OneActiveDeploymentPerModel) {
   Upload("1.0.0", "fp32");
   Upload("1.1.0", "fp32");
@@ -299,17 +339,24 @@ TEST_P(RolloutApiTest, OneActiveDeploymentPerModel) {
   EXPECT_NE(second["error"].get<std::string>().find("already has an active deployment " + id),
             std::string::npos);
   // Requests the registry cannot satisfy are refused with what to do.
-  EXPECT_NE(Create({{"model", "digits"}, {"version", "9.9.9"}}, 404)["error"].get<std::string>()
-                .find("upload its variants first"),
-            std::string::npos);
-  EXPECT_NE(Create({{"model", "digits"}, {"version", "1.1.0"}, {"variants", {"int4"}}}, 400)
-                ["error"].get<std::string>().find("has no variant 'int4' (it has: fp32)"),
-            std::string::npos);
-  EXPECT_NE(Create({{"model", "digits"}, {"version", "1.1.0"},
-                    {"policy", {{"default", "int4"}}}}, 400)["error"].get<std::string>()
+  EXPECT_NE(
+      Create({{"model", "digits"}, {"version", "9.9.9"}}, 404)["error"].get<std::string>().find(
+          "upload its variants first"),
+      std::string::npos);
+  EXPECT_NE(
+      Create({{"model", "digits"}, {"version", "1.1.0"}, {"variants", {"int4"}}}, 400)["error"]
+          .get<std::string>()
+          .find("has no variant 'int4' (it has: fp32)"),
+      std::string::npos);
+  EXPECT_NE(Create({{"model", "digits"}, {"version", "1.1.0"}, {"policy", {{"default", "int4"}}}},
+                   400)["error"]
+                .get<std::string>()
                 .find("not one of the deployment's variants"),
             std::string::npos);
-  Create({{"model", "digits"}, {"version", "1.1.0"}, {"strategy", {{"type", "staged"}, {"stages", {50}}}}}, 400);
+  Create({{"model", "digits"},
+          {"version", "1.1.0"},
+          {"strategy", {{"type", "staged"}, {"stages", {50}}}}},
+         400);
   auto rolled = Act(id, "rollback", R"({"reason": "wrong build"})");
   EXPECT_EQ(rolled["state"], "rolled_back");
   EXPECT_EQ(rolled["rollback_reason"], "wrong build");
@@ -345,8 +392,7 @@ TEST_P(RolloutApiTest, RoutesRefuseWhoMayNotUseThem) {
     const std::string what = std::string(route.method) + " " + route.path;
     EXPECT_EQ(Call(route.method, route.path, "", route.body).status, 401) << what;
     EXPECT_EQ(Call(route.method, route.path, other, route.body).status, 404) << what;
-    EXPECT_EQ(Call(route.method, route.path, viewer_, route.body).status,
-              route.changes ? 403 : 200)
+    EXPECT_EQ(Call(route.method, route.path, viewer_, route.body).status, route.changes ? 403 : 200)
         << what;
   }
   EXPECT_EQ(StatusOf(id)["state"], "rolling_out");  // none of the refused requests acted
@@ -363,8 +409,9 @@ TEST_P(RolloutApiTest, RoutesRefuseWhoMayNotUseThem) {
                                    R"({"outcomes": [{"deployment": "x"}]})", headers)
                 .status,
             401);  // signed for another body
-  auto malformed = CheckIn(d, {{"outcomes", {{{"deployment", id}, {"version", "1.0.0"},
-                                              {"event", "exploded"}, {"sequence", 1}}}}});
+  auto malformed = CheckIn(
+      d, {{"outcomes",
+           {{{"deployment", id}, {"version", "1.0.0"}, {"event", "exploded"}, {"sequence", 1}}}}});
   EXPECT_EQ(malformed.status, 400);
   EXPECT_NE(Json(malformed)["error"].get<std::string>().find("event must be one of"),
             std::string::npos);
@@ -377,7 +424,8 @@ TEST_P(RolloutApiTest, MetricsCountRolloutStatesAndCheckins) {
   Desired(d);
   auto metrics = Call("GET", "/metrics", admin_);
   ASSERT_EQ(metrics.status, 200);
-  EXPECT_NE(metrics.body.find("\ntinymlops_deployments{state=\"rolling_out\"} 1\n"), std::string::npos)
+  EXPECT_NE(metrics.body.find("\ntinymlops_deployments{state=\"rolling_out\"} 1\n"),
+            std::string::npos)
       << metrics.body;
   EXPECT_NE(metrics.body.find("\ntinymlops_rollout_devices{status=\"pending\"} 1\n"),
             std::string::npos);

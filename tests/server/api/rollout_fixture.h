@@ -19,16 +19,21 @@ class RolloutFixture : public ServerFixture {
   void SetUp() override {
     ServerFixture::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
+    SetUpProject();
+  }
+
+  // The project, its tokens, its trusted vendor key and the model, on the server at port_.
+  void SetUpProject() {
     deployer_ = ProjectToken("acme", "deployer");
     viewer_ = ProjectToken("acme", "viewer");
     const std::string admin = ProjectToken("acme", "admin");
     vendor_ = std::move(*crypto::SigningKeyPair::Generate());
     const auto& pk = vendor_.public_key().bytes();
-    ASSERT_EQ(Call("POST", "/v1/projects/acme/keys", admin,
-                   nlohmann::json{{"name", "vendor"}, {"public_key", ToHex(pk.data(), pk.size())}}
-                       .dump())
-                  .status,
-              201);
+    ASSERT_EQ(
+        Call("POST", "/v1/projects/acme/keys", admin,
+             nlohmann::json{{"name", "vendor"}, {"public_key", ToHex(pk.data(), pk.size())}}.dump())
+            .status,
+        201);
     ASSERT_EQ(Call("POST", "/v1/projects/acme/models", deployer_, R"({"name":"digits"})").status,
               201);
   }
@@ -62,11 +67,14 @@ class RolloutFixture : public ServerFixture {
     int64_t sequence = 0;
   };
 
-  static nlohmann::json Profile(const std::string& device_class = "gateway",
-                                int64_t ram = 1 << 28, const std::string& runtime = "0.1.0",
+  static nlohmann::json Profile(const std::string& device_class = "gateway", int64_t ram = 1 << 28,
+                                const std::string& runtime = "0.1.0",
                                 std::vector<std::string> ops = {"Mul", "Add", "Softmax"}) {
-    return {{"architecture", "x86_64"}, {"device_class", device_class}, {"ram_bytes", ram},
-            {"ops", ops},               {"runtime_version", runtime}};
+    return {{"architecture", "x86_64"},
+            {"device_class", device_class},
+            {"ram_bytes", ram},
+            {"ops", ops},
+            {"runtime_version", runtime}};
   }
 
   ScriptedDevice NewDevice(nlohmann::json profile = Profile(),
@@ -86,8 +94,8 @@ class RolloutFixture : public ServerFixture {
   test_support::ClientResponse CheckIn(const ScriptedDevice& d, const nlohmann::json& body,
                                        uint16_t port = 0) {
     const std::string text = body.dump();
-    auto headers = SignDeviceRequest(d.device.key, d.device.id, "POST", "/v1/device/checkin",
-                                     Now(), NewNonce(), text);
+    auto headers = SignDeviceRequest(d.device.key, d.device.id, "POST", "/v1/device/checkin", Now(),
+                                     NewNonce(), text);
     return test_support::HttpCall(port == 0 ? port_ : port, "POST", "/v1/device/checkin", text,
                                   headers);
   }
@@ -105,6 +113,18 @@ class RolloutFixture : public ServerFixture {
     auto r = CheckIn(d, body, port);
     EXPECT_EQ(r.status, 200) << r.body;
     return Json(r);
+  }
+
+  // Sends the device's last outcome again with the same sequence, as an agent does when it got
+  // no answer; returns the HTTP status.
+  int Resend(const ScriptedDevice& d, const std::string& deployment, const std::string& version,
+             const std::string& event, uint16_t port = 0) {
+    nlohmann::json body = {{"outcomes",
+                            {{{"deployment", deployment},
+                              {"version", version},
+                              {"event", event},
+                              {"sequence", d.sequence}}}}};
+    return CheckIn(d, body, port).status;
   }
 
   // The desired state answered to a check-in with no news.
@@ -128,8 +148,8 @@ class RolloutFixture : public ServerFixture {
 
   nlohmann::json Act(const std::string& deployment, const std::string& action,
                      const std::string& body = "", int expected = 200) {
-    auto r = Call("POST", "/v1/projects/acme/deployments/" + deployment + "/" + action, deployer_,
-                  body);
+    auto r =
+        Call("POST", "/v1/projects/acme/deployments/" + deployment + "/" + action, deployer_, body);
     EXPECT_EQ(r.status, expected) << r.body;
     return Json(r);
   }

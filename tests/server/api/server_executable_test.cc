@@ -1,9 +1,5 @@
 // The tinymlops-server executable: with no store flag it keeps an SQLite store in --data, it
 // prints the server-wide admin token at the first start only, and it stops on SIGTERM.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -13,70 +9,12 @@
 #include <string>
 
 #include "server/auth/opaque_token.h"
+#include "server_process.h"
 #include "support/http_client.h"
 #include "support/test_databases.h"
 
 namespace tinymlops::server {
 namespace {
-
-struct RunningServer {
-  pid_t pid = -1;
-  FILE* output = nullptr;
-  std::string banner;  // stdout up to the "listening on" line
-  uint16_t port = 0;
-};
-
-// Starts tinymlops-server (`store`: a --store URL, or "" for the SQLite default).
-RunningServer Spawn(const std::string& data, const std::string& store = "") {
-  RunningServer server;
-  int pipe_fds[2];
-  if (pipe(pipe_fds) != 0) return server;
-  server.pid = fork();
-  if (server.pid == 0) {
-    dup2(pipe_fds[1], STDOUT_FILENO);
-    close(pipe_fds[0]);
-    if (store.empty()) {
-      execl(TINYMLOPS_SERVER_PATH, TINYMLOPS_SERVER_PATH, "--data", data.c_str(), "--listen",
-            "127.0.0.1:0", "--threads", "2", static_cast<char*>(nullptr));
-    } else {
-      execl(TINYMLOPS_SERVER_PATH, TINYMLOPS_SERVER_PATH, "--data", data.c_str(), "--listen",
-            "127.0.0.1:0", "--threads", "2", "--store", store.c_str(),
-            static_cast<char*>(nullptr));
-    }
-    _exit(127);
-  }
-  close(pipe_fds[1]);
-  server.output = fdopen(pipe_fds[0], "r");
-  return server;
-}
-
-// Reads the server's output up to its "listening on" line.
-void AwaitListening(RunningServer& server) {
-  char line[512];
-  const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
-  while (fgets(line, sizeof line, server.output) != nullptr) {
-    server.banner += line;
-    std::cmatch match;
-    if (std::regex_search(line, match, listening)) {
-      server.port = static_cast<uint16_t>(std::stoi(match[1].str()));
-      break;
-    }
-  }
-}
-
-RunningServer Launch(const std::string& data, const std::string& store = "") {
-  RunningServer server = Spawn(data, store);
-  AwaitListening(server);
-  return server;
-}
-
-int Stop(RunningServer& server) {
-  kill(server.pid, SIGTERM);
-  int status = 0;
-  waitpid(server.pid, &status, 0);
-  if (server.output) fclose(server.output);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 TEST(ServerExecutableTest, PrintsTheAdminTokenOnceAndKeepsStateInTheDataFolder) {
   const auto data = std::filesystem::temp_directory_path() / ("tinymlops_data_" + NewRecordId(""));

@@ -150,6 +150,39 @@ TEST_P(StoreTest, ConflictDoNothingCountsNoRow) {
   EXPECT_EQ(*second, 0);
 }
 
+// Counters (server/rollout/deployment_devices.h) are an upsert that adds to the stored value;
+// concurrent increments through several stores are all counted.
+TEST_P(StoreTest, ConflictDoUpdateAddsToACounter) {
+  const std::string sql =
+      "INSERT INTO deployment_counts (deployment_id, stage, status, devices) VALUES (?, 0, ?, ?) "
+      "ON CONFLICT (deployment_id, stage, status) DO UPDATE "
+      "SET devices = deployment_counts.devices + excluded.devices";
+  std::vector<std::unique_ptr<Store>> stores;
+  for (int i = 0; i < 2; ++i) stores.push_back(std::move(*OpenStore(database_->location())));
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        auto tx = stores[t % 2]->Begin();
+        if (!tx.ok() || !(*tx)->Execute(sql, {std::string("dep"), std::string("installed"),
+                                             int64_t{1}}).ok() ||
+            !(*tx)->Commit().ok()) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto tx = Begin();
+  ASSERT_TRUE(tx->Execute(sql, {std::string("dep"), std::string("installed"), int64_t{-2}}).ok());
+  auto rows = tx->Query("SELECT devices FROM deployment_counts WHERE deployment_id = 'dep'");
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].Int(0), 58);
+}
+
 // Several processes share one database: a nonce recorded through one store is refused through
 // another, and of many concurrent attempts at the same nonce exactly one wins.
 TEST_P(StoreTest, ConcurrentStoresAgreeOnSingleUse) {
