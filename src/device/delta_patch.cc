@@ -2,6 +2,7 @@
 
 #include "crypto/content_hash.h"
 #include "device/content_key.h"
+#include "format/byte_planes.h"
 #include "format/package_reader.h"
 
 namespace tinymlops::device {
@@ -31,12 +32,24 @@ Result<PatchedModel> ApplyDeltaPackage(std::unique_ptr<format::ByteSource> delta
   if (reader->encrypted()) {
     TMM_ASSIGN_OR_RETURN(content_key, UnsealContentKey(manifest, key_store));
   }
+  const size_t model_size = static_cast<size_t>(manifest.model_bytes);
   PatchedModel patched;
-  TMM_ASSIGN_OR_RETURN(patched.model,
-                       crypto::SecureBuffer::Allocate(static_cast<size_t>(manifest.model_bytes)));
-  const Status read =
-      reader->ReadPatchedModel(reader->encrypted() ? &content_key : nullptr, base, base_size,
-                               patched.model.data(), patched.model.size());
+  TMM_ASSIGN_OR_RETURN(patched.model, crypto::SecureBuffer::Allocate(model_size));
+  const crypto::SecureBuffer* key = reader->encrypted() ? &content_key : nullptr;
+  Status read;
+  if (manifest.delta->transform == tpkg::DeltaTransform::BytePlanes) {
+    // The patch maps the base's byte planes to the result's: both in locked memory too.
+    TMM_ASSIGN_OR_RETURN(crypto::SecureBuffer base_planes,
+                         crypto::SecureBuffer::Allocate(base_size));
+    TMM_ASSIGN_OR_RETURN(crypto::SecureBuffer result_planes,
+                         crypto::SecureBuffer::Allocate(model_size));
+    format::SplitBytePlanes(base, base_size, base_planes.data());
+    read = reader->ReadPatchedModel(key, base_planes.data(), base_size, result_planes.data(),
+                                    model_size);
+    if (read.ok()) format::JoinBytePlanes(result_planes.data(), model_size, patched.model.data());
+  } else {
+    read = reader->ReadPatchedModel(key, base, base_size, patched.model.data(), model_size);
+  }
   if (!read.ok())
     return Status::Error(read.code(), "the patch does not apply: %s; %s", read.message(),
                          kFallBack);

@@ -61,6 +61,8 @@ Status CheckManifest(const tpkg::ManifestT& manifest) {
       return Invalid("the delta's result_model_hash is not 32 bytes");
     if (delta->base_model_bytes == 0 || delta->base_model_bytes > kMaxModelBytes)
       return Invalid("the delta's base_model_bytes is out of range");
+    if (delta->transform > tpkg::DeltaTransform::MAX)
+      return Invalid("the delta's transform is unknown (made by a newer toolchain?)");
   }
   for (const auto& self_test : manifest.self_tests) {
     if (!self_test) return Invalid("a self-test is empty");

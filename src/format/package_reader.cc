@@ -149,8 +149,7 @@ Status PackageReader::ReadModel(const crypto::SecureBuffer* content_key, uint8_t
   if (manifest_.delta)
     return Status::Error(StatusCode::kFailedPrecondition,
                          "it is a delta package (a patch against model %s), not a whole model: "
-                         "apply it to the installed model (device/delta_patch.h) or install the "
-                         "full package",
+                         "apply it to the installed model as a delta, or install the full package",
                          crypto::ShortHashName(manifest_.delta->base_model_hash).c_str());
   if (model_size != manifest_.model_bytes) return ModelSizeMismatch(model_size);
   ModelDecompressor decompressor(model, model_size);

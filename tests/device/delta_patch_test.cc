@@ -21,17 +21,8 @@ class DeltaTest : public LoaderTest {
  protected:
   void SetUp() override {
     LoaderTest::SetUp();
-    // "Fine-tuned": every 10th weight of w moved a little, the rest unchanged.
-    toolchain::Graph graph = test_support::ScaleGraph(kWidth);
-    for (toolchain::TensorDef& tensor : graph.tensors)
-      if (tensor.name == "w") {
-        std::vector<float> w = tensor.Values<float>();
-        for (size_t i = 0; i < w.size(); i += 10) w[i] *= 1.01f;
-        tensor.SetValues(w);
-      }
-    auto tuned = toolchain::WriteTmm(graph);
-    ASSERT_TRUE(tuned.ok());
-    tuned_ = *tuned;
+    tuned_ = test_support::TunedScaleModel(kWidth);
+    ASSERT_FALSE(tuned_.empty());
     auto session = toolchain::ModelSession::Load(tuned_, toolchain::KernelSet::kReference);
     ASSERT_TRUE(session.ok());
     auto outputs = (*session)->Run({{"x", test_support::ScaleInput(kWidth)}});
@@ -41,13 +32,16 @@ class DeltaTest : public LoaderTest {
   }
 
   // The delta from model_ to tuned_ as release `release`, with its self-test, unsigned and clear.
-  format::PackageContents DeltaContents(uint64_t release) const {
+  format::PackageContents DeltaContents(
+      uint64_t release,
+      toolchain::PatchTransform transform = toolchain::PatchTransform::kSmallest) const {
     tpkg::ManifestT manifest = test_support::Identity("scale", release);
     auto test = toolchain::MakeSelfTest(tuned_, {{"x", test_support::ScaleInput(kWidth)}});
     EXPECT_TRUE(test.ok());
     manifest.self_tests.push_back(std::move(*test));
     auto delta = toolchain::BuildDeltaPackage(model_.data(), model_.size(), tuned_.data(),
-                                              tuned_.size(), std::move(manifest), 1024);
+                                              tuned_.size(), std::move(manifest), 1024,
+                                              {19, true, transform});
     EXPECT_TRUE(delta.ok()) << delta.status().message();
     return std::move(*delta);
   }
@@ -106,6 +100,22 @@ TEST_F(DeltaTest, AnEncryptedDeltaGivesExactlyTheNewModelAndServesIt) {
   auto installed = counters_->Installed("scale");
   ASSERT_TRUE(installed.ok());
   EXPECT_EQ(*installed, 2u);
+}
+
+TEST_F(DeltaTest, EitherTransformGivesExactlyTheNewModel) {
+  for (const auto& [transform, recorded] :
+       {std::pair{toolchain::PatchTransform::kNone, tpkg::DeltaTransform::None},
+        std::pair{toolchain::PatchTransform::kBytePlanes, tpkg::DeltaTransform::BytePlanes}}) {
+    const format::PackageContents contents = DeltaContents(2, transform);
+    EXPECT_EQ(contents.manifest.delta->transform, recorded);
+    const std::vector<uint8_t> delta = Sign(contents);
+    auto patched = ApplyDeltaPackage(
+        std::make_unique<format::MemoryByteSource>(delta.data(), delta.size()), model_.data(),
+        model_.size(), {vendor_.public_key()}, key_store_.get());
+    ASSERT_TRUE(patched.ok()) << patched.status().message();
+    ASSERT_EQ(patched->model.size(), tuned_.size());
+    EXPECT_EQ(std::memcmp(patched->model.data(), tuned_.data(), tuned_.size()), 0);
+  }
 }
 
 TEST_F(DeltaTest, AClearDeltaAppliesToo) {

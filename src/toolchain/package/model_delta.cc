@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "crypto/content_hash.h"
+#include "format/byte_planes.h"
 
 namespace tinymlops::toolchain {
 namespace {
@@ -59,9 +60,25 @@ Result<format::PackageContents> BuildDeltaPackage(const uint8_t* base, size_t ba
   if (!base_ok.ok())
     return Status::Error(base_ok.code(), "the base model is not usable: %s", base_ok.message());
   TMM_RETURN_IF_ERROR(format::CheckPackageableModel(model, model_size));
-  TMM_ASSIGN_OR_RETURN(std::vector<uint8_t> patch,
-                       MakeModelPatch(base, base_size, model, model_size, settings));
+  std::vector<uint8_t> patch;
+  tpkg::DeltaTransform transform = tpkg::DeltaTransform::None;
+  if (settings.transform != PatchTransform::kBytePlanes) {
+    TMM_ASSIGN_OR_RETURN(patch, MakeModelPatch(base, base_size, model, model_size, settings));
+  }
+  if (settings.transform != PatchTransform::kNone) {
+    std::vector<uint8_t> base_planes(base_size), model_planes(model_size);
+    format::SplitBytePlanes(base, base_size, base_planes.data());
+    format::SplitBytePlanes(model, model_size, model_planes.data());
+    TMM_ASSIGN_OR_RETURN(std::vector<uint8_t> planes_patch,
+                         MakeModelPatch(base_planes.data(), base_size, model_planes.data(),
+                                        model_size, settings));
+    if (patch.empty() || planes_patch.size() < patch.size()) {
+      patch = std::move(planes_patch);
+      transform = tpkg::DeltaTransform::BytePlanes;
+    }
+  }
   auto delta = std::make_unique<tpkg::DeltaT>();
+  delta->transform = transform;
   delta->base_model_hash = crypto::ContentHash(base, base_size);
   delta->base_model_bytes = base_size;
   delta->result_model_hash = crypto::ContentHash(model, model_size);
