@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   }
   const std::vector<uint8_t> base = Read(argv[1]), model = Read(argv[2]);
   const std::vector<uint8_t> base_planes = Planes(base), model_planes = Planes(model);
-  for (const int level : {3, 9, 19, 22})
+  for (const int level : {3, 19, 22})
     for (const bool long_mode : {false, true})
       for (const bool planes : {false, true}) {
         const std::vector<uint8_t>& from = planes ? base_planes : base;
