@@ -50,8 +50,8 @@ int main(int argc, char** argv) {
           std::fprintf(stderr, "delta_size: %s\n", patch.status().message());
           return 1;
         }
-        std::printf("%d %s %s %zu\n", level, long_mode ? "long" : "-",
-                    planes ? "planes" : "bytes", patch->size());
+        std::printf("%d %s %s %zu\n", level, long_mode ? "long" : "-", planes ? "planes" : "bytes",
+                    patch->size());
       }
   auto full = format::BuildPackage(model.data(), model.size(), tpkg::ManifestT());
   if (!full.ok()) {

@@ -79,8 +79,7 @@ typedef struct tmo_model tmo_model;
 
 /* Opens and verifies the package at `package_path` and loads its model. On success *model is
  * a new handle (close it with tmo_close); on failure *model is NULL. */
-tmo_status tmo_open(const char* package_path, const tmo_open_options* options,
-                    tmo_model** model);
+tmo_status tmo_open(const char* package_path, const tmo_open_options* options, tmo_model** model);
 /* Releases the handle: stops the guard, zeroes and frees the model's memory. NULL is a no-op. */
 void tmo_close(tmo_model* model);
 

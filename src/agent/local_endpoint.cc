@@ -40,10 +40,14 @@ bool Fits(runtime::DType dtype, double value) {
     return std::fabs(value) <= std::numeric_limits<float>::max();
   if (value != std::floor(value)) return false;
   switch (dtype) {
-    case runtime::DType::kInt8: return value >= -128 && value <= 127;
-    case runtime::DType::kUInt8: return value >= 0 && value <= 255;
-    case runtime::DType::kInt32: return value >= -2147483648.0 && value <= 2147483647.0;
-    default: return std::fabs(value) <= 9007199254740992.0;  // int64: exact doubles only
+    case runtime::DType::kInt8:
+      return value >= -128 && value <= 127;
+    case runtime::DType::kUInt8:
+      return value >= 0 && value <= 255;
+    case runtime::DType::kInt32:
+      return value >= -2147483648.0 && value <= 2147483647.0;
+    default:
+      return std::fabs(value) <= 9007199254740992.0;  // int64: exact doubles only
   }
 }
 
@@ -96,8 +100,8 @@ LocalResponse Infer(InferenceService& service, const std::string& body) {
   return {200, response.dump()};
 }
 
-LocalResponse Route(InferenceService& service, const std::string& method,
-                    const std::string& target, const std::string& body) {
+LocalResponse Route(InferenceService& service, const std::string& method, const std::string& target,
+                    const std::string& body) {
   const std::string path = target.substr(0, target.find('?'));
   if (path == "/v1/status") {
     if (method != "GET") return Error(405, "use GET /v1/status");
@@ -110,8 +114,9 @@ LocalResponse Route(InferenceService& service, const std::string& method,
     if (method != "POST") return Error(405, "use POST /v1/infer with a JSON body");
     return Infer(service, body);
   }
-  return Error(404, "unknown path '" + path + "'; the endpoint serves GET /v1/status and POST "
-                    "/v1/infer");
+  return Error(404, "unknown path '" + path +
+                        "'; the endpoint serves GET /v1/status and POST "
+                        "/v1/infer");
 }
 
 }  // namespace
@@ -121,7 +126,8 @@ namespace {
 template <typename T>
 void CopyOut(const runtime::Tensor& tensor, std::vector<double>& values) {
   const T* data = tensor.Data<T>();
-  for (int64_t i = 0; i < tensor.ElementCount(); ++i) values.push_back(static_cast<double>(data[i]));
+  for (int64_t i = 0; i < tensor.ElementCount(); ++i)
+    values.push_back(static_cast<double>(data[i]));
 }
 
 template <typename T>
@@ -139,11 +145,21 @@ TensorValues ReadTensorValues(const runtime::Tensor& tensor, bool with_values) {
   if (!with_values) return out;
   out.values.reserve(static_cast<size_t>(tensor.ElementCount()));
   switch (tensor.dtype) {
-    case runtime::DType::kFloat32: CopyOut<float>(tensor, out.values); break;
-    case runtime::DType::kInt8: CopyOut<int8_t>(tensor, out.values); break;
-    case runtime::DType::kUInt8: CopyOut<uint8_t>(tensor, out.values); break;
-    case runtime::DType::kInt32: CopyOut<int32_t>(tensor, out.values); break;
-    case runtime::DType::kInt64: CopyOut<int64_t>(tensor, out.values); break;
+    case runtime::DType::kFloat32:
+      CopyOut<float>(tensor, out.values);
+      break;
+    case runtime::DType::kInt8:
+      CopyOut<int8_t>(tensor, out.values);
+      break;
+    case runtime::DType::kUInt8:
+      CopyOut<uint8_t>(tensor, out.values);
+      break;
+    case runtime::DType::kInt32:
+      CopyOut<int32_t>(tensor, out.values);
+      break;
+    case runtime::DType::kInt64:
+      CopyOut<int64_t>(tensor, out.values);
+      break;
   }
   return out;
 }
@@ -151,21 +167,30 @@ TensorValues ReadTensorValues(const runtime::Tensor& tensor, bool with_values) {
 Status WriteTensorValues(const TensorValues& values, runtime::Tensor& tensor) {
   if (values.dtype != tensor.dtype ||
       values.values.size() != static_cast<size_t>(tensor.ElementCount()))
-    return Status::Error(StatusCode::kInvalidArgument,
-                         "input '%s' takes %lld %s values, not %zu %s values", tensor.name,
-                         static_cast<long long>(tensor.ElementCount()),
-                         runtime::DTypeName(tensor.dtype), values.values.size(),
-                         runtime::DTypeName(values.dtype));
+    return Status::Error(
+        StatusCode::kInvalidArgument, "input '%s' takes %lld %s values, not %zu %s values",
+        tensor.name, static_cast<long long>(tensor.ElementCount()),
+        runtime::DTypeName(tensor.dtype), values.values.size(), runtime::DTypeName(values.dtype));
   for (double value : values.values)
     if (!Fits(tensor.dtype, value))
       return Status::Error(StatusCode::kInvalidArgument, "input '%s' holds a value beyond %s",
                            tensor.name, runtime::DTypeName(tensor.dtype));
   switch (tensor.dtype) {
-    case runtime::DType::kFloat32: CopyIn<float>(values.values, tensor); break;
-    case runtime::DType::kInt8: CopyIn<int8_t>(values.values, tensor); break;
-    case runtime::DType::kUInt8: CopyIn<uint8_t>(values.values, tensor); break;
-    case runtime::DType::kInt32: CopyIn<int32_t>(values.values, tensor); break;
-    case runtime::DType::kInt64: CopyIn<int64_t>(values.values, tensor); break;
+    case runtime::DType::kFloat32:
+      CopyIn<float>(values.values, tensor);
+      break;
+    case runtime::DType::kInt8:
+      CopyIn<int8_t>(values.values, tensor);
+      break;
+    case runtime::DType::kUInt8:
+      CopyIn<uint8_t>(values.values, tensor);
+      break;
+    case runtime::DType::kInt32:
+      CopyIn<int32_t>(values.values, tensor);
+      break;
+    case runtime::DType::kInt64:
+      CopyIn<int64_t>(values.values, tensor);
+      break;
   }
   return Status::Ok();
 }
@@ -195,10 +220,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(16 * 1024);
     parser_->body_limit(max_body_);
     stream_.expires_after(std::chrono::seconds(60));
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->OnRead(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
  private:
@@ -224,12 +248,12 @@ class Session : public std::enable_shared_from_this<Session> {
     response->keep_alive(keep_alive);
     response->body() = std::move(reply.body);
     response->prepare_payload();
-    http::async_write(stream_, *response,
-                      [self = shared_from_this(), response, keep_alive](beast::error_code ec,
-                                                                        size_t) {
-                        if (ec || !keep_alive) return self->Close();
-                        self->Read();
-                      });
+    http::async_write(
+        stream_, *response,
+        [self = shared_from_this(), response, keep_alive](beast::error_code ec, size_t) {
+          if (ec || !keep_alive) return self->Close();
+          self->Read();
+        });
   }
 
   void Close() {

@@ -75,8 +75,8 @@ LocalResponse HandleLocalRequest(InferenceService& service, const std::string& m
                                  const std::string& target, const std::string& body);
 
 struct LocalEndpointOptions {
-  std::string socket_path;                // created on Start; an existing socket file is replaced
-  uint64_t max_body_bytes = 16u << 20;    // larger requests get 413
+  std::string socket_path;              // created on Start; an existing socket file is replaced
+  uint64_t max_body_bytes = 16u << 20;  // larger requests get 413
 };
 
 class LocalEndpoint {

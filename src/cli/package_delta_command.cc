@@ -41,9 +41,9 @@ Status MakeDelta(const DeltaArguments& arguments) {
       toolchain::BuildDeltaPackage(base.data(), base.size(), model.data(), model.size(),
                                    std::move(manifest), arguments.manifest.chunk_kib << 10);
   if (!package.ok())
-    return WithContext("cannot make a delta from '" + arguments.from_path + "' to '" +
-                           arguments.to_path + "'",
-                       package.status());
+    return WithContext(
+        "cannot make a delta from '" + arguments.from_path + "' to '" + arguments.to_path + "'",
+        package.status());
   return WritePackageAndReport(arguments.manifest, *package);
 }
 

@@ -35,8 +35,7 @@ Result<std::unique_ptr<tpkg::SelfTestT>> SelfTest(const ManifestArguments& argum
 }  // namespace
 
 void AddManifestOptions(CLI::App& command, ManifestArguments& arguments) {
-  command.add_option("-o,--output", arguments.output_path, "Package to write (.tpkg)")
-      ->required();
+  command.add_option("-o,--output", arguments.output_path, "Package to write (.tpkg)")->required();
   command.add_option("--model-id", arguments.model_id, "Stable name of the model, e.g. digits")
       ->required();
   command.add_option("--version", arguments.version, "Semantic version of the model, e.g. 1.2.0")
@@ -93,8 +92,7 @@ Result<tpkg::ManifestT> MakeManifest(const ManifestArguments& arguments,
   return manifest;
 }
 
-Status WritePackageAndReport(const ManifestArguments& arguments,
-                             format::PackageContents& package) {
+Status WritePackageAndReport(const ManifestArguments& arguments, format::PackageContents& package) {
   crypto::SigningKeyPair key;
   if (!arguments.key_path.empty()) {
     TMM_ASSIGN_OR_RETURN(key, ReadVendorKey(arguments.key_path));

@@ -42,8 +42,7 @@ Result<tpkg::ManifestT> MakeManifest(const ManifestArguments& arguments,
                                      const std::vector<uint8_t>& model);
 
 // Writes `package` to arguments.output_path (signed when --key was given) and prints the report.
-Status WritePackageAndReport(const ManifestArguments& arguments,
-                             format::PackageContents& package);
+Status WritePackageAndReport(const ManifestArguments& arguments, format::PackageContents& package);
 
 }  // namespace tinymlops::cli
 

@@ -4,8 +4,6 @@
 // tmo_status; errors keep their message in a thread-local string for tmo_last_error(). This
 // file builds with -fno-exceptions like the rest of the device SDK, and allocates with
 // std::nothrow, so nothing can throw across the C boundary.
-#include "tinymlops/tinymlops.h"
-
 #include <cstring>
 #include <memory>
 #include <new>
@@ -17,6 +15,7 @@
 #include "device/file_release_counter_store.h"
 #include "device/package_loader.h"
 #include "runtime/op_resolver.h"
+#include "tinymlops/tinymlops.h"
 
 using tinymlops::Status;
 using tinymlops::StatusCode;
@@ -82,8 +81,8 @@ tmo_status Open(const char* package_path, const tmo_open_options* options, tmo_m
     loader_options.key_store = model.key_store.get();
   }
   if (options->release_counter_dir != nullptr) {
-    model.release_counters.reset(
-        new (std::nothrow) device::FileReleaseCounterStore(options->release_counter_dir));
+    model.release_counters.reset(new (std::nothrow)
+                                     device::FileReleaseCounterStore(options->release_counter_dir));
     if (!model.release_counters) return Fail(TMO_RESOURCE_EXHAUSTED, "out of memory");
     loader_options.release_counters = model.release_counters.get();
   }
@@ -124,9 +123,8 @@ tmo_status CheckIndex(const tmo_model* model, size_t index, size_t count, const 
 tmo_status CheckSize(const tinymlops::runtime::Tensor* tensor, const void* data, size_t size) {
   if (data == nullptr) return Fail(TMO_INVALID_ARGUMENT, "the data pointer is NULL");
   if (size != tensor->bytes) {
-    last_error = std::string("tensor '") + tensor->name + "' is " +
-                 std::to_string(tensor->bytes) + " bytes, not " + std::to_string(size) +
-                 ": pass exactly its tmo_tensor_info.bytes";
+    last_error = std::string("tensor '") + tensor->name + "' is " + std::to_string(tensor->bytes) +
+                 " bytes, not " + std::to_string(size) + ": pass exactly its tmo_tensor_info.bytes";
     return TMO_INVALID_ARGUMENT;
   }
   return TMO_OK;
@@ -136,8 +134,7 @@ tmo_status CheckSize(const tinymlops::runtime::Tensor* tensor, const void* data,
 
 extern "C" {
 
-tmo_status tmo_open(const char* package_path, const tmo_open_options* options,
-                    tmo_model** model) {
+tmo_status tmo_open(const char* package_path, const tmo_open_options* options, tmo_model** model) {
   if (model == nullptr) return Fail(TMO_INVALID_ARGUMENT, "tmo_open needs a handle pointer");
   *model = nullptr;
   std::unique_ptr<tmo_model> opened(new (std::nothrow) tmo_model());

@@ -54,7 +54,7 @@ Result<PatchedModel> ApplyDeltaPackage(std::unique_ptr<format::ByteSource> delta
     return Status::Error(read.code(), "the patch does not apply: %s; %s", read.message(),
                          kFallBack);
   if (!crypto::ContentHashesEqual(crypto::ContentHash(patched.model.data(), patched.model.size()),
-                          manifest.delta->result_model_hash))
+                                  manifest.delta->result_model_hash))
     return Status::Error(StatusCode::kInvalidArgument,
                          "the patched model does not match the signed result hash %s; %s",
                          crypto::ShortHashName(manifest.delta->result_model_hash).c_str(),

@@ -9,10 +9,11 @@
 // parsed; that the package is a delta; that BLAKE2b-256 of `base` is the signed base hash; then
 // payload -> decrypt -> zstd with `base` as referenced prefix (ZSTD_DCtx_refPrefix) into a new
 // locked buffer of the signed result size, the payload's signed hash, and last the BLAKE2b-256
-// of the result against the signed result hash. A BytePlanes delta (format/byte_planes.h)
-// decodes between byte-plane copies of the base and of the result, so it needs two more
-// model-sized locked buffers while it runs (freed before it returns). Only a result that passed all of them is
-// returned; on any failure the buffer is zeroed and freed.
+// of the result against the signed result hash. Only a result that passed all of them is
+// returned; on any failure the buffer is zeroed and freed. A BytePlanes delta
+// (format/byte_planes.h) decodes between byte-plane copies of the base and of the result, so
+// it needs two more model-sized locked buffers while it runs (freed before it returns).
+//
 // Errors: every failure is a one-line error ending in what to do; the caller (the agent) then
 // downloads and installs the full package instead: kFailedPrecondition (not a delta, another
 // base, not encrypted to this device, bad signature), kInvalidArgument (patch or result

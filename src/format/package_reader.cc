@@ -158,9 +158,8 @@ Status PackageReader::ReadModel(const crypto::SecureBuffer* content_key, uint8_t
   });
 }
 
-Status PackageReader::ReadPatchedModel(const crypto::SecureBuffer* content_key,
-                                       const uint8_t* base, size_t base_size, uint8_t* model,
-                                       size_t model_size) {
+Status PackageReader::ReadPatchedModel(const crypto::SecureBuffer* content_key, const uint8_t* base,
+                                       size_t base_size, uint8_t* model, size_t model_size) {
   if (!manifest_.delta)
     return Status::Error(StatusCode::kFailedPrecondition,
                          "it is a whole-model package, not a delta package: load it directly");

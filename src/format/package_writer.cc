@@ -56,9 +56,8 @@ Result<PackageContents> BuildPackage(const uint8_t* model, size_t size, tpkg::Ma
   return BuildPackageFromPayload(std::move(payload), size, std::move(manifest), chunk_bytes);
 }
 
-Result<PackageContents> BuildPackageFromPayload(std::vector<uint8_t> payload,
-                                                uint64_t model_bytes, tpkg::ManifestT manifest,
-                                                uint32_t chunk_bytes) {
+Result<PackageContents> BuildPackageFromPayload(std::vector<uint8_t> payload, uint64_t model_bytes,
+                                                tpkg::ManifestT manifest, uint32_t chunk_bytes) {
   if (chunk_bytes == 0 || chunk_bytes > kMaxChunkBytes)
     return Status::Error(StatusCode::kInvalidArgument, "chunk size %u is out of range (1 to %u)",
                          chunk_bytes, kMaxChunkBytes);

@@ -38,8 +38,8 @@ Result<PackageContents> BuildPackage(const uint8_t* model, size_t size, tpkg::Ma
 // A package around a payload that is already zstd-compressed (a delta package's patch,
 // toolchain/package/model_delta.h): fills the sizes, chunk size and payload hash as
 // BuildPackage does; the caller has checked the model `payload` decodes to.
-Result<PackageContents> BuildPackageFromPayload(std::vector<uint8_t> payload,
-                                                uint64_t model_bytes, tpkg::ManifestT manifest,
+Result<PackageContents> BuildPackageFromPayload(std::vector<uint8_t> payload, uint64_t model_bytes,
+                                                tpkg::ManifestT manifest,
                                                 uint32_t chunk_bytes = kDefaultChunkBytes);
 Status EncryptPackage(PackageContents& package,
                       const std::vector<crypto::SigningPublicKey>& devices);

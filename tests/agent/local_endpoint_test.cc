@@ -41,8 +41,7 @@ Reply Request(const std::string& path, const std::string& method, const std::str
   }
   const std::string request = method + " " + target + " HTTP/1.1\r\nHost: local\r\n" +
                               "Content-Type: application/json\r\nConnection: close\r\n" +
-                              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
-                              body;
+                              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   for (size_t sent = 0; sent < request.size();) {
     // MSG_NOSIGNAL: the endpoint may close early (413); that must not kill the test.
     const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
@@ -107,12 +106,11 @@ TEST_F(LocalEndpointTest, BadRequestsAreJsonErrorsAndTheEndpointKeepsServing) {
   LoaderService service(loader);
   LocalEndpoint endpoint(service, {Socket(), 64u << 10});
   ASSERT_TRUE(endpoint.Start().ok());
-  auto expect = [&](const std::string& method, const std::string& target,
-                    const std::string& body, int status, const std::string& fragment) {
+  auto expect = [&](const std::string& method, const std::string& target, const std::string& body,
+                    int status, const std::string& fragment) {
     const Reply reply = Request(Socket(), method, target, body);
     EXPECT_EQ(reply.status, status) << target << " " << body.substr(0, 60);
-    EXPECT_NE(reply.body.value("error", "").find(fragment), std::string::npos)
-        << reply.body.dump();
+    EXPECT_NE(reply.body.value("error", "").find(fragment), std::string::npos) << reply.body.dump();
   };
   expect("POST", "/v1/infer", "{not json", 400, "not a JSON object");
   expect("POST", "/v1/infer", "{}", 400, "no \"inputs\" object");

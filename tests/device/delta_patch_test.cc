@@ -3,10 +3,11 @@
 // the new model and serves it; a wrong base, an altered manifest, an altered or re-signed
 // corrupt patch and a wrong result hash are all refused with an error that says to install the
 // full package, and the previous model keeps serving.
+#include "device/delta_patch.h"
+
 #include <sodium.h>
 
 #include "crypto/content_hash.h"
-#include "device/delta_patch.h"
 #include "device/loader_fixture.h"
 #include "format/package_header.h"
 #include "format/package_writer.h"
@@ -39,9 +40,9 @@ class DeltaTest : public LoaderTest {
     auto test = toolchain::MakeSelfTest(tuned_, {{"x", test_support::ScaleInput(kWidth)}});
     EXPECT_TRUE(test.ok());
     manifest.self_tests.push_back(std::move(*test));
-    auto delta = toolchain::BuildDeltaPackage(model_.data(), model_.size(), tuned_.data(),
-                                              tuned_.size(), std::move(manifest), 1024,
-                                              {19, true, transform});
+    auto delta =
+        toolchain::BuildDeltaPackage(model_.data(), model_.size(), tuned_.data(), tuned_.size(),
+                                     std::move(manifest), 1024, {19, true, transform});
     EXPECT_TRUE(delta.ok()) << delta.status().message();
     return std::move(*delta);
   }
@@ -54,8 +55,8 @@ class DeltaTest : public LoaderTest {
   }
 
   static Status LoadDelta(PackageLoader& loader, const std::vector<uint8_t>& bytes) {
-    return loader.LoadDelta(
-        std::make_unique<format::MemoryByteSource>(bytes.data(), bytes.size()), "delta.tpkg");
+    return loader.LoadDelta(std::make_unique<format::MemoryByteSource>(bytes.data(), bytes.size()),
+                            "delta.tpkg");
   }
 
   // Loads the base (release 1), applies `delta` and expects it refused with `message`, the
@@ -82,9 +83,9 @@ TEST_F(DeltaTest, AnEncryptedDeltaGivesExactlyTheNewModelAndServesIt) {
       << "a change of every 10th weight should patch small";
   const std::vector<uint8_t> delta = Sign(contents);
 
-  auto patched = ApplyDeltaPackage(
-      std::make_unique<format::MemoryByteSource>(delta.data(), delta.size()), model_.data(),
-      model_.size(), {vendor_.public_key()}, key_store_.get());
+  auto patched =
+      ApplyDeltaPackage(std::make_unique<format::MemoryByteSource>(delta.data(), delta.size()),
+                        model_.data(), model_.size(), {vendor_.public_key()}, key_store_.get());
   ASSERT_TRUE(patched.ok()) << patched.status().message();
   ASSERT_EQ(patched->model.size(), tuned_.size());
   EXPECT_EQ(std::memcmp(patched->model.data(), tuned_.data(), tuned_.size()), 0);
@@ -109,9 +110,9 @@ TEST_F(DeltaTest, EitherTransformGivesExactlyTheNewModel) {
     const format::PackageContents contents = DeltaContents(2, transform);
     EXPECT_EQ(contents.manifest.delta->transform, recorded);
     const std::vector<uint8_t> delta = Sign(contents);
-    auto patched = ApplyDeltaPackage(
-        std::make_unique<format::MemoryByteSource>(delta.data(), delta.size()), model_.data(),
-        model_.size(), {vendor_.public_key()}, key_store_.get());
+    auto patched =
+        ApplyDeltaPackage(std::make_unique<format::MemoryByteSource>(delta.data(), delta.size()),
+                          model_.data(), model_.size(), {vendor_.public_key()}, key_store_.get());
     ASSERT_TRUE(patched.ok()) << patched.status().message();
     ASSERT_EQ(patched->model.size(), tuned_.size());
     EXPECT_EQ(std::memcmp(patched->model.data(), tuned_.data(), tuned_.size()), 0);
@@ -172,12 +173,10 @@ TEST_F(DeltaTest, AWrongSignedResultHashIsRefused) {
 TEST_F(DeltaTest, ADeltaIsNotAWholeModelAndAWholeModelIsNotADelta) {
   PackageLoader loader(Options());
   const Status as_full = Load(loader, Sign(DeltaContents(2)));
-  EXPECT_NE(Message(as_full).find("it is a delta package"), std::string::npos)
-      << as_full.message();
+  EXPECT_NE(Message(as_full).find("it is a delta package"), std::string::npos) << as_full.message();
   ASSERT_TRUE(Load(loader, test_support::MakePackage(Spec(1))).ok());
   const Status as_delta = LoadDelta(loader, test_support::MakePackage(Spec(2)));
-  EXPECT_NE(Message(as_delta).find("not a delta package"), std::string::npos)
-      << as_delta.message();
+  EXPECT_NE(Message(as_delta).find("not a delta package"), std::string::npos) << as_delta.message();
   EXPECT_EQ(Serve(loader), expected_y_);
 }
 

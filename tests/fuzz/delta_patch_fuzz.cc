@@ -24,8 +24,7 @@ constexpr uint64_t kMaxFuzzedModel = 16u << 20;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const fuzz::FuzzKeyStore* key_store = new fuzz::FuzzKeyStore();
-  static const std::vector<uint8_t>* base =
-      new std::vector<uint8_t>(test_support::ScaleModel(64));
+  static const std::vector<uint8_t>* base = new std::vector<uint8_t>(test_support::ScaleModel(64));
   std::vector<uint8_t> bytes(data, data + size);
   if (size >= format::kPackageHeaderBytes) {
     auto header = format::DecodePackageHeader(bytes.data());
@@ -42,9 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::make_unique<format::MemoryByteSource>(bytes.data(), bytes.size()), base->data(),
       base->size(), {fuzz::FuzzVendorKey().public_key()}, key_store);
   if (patched.ok() &&
-      !crypto::ContentHashesEqual(
-          crypto::ContentHash(patched->model.data(), patched->model.size()),
-          patched->manifest.delta->result_model_hash))
+      !crypto::ContentHashesEqual(crypto::ContentHash(patched->model.data(), patched->model.size()),
+                                  patched->manifest.delta->result_model_hash))
     __builtin_trap();
   return 0;
 }

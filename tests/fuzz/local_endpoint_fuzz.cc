@@ -34,8 +34,9 @@ device::PackageLoader* ServingLoader() {
   spec.manifest = test_support::Identity("fuzz", 1);
   spec.signer = &fuzz::FuzzVendorKey();
   const std::vector<uint8_t> package = test_support::MakePackage(std::move(spec));
-  if (!loader->Load(std::make_unique<format::MemoryByteSource>(package.data(), package.size()),
-                    "fuzz.tpkg")
+  if (!loader
+           ->Load(std::make_unique<format::MemoryByteSource>(package.data(), package.size()),
+                  "fuzz.tpkg")
            .ok())
     __builtin_trap();
   return loader;
@@ -53,9 +54,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   parser.put(boost::asio::buffer(data, size), ec);
   if (ec || !parser.is_done()) return 0;
   const auto& request = parser.get();
-  const agent::LocalResponse response = agent::HandleLocalRequest(
-      *service, std::string(request.method_string()), std::string(request.target()),
-      request.body());
+  const agent::LocalResponse response =
+      agent::HandleLocalRequest(*service, std::string(request.method_string()),
+                                std::string(request.target()), request.body());
   if (response.status < 200 || response.status > 599 ||
       nlohmann::json::parse(response.body, nullptr, false).is_discarded())
     __builtin_trap();

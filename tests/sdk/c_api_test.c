@@ -13,13 +13,13 @@
 static int failures = 0;
 static char fixture[1024], source[1024];
 
-#define CHECK(condition)                                                      \
-  do {                                                                        \
-    if (!(condition)) {                                                       \
-      fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n", __FILE__, \
-              __LINE__, #condition, tmo_last_error());                        \
-      ++failures;                                                             \
-    }                                                                         \
+#define CHECK(condition)                                                                \
+  do {                                                                                  \
+    if (!(condition)) {                                                                 \
+      fprintf(stderr, "%s:%d: CHECK failed: %s (last error: %s)\n", __FILE__, __LINE__, \
+              #condition, tmo_last_error());                                            \
+      ++failures;                                                                       \
+    }                                                                                   \
   } while (0)
 
 static const char* Path(const char* folder, const char* name) {
@@ -118,14 +118,13 @@ static void RefusesBadPackagesAndBadCalls(void) {
   if (file) fclose(file);
   CHECK(size > 200);
 
-  ExpectOpenError(Path(fixture, "clear.tpkg"), Path(fixture, "stranger/vendor.pub"), NULL,
-                  NULL, TMO_FAILED_PRECONDITION, "signature does not verify");
-  ExpectOpenError(Path(fixture, "encrypted.tpkg"), Vendor(), NULL, NULL,
-                  TMO_FAILED_PRECONDITION, "encrypted");
-  ExpectOpenError(Path(fixture, "encrypted.tpkg"), Vendor(), Path(fixture, "other-device"),
-                  NULL, TMO_FAILED_PRECONDITION, "not to this device");
-  ExpectOpenError(Path(fixture, "absent.tpkg"), Vendor(), NULL, NULL, TMO_NOT_FOUND,
-                  "absent.tpkg");
+  ExpectOpenError(Path(fixture, "clear.tpkg"), Path(fixture, "stranger/vendor.pub"), NULL, NULL,
+                  TMO_FAILED_PRECONDITION, "signature does not verify");
+  ExpectOpenError(Path(fixture, "encrypted.tpkg"), Vendor(), NULL, NULL, TMO_FAILED_PRECONDITION,
+                  "encrypted");
+  ExpectOpenError(Path(fixture, "encrypted.tpkg"), Vendor(), Path(fixture, "other-device"), NULL,
+                  TMO_FAILED_PRECONDITION, "not to this device");
+  ExpectOpenError(Path(fixture, "absent.tpkg"), Vendor(), NULL, NULL, TMO_NOT_FOUND, "absent.tpkg");
   ExpectOpenError(Path(fixture, "clear.tpkg"), Path(fixture, "absent.pub"), NULL, NULL,
                   TMO_NOT_FOUND, "absent.pub");
   WriteBytes(Path(fixture, "truncated.tpkg"), bytes, size / 2);
@@ -175,7 +174,9 @@ int main(int argc, char** argv) {
   Classify(Path(fixture, "encrypted.tpkg"), Path(fixture, "device"), encrypted);
   CHECK(memcmp(clear, encrypted, sizeof(clear)) == 0);
   RefusesBadPackagesAndBadCalls();
-  if (failures) fprintf(stderr, "%d check(s) failed\n", failures);
-  else printf("c_api_test: all checks passed\n");
+  if (failures)
+    fprintf(stderr, "%d check(s) failed\n", failures);
+  else
+    printf("c_api_test: all checks passed\n");
   return failures ? 1 : 0;
 }

@@ -15,8 +15,7 @@ struct ContextFree {
 };
 
 Status ZstdFailed(const char* step, size_t code) {
-  return Status::Error(StatusCode::kInternal, "zstd cannot %s: %s", step,
-                       ZSTD_getErrorName(code));
+  return Status::Error(StatusCode::kInternal, "zstd cannot %s: %s", step, ZSTD_getErrorName(code));
 }
 
 }  // namespace
@@ -69,9 +68,9 @@ Result<format::PackageContents> BuildDeltaPackage(const uint8_t* base, size_t ba
     std::vector<uint8_t> base_planes(base_size), model_planes(model_size);
     format::SplitBytePlanes(base, base_size, base_planes.data());
     format::SplitBytePlanes(model, model_size, model_planes.data());
-    TMM_ASSIGN_OR_RETURN(std::vector<uint8_t> planes_patch,
-                         MakeModelPatch(base_planes.data(), base_size, model_planes.data(),
-                                        model_size, settings));
+    TMM_ASSIGN_OR_RETURN(
+        std::vector<uint8_t> planes_patch,
+        MakeModelPatch(base_planes.data(), base_size, model_planes.data(), model_size, settings));
     if (patch.empty() || planes_patch.size() < patch.size()) {
       patch = std::move(planes_patch);
       transform = tpkg::DeltaTransform::BytePlanes;
