@@ -29,10 +29,18 @@ Result<crypto::SigningKeyPair> ReadVendorKey(const std::string& path) {
   return key;
 }
 
+namespace {
+
+std::string Hex(const std::vector<uint8_t>& hash) {
+  char hex[2 * format::kPayloadHashBytes + 1] = "";
+  if (hash.size() == format::kPayloadHashBytes)
+    sodium_bin2hex(hex, sizeof(hex), hash.data(), hash.size());
+  return hex;
+}
+
+}  // namespace
+
 JsonValue DescribeManifest(const tpkg::ManifestT& manifest) {
-  char hash[2 * format::kPayloadHashBytes + 1] = "";
-  if (manifest.payload_hash.size() == format::kPayloadHashBytes)
-    sodium_bin2hex(hash, sizeof(hash), manifest.payload_hash.data(), format::kPayloadHashBytes);
   JsonValue report = JsonValue::Object();
   report.Set("model_id", manifest.model_id);
   report.Set("version", manifest.version);
@@ -45,7 +53,7 @@ JsonValue DescribeManifest(const tpkg::ManifestT& manifest) {
   report.Set("signer_key_id", manifest.signer_key_id);
   report.Set("model_bytes", manifest.model_bytes);
   report.Set("payload_bytes", manifest.payload_bytes);
-  report.Set("payload_blake2b_256", std::string(hash));
+  report.Set("payload_blake2b_256", Hex(manifest.payload_hash));
   report.Set("chunk_bytes", manifest.chunk_bytes);
   JsonValue recipients = JsonValue::Array();
   if (manifest.encryption)
@@ -54,6 +62,19 @@ JsonValue DescribeManifest(const tpkg::ManifestT& manifest) {
   report.Set("encrypted", manifest.encryption != nullptr);
   report.Set("recipients", std::move(recipients));
   report.Set("self_tests", manifest.self_tests.size());
+  if (manifest.delta) {
+    JsonValue delta = JsonValue::Object();
+    delta.Set("base_model_blake2b_256", Hex(manifest.delta->base_model_hash));
+    delta.Set("base_model_bytes", manifest.delta->base_model_bytes);
+    delta.Set("result_model_blake2b_256", Hex(manifest.delta->result_model_hash));
+    delta.Set("result_model_bytes", manifest.model_bytes);
+    delta.Set("transform", manifest.delta->transform == tpkg::DeltaTransform::BytePlanes
+                               ? "byte-planes"
+                               : "none");
+    report.Set("delta", std::move(delta));
+  } else {
+    report.Set("delta", JsonValue());
+  }
   return report;
 }
 

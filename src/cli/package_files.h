@@ -21,7 +21,8 @@ Result<size_t> WritePackage(const std::string& path, format::PackageContents& pa
                             const crypto::SigningKeyPair* signer);
 // Reads the vendor secret key at `path` (refused unless mode 0600).
 Result<crypto::SigningKeyPair> ReadVendorKey(const std::string& path);
-// model id, version, release, variant, target, sizes, hash, signer, encryption, self-tests.
+// model id, version, release, variant, target, sizes, hash, signer, encryption, self-tests,
+// and for a delta package its base and result (hashes and sizes); delta is null otherwise.
 JsonValue DescribeManifest(const tpkg::ManifestT& manifest);
 
 }  // namespace tinymlops::cli

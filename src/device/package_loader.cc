@@ -1,6 +1,8 @@
 #include "device/package_loader.h"
 
 #include "crypto/secure_buffer.h"
+#include "device/content_key.h"
+#include "device/delta_patch.h"
 #include "device/guard/weight_regions.h"
 #include "device/self_test.h"
 #include "format/package_reader.h"
@@ -32,21 +34,6 @@ Status CheckRuntimeVersion(const tpkg::ManifestT& manifest) {
   return Status::Ok();
 }
 
-Result<crypto::SecureBuffer> UnsealContentKey(const tpkg::ManifestT& manifest,
-                                              const DeviceKeyStore* key_store) {
-  if (key_store == nullptr)
-    return Status::Error(StatusCode::kFailedPrecondition,
-                         "the package is encrypted; give the device key folder (--keys DIR)");
-  for (const auto& recipient : manifest.encryption->recipients)
-    if (recipient->key_id == key_store->device_key_id())
-      return key_store->OpenSealedKey(recipient->sealed_content_key.data(),
-                                      recipient->sealed_content_key.size());
-  return Status::Error(StatusCode::kFailedPrecondition,
-                       "the package is encrypted to %zu other device(s), not to this device "
-                       "(key %s); encrypt it to this device's device.pub",
-                       manifest.encryption->recipients.size(), key_store->device_key_id().c_str());
-}
-
 }  // namespace
 
 PackageLoader::PackageLoader(LoaderOptions options) : options_(std::move(options)) {}
@@ -67,13 +54,17 @@ Status PackageLoader::Load(std::unique_ptr<format::ByteSource> source, const std
   return Status::Ok();
 }
 
-Result<std::unique_ptr<PackageLoader::ServedModel>> PackageLoader::Open(
-    std::unique_ptr<format::ByteSource> source) {
-  if (options_.resolver == nullptr)
-    return Status::Error(StatusCode::kInternal, "the package loader has no op resolver");
-  TMM_ASSIGN_OR_RETURN(std::unique_ptr<format::PackageReader> reader,
-                       format::PackageReader::Open(std::move(source), options_.trusted_vendors));
-  const tpkg::ManifestT& manifest = reader->manifest();
+Status PackageLoader::LoadDelta(std::unique_ptr<format::ByteSource> source,
+                                const std::string& name) {
+  auto opened = OpenDelta(std::move(source));
+  if (!opened.ok())
+    return Status::Error(opened.status().code(), "cannot apply delta package '%s': %s",
+                         name.c_str(), opened.status().message());
+  served_ = std::move(*opened);  // the previous model is released only now
+  return Status::Ok();
+}
+
+Status PackageLoader::CheckAdmission(const tpkg::ManifestT& manifest) const {
   TMM_RETURN_IF_ERROR(CheckRuntimeVersion(manifest));
   if (options_.release_counters) {
     TMM_ASSIGN_OR_RETURN(const uint64_t installed,
@@ -86,6 +77,17 @@ Result<std::unique_ptr<PackageLoader::ServedModel>> PackageLoader::Open(
                            static_cast<unsigned long long>(manifest.release),
                            manifest.model_id.c_str(), static_cast<unsigned long long>(installed));
   }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<PackageLoader::ServedModel>> PackageLoader::Open(
+    std::unique_ptr<format::ByteSource> source) {
+  if (options_.resolver == nullptr)
+    return Status::Error(StatusCode::kInternal, "the package loader has no op resolver");
+  TMM_ASSIGN_OR_RETURN(std::unique_ptr<format::PackageReader> reader,
+                       format::PackageReader::Open(std::move(source), options_.trusted_vendors));
+  const tpkg::ManifestT& manifest = reader->manifest();
+  TMM_RETURN_IF_ERROR(CheckAdmission(manifest));
   crypto::SecureBuffer content_key;
   if (reader->encrypted()) {
     TMM_ASSIGN_OR_RETURN(content_key, UnsealContentKey(manifest, options_.key_store));
@@ -97,18 +99,47 @@ Result<std::unique_ptr<PackageLoader::ServedModel>> PackageLoader::Open(
   TMM_RETURN_IF_ERROR(reader->ReadModel(reader->encrypted() ? &content_key : nullptr,
                                         served->model.data(), served->model.size()));
   served->manifest = manifest;
+  TMM_RETURN_IF_ERROR(Serve(*served));
+  return served;
+}
+
+Result<std::unique_ptr<PackageLoader::ServedModel>> PackageLoader::OpenDelta(
+    std::unique_ptr<format::ByteSource> source) {
+  if (options_.resolver == nullptr)
+    return Status::Error(StatusCode::kInternal, "the package loader has no op resolver");
+  if (!served_)
+    return Status::Error(StatusCode::kFailedPrecondition,
+                         "no model is loaded to apply the delta to; install the full package");
   TMM_ASSIGN_OR_RETURN(
-      served->interpreter,
-      runtime::Interpreter::Create(served->model.data(), served->model.size(), *options_.resolver));
-  TMM_RETURN_IF_ERROR(RunSelfTests(*served->interpreter, served->manifest));
+      PatchedModel patched,
+      ApplyDeltaPackage(std::move(source), served_->model.data(), served_->model.size(),
+                        options_.trusted_vendors, options_.key_store));
+  if (patched.manifest.model_id != served_->manifest.model_id)
+    return Status::Error(StatusCode::kFailedPrecondition,
+                         "the delta is for model '%s', the served model is '%s'; install the "
+                         "full package",
+                         patched.manifest.model_id.c_str(), served_->manifest.model_id.c_str());
+  TMM_RETURN_IF_ERROR(CheckAdmission(patched.manifest));
+  auto served = std::make_unique<ServedModel>();
+  served->model = std::move(patched.model);
+  served->manifest = std::move(patched.manifest);
+  TMM_RETURN_IF_ERROR(Serve(*served));
+  return served;
+}
+
+Status PackageLoader::Serve(ServedModel& served) {
   TMM_ASSIGN_OR_RETURN(
-      served->guard,
-      IntegrityGuard::Create(WeightRegions(served->interpreter->model()), options_.guard));
+      served.interpreter,
+      runtime::Interpreter::Create(served.model.data(), served.model.size(), *options_.resolver));
+  TMM_RETURN_IF_ERROR(RunSelfTests(*served.interpreter, served.manifest));
+  TMM_ASSIGN_OR_RETURN(
+      served.guard,
+      IntegrityGuard::Create(WeightRegions(served.interpreter->model()), options_.guard));
   if (options_.release_counters)
     TMM_RETURN_IF_ERROR(
-        options_.release_counters->Record(served->manifest.model_id, served->manifest.release));
-  if (options_.start_guard) served->guard->Start();
-  return served;
+        options_.release_counters->Record(served.manifest.model_id, served.manifest.release));
+  if (options_.start_guard) served.guard->Start();
+  return Status::Ok();
 }
 
 Result<runtime::Interpreter*> PackageLoader::interpreter() {

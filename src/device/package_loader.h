@@ -14,8 +14,8 @@
 //
 // Invoke() and interpreter() refuse (kFailedPrecondition) when nothing is loaded or the guard
 // has quarantined the model.
-// Thread-safety: Load, Invoke and interpreter() from one thread at a time (the guard runs in
-// its own thread).
+// Thread-safety: Load, LoadDelta, Invoke and interpreter() from one thread at a time (the guard
+// runs in its own thread).
 #ifndef TINYMLOPS_DEVICE_PACKAGE_LOADER_H_
 #define TINYMLOPS_DEVICE_PACKAGE_LOADER_H_
 
@@ -58,6 +58,15 @@ class PackageLoader {
   // `name` stands for the package in messages.
   Status Load(std::unique_ptr<format::ByteSource> source, const std::string& name);
 
+  // Delta update (device/delta_patch.h): applies the delta package in `source` to the model
+  // served now (its clear bytes in locked memory are the patch's base), then admits and serves
+  // the result exactly as Load does (runtime version, release, self-tests, guard). The
+  // delta's model id must be the served one's. Any failure, a wrong base included, returns the
+  // error and leaves the current model serving: the caller then installs the full package.
+  // Persisting the update is the caller's: keep the base package and the delta (load the base,
+  // then the delta) or download the full package; the clear result is never written out.
+  Status LoadDelta(std::unique_ptr<format::ByteSource> source, const std::string& name);
+
   bool ready() const { return served_ != nullptr; }
   Result<runtime::Interpreter*> interpreter();
   Status Invoke();
@@ -68,6 +77,11 @@ class PackageLoader {
  private:
   struct ServedModel;
   Result<std::unique_ptr<ServedModel>> Open(std::unique_ptr<format::ByteSource> source);
+  Result<std::unique_ptr<ServedModel>> OpenDelta(std::unique_ptr<format::ByteSource> source);
+  // A newer runtime needed, or a release below the installed one without allow_downgrade.
+  Status CheckAdmission(const tpkg::ManifestT& manifest) const;
+  // Interpreter, self-tests, guard, release record for a model already in `served`.
+  Status Serve(ServedModel& served);
 
   LoaderOptions options_;
   std::unique_ptr<ServedModel> served_;

@@ -54,6 +54,16 @@ Status CheckManifest(const tpkg::ManifestT& manifest) {
         return Invalid("a recipient's sealed content key is not 80 bytes");
     }
   }
+  if (const tpkg::DeltaT* delta = manifest.delta.get()) {
+    if (delta->base_model_hash.size() != kPayloadHashBytes)
+      return Invalid("the delta's base_model_hash is not 32 bytes");
+    if (delta->result_model_hash.size() != kPayloadHashBytes)
+      return Invalid("the delta's result_model_hash is not 32 bytes");
+    if (delta->base_model_bytes == 0 || delta->base_model_bytes > kMaxModelBytes)
+      return Invalid("the delta's base_model_bytes is out of range");
+    if (delta->transform > tpkg::DeltaTransform::MAX)
+      return Invalid("the delta's transform is unknown (made by a newer toolchain?)");
+  }
   for (const auto& self_test : manifest.self_tests) {
     if (!self_test) return Invalid("a self-test is empty");
     for (const auto* list : {&self_test->inputs, &self_test->expected_outputs})
@@ -66,6 +76,13 @@ Status CheckManifest(const tpkg::ManifestT& manifest) {
 }
 
 }  // namespace
+
+uint32_t DeltaWindowLog(uint64_t base_model_bytes, uint64_t result_model_bytes) {
+  const uint64_t window = base_model_bytes + result_model_bytes;
+  uint32_t log = 10;
+  while (log < 63 && (uint64_t{1} << log) < window) ++log;
+  return log;
+}
 
 Result<tpkg::ManifestT> ParseManifest(const uint8_t* data, size_t size) {
   if (data == nullptr || size < 8 || !tpkg::ManifestBufferHasIdentifier(data))

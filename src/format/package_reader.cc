@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "crypto/content_hash.h"
 #include "format/package_header.h"
 
 namespace tinymlops::format {
@@ -28,18 +29,33 @@ std::string TrustedIds(const std::vector<crypto::SigningPublicKey>& trusted) {
   return ids.empty() ? "none" : ids;
 }
 
-// Streaming zstd decompression into one fixed output buffer.
+// Streaming zstd decompression into one fixed output buffer; with a prefix (a delta package's
+// base model), the frame is decoded against it (ZSTD_DCtx_refPrefix) under a window of
+// 2^window_log bytes. The prefix is referenced, not copied: it must outlive the decompressor.
 class ModelDecompressor {
  public:
-  ModelDecompressor(uint8_t* model, size_t size) : context_(ZSTD_createDCtx()) {
+  ModelDecompressor(uint8_t* model, size_t size, const uint8_t* prefix = nullptr,
+                    size_t prefix_size = 0, uint32_t window_log = 0)
+      : context_(ZSTD_createDCtx()) {
     output_ = {model, size, 0};
-    if (context_) ZSTD_DCtx_setParameter(context_, ZSTD_d_stableOutBuffer, 1);
+    if (!context_) return;
+    bool ready = !ZSTD_isError(ZSTD_DCtx_setParameter(context_, ZSTD_d_stableOutBuffer, 1));
+    if (prefix != nullptr) {
+      ready = ready &&
+              !ZSTD_isError(ZSTD_DCtx_setParameter(context_, ZSTD_d_windowLogMax,
+                                                   static_cast<int>(window_log))) &&
+              !ZSTD_isError(ZSTD_DCtx_refPrefix(context_, prefix, prefix_size));
+    }
+    ready_ = ready;
   }
   ~ModelDecompressor() { ZSTD_freeDCtx(context_); }
 
   Status Feed(const uint8_t* data, size_t size, bool last) {
     if (!context_)
       return Status::Error(StatusCode::kResourceExhausted, "cannot allocate a zstd context");
+    if (!ready_)
+      return Status::Error(StatusCode::kResourceExhausted,
+                           "cannot set up zstd to decode a %zu-byte model", output_.size);
     ZSTD_inBuffer input = {data, size, 0};
     while (input.pos < input.size) {
       if (finished_) return Altered("has bytes after the compressed model");
@@ -59,6 +75,7 @@ class ModelDecompressor {
  private:
   ZSTD_DCtx* context_;
   ZSTD_outBuffer output_;
+  bool ready_ = false;
   bool finished_ = false;
 };
 
@@ -129,14 +146,44 @@ Status PackageReader::VerifyPayload() {
 
 Status PackageReader::ReadModel(const crypto::SecureBuffer* content_key, uint8_t* model,
                                 size_t model_size) {
-  if (model_size != manifest_.model_bytes)
-    return Status::Error(StatusCode::kInternal, "model buffer of %zu bytes for a %llu-byte model",
-                         model_size, static_cast<unsigned long long>(manifest_.model_bytes));
+  if (manifest_.delta)
+    return Status::Error(StatusCode::kFailedPrecondition,
+                         "it is a delta package (a patch against model %s), not a whole model: "
+                         "apply it to the installed model as a delta, or install the full package",
+                         crypto::ShortHashName(manifest_.delta->base_model_hash).c_str());
+  if (model_size != manifest_.model_bytes) return ModelSizeMismatch(model_size);
   ModelDecompressor decompressor(model, model_size);
-  if (!encrypted())
-    return StreamPayload([&](const uint8_t* chunk, size_t size, bool last) {
-      return decompressor.Feed(chunk, size, last);
-    });
+  return StreamClearPayload(content_key, [&](const uint8_t* chunk, size_t size, bool last) {
+    return decompressor.Feed(chunk, size, last);
+  });
+}
+
+Status PackageReader::ReadPatchedModel(const crypto::SecureBuffer* content_key, const uint8_t* base,
+                                       size_t base_size, uint8_t* model, size_t model_size) {
+  if (!manifest_.delta)
+    return Status::Error(StatusCode::kFailedPrecondition,
+                         "it is a whole-model package, not a delta package: load it directly");
+  if (base == nullptr || base_size != manifest_.delta->base_model_bytes)
+    return Status::Error(StatusCode::kFailedPrecondition,
+                         "the delta applies to a %llu-byte base model, not to this %zu-byte one",
+                         static_cast<unsigned long long>(manifest_.delta->base_model_bytes),
+                         base_size);
+  if (model_size != manifest_.model_bytes) return ModelSizeMismatch(model_size);
+  ModelDecompressor decompressor(model, model_size, base, base_size,
+                                 DeltaWindowLog(base_size, manifest_.model_bytes));
+  return StreamClearPayload(content_key, [&](const uint8_t* chunk, size_t size, bool last) {
+    return decompressor.Feed(chunk, size, last);
+  });
+}
+
+Status PackageReader::ModelSizeMismatch(size_t model_size) const {
+  return Status::Error(StatusCode::kInternal, "model buffer of %zu bytes for a %llu-byte model",
+                       model_size, static_cast<unsigned long long>(manifest_.model_bytes));
+}
+
+Status PackageReader::StreamClearPayload(const crypto::SecureBuffer* content_key,
+                                         const ChunkSink& sink) {
+  if (!encrypted()) return StreamPayload(sink);
 
   if (content_key == nullptr || content_key->size() != kContentKeyBytes)
     return Status::Error(StatusCode::kInternal, "an encrypted package needs its 32-byte key");
@@ -160,7 +207,7 @@ Status PackageReader::ReadModel(const crypto::SecureBuffer* content_key, uint8_t
     ++chunk_index;
     const bool final_tag = tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL;
     if (final_tag != last) return Altered("is cut or reordered (final chunk out of place)");
-    return decompressor.Feed(clear.data(), static_cast<size_t>(clear_size), last);
+    return sink(clear.data(), static_cast<size_t>(clear_size), last);
   });
   sodium_memzero(&state, sizeof(state));
   return status;

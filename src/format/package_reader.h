@@ -14,7 +14,10 @@
 //
 // Errors: every malformed, truncated, altered, or wrongly signed package is an error that says
 // what is wrong (kInvalidArgument, kUnsupported, kFailedPrecondition); never a crash.
-// Thread-safety: one thread at a time per reader. ReadModel/VerifyPayload may be called once.
+// A delta package (manifest().delta) holds a zstd patch against a base model instead of a whole
+// model: ReadPatchedModel decodes it against that base.
+// Thread-safety: one thread at a time per reader. ReadModel, ReadPatchedModel or VerifyPayload
+// may be called once.
 #ifndef TINYMLOPS_FORMAT_PACKAGE_READER_H_
 #define TINYMLOPS_FORMAT_PACKAGE_READER_H_
 
@@ -44,13 +47,23 @@ class PackageReader {
 
   // Writes the decompressed model into `model` (`model_size` must be manifest().model_bytes).
   // `content_key` is the unsealed 32-byte key of an encrypted package, nullptr otherwise.
+  // Refused (kFailedPrecondition) for a delta package.
   Status ReadModel(const crypto::SecureBuffer* content_key, uint8_t* model, size_t model_size);
+  // A delta package only (manifest().delta): writes the model its patch produces from `base`
+  // (manifest().delta->base_model_bytes long; referenced, not copied, while this runs) into
+  // `model`. This checks the payload as ReadModel does, not the base's or the result's hash:
+  // device/delta_patch.h does, and only its result may be used.
+  Status ReadPatchedModel(const crypto::SecureBuffer* content_key, const uint8_t* base,
+                          size_t base_size, uint8_t* model, size_t model_size);
   Status VerifyPayload();
 
  private:
   using ChunkSink = std::function<Status(const uint8_t* chunk, size_t size, bool last)>;
   PackageReader() = default;
   Status StreamPayload(const ChunkSink& sink);
+  // StreamPayload, decrypting each chunk first when the package is encrypted.
+  Status StreamClearPayload(const crypto::SecureBuffer* content_key, const ChunkSink& sink);
+  Status ModelSizeMismatch(size_t model_size) const;
 
   std::unique_ptr<ByteSource> source_;
   tpkg::ManifestT manifest_;

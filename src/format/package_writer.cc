@@ -27,8 +27,7 @@ void HashPayload(PackageContents& package) {
 
 }  // namespace
 
-Result<PackageContents> BuildPackage(const uint8_t* model, size_t size, tpkg::ManifestT manifest,
-                                     uint32_t chunk_bytes) {
+Status CheckPackageableModel(const uint8_t* model, size_t size) {
   // The runtime reads the model zero-copy, so check it on an aligned copy.
   std::unique_ptr<uint8_t[]> aligned(new uint8_t[size + 16]);
   uint8_t* start = aligned.get() + (16 - reinterpret_cast<uintptr_t>(aligned.get()) % 16) % 16;
@@ -40,19 +39,32 @@ Result<PackageContents> BuildPackage(const uint8_t* model, size_t size, tpkg::Ma
                          "the model is %zu bytes; packages hold at most "
                          "%llu",
                          size, static_cast<unsigned long long>(kMaxModelBytes));
+  return Status::Ok();
+}
+
+Result<PackageContents> BuildPackage(const uint8_t* model, size_t size, tpkg::ManifestT manifest,
+                                     uint32_t chunk_bytes) {
+  TMM_RETURN_IF_ERROR(CheckPackageableModel(model, size));
+  std::vector<uint8_t> payload(ZSTD_compressBound(size));
+  const size_t compressed =
+      ZSTD_compress(payload.data(), payload.size(), model, size, kCompressionLevel);
+  if (ZSTD_isError(compressed))
+    return Status::Error(StatusCode::kInternal, "zstd compression failed: %s",
+                         ZSTD_getErrorName(compressed));
+  payload.resize(compressed);
+  manifest.delta.reset();
+  return BuildPackageFromPayload(std::move(payload), size, std::move(manifest), chunk_bytes);
+}
+
+Result<PackageContents> BuildPackageFromPayload(std::vector<uint8_t> payload, uint64_t model_bytes,
+                                                tpkg::ManifestT manifest, uint32_t chunk_bytes) {
   if (chunk_bytes == 0 || chunk_bytes > kMaxChunkBytes)
     return Status::Error(StatusCode::kInvalidArgument, "chunk size %u is out of range (1 to %u)",
                          chunk_bytes, kMaxChunkBytes);
   PackageContents package;
-  package.payload.resize(ZSTD_compressBound(size));
-  const size_t compressed =
-      ZSTD_compress(package.payload.data(), package.payload.size(), model, size, kCompressionLevel);
-  if (ZSTD_isError(compressed))
-    return Status::Error(StatusCode::kInternal, "zstd compression failed: %s",
-                         ZSTD_getErrorName(compressed));
-  package.payload.resize(compressed);
+  package.payload = std::move(payload);
   package.manifest = std::move(manifest);
-  package.manifest.model_bytes = size;
+  package.manifest.model_bytes = model_bytes;
   package.manifest.chunk_bytes = chunk_bytes;
   package.manifest.encryption.reset();
   if (package.manifest.created_unix == 0) package.manifest.created_unix = std::time(nullptr);

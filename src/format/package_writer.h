@@ -31,8 +31,16 @@ struct PackageContents {
   crypto::Signature signature{};  // as read by ParsePackageUnverified; SerializePackage re-signs
 };
 
+// OK when `model` is a well-formed .tmm (format/model_file.h) a package may hold.
+Status CheckPackageableModel(const uint8_t* model, size_t size);
 Result<PackageContents> BuildPackage(const uint8_t* model, size_t size, tpkg::ManifestT manifest,
                                      uint32_t chunk_bytes = kDefaultChunkBytes);
+// A package around a payload that is already zstd-compressed (a delta package's patch,
+// toolchain/package/model_delta.h): fills the sizes, chunk size and payload hash as
+// BuildPackage does; the caller has checked the model `payload` decodes to.
+Result<PackageContents> BuildPackageFromPayload(std::vector<uint8_t> payload, uint64_t model_bytes,
+                                                tpkg::ManifestT manifest,
+                                                uint32_t chunk_bytes = kDefaultChunkBytes);
 Status EncryptPackage(PackageContents& package,
                       const std::vector<crypto::SigningPublicKey>& devices);
 Result<std::vector<uint8_t>> SerializePackage(PackageContents& package,

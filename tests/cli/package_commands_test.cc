@@ -1,5 +1,5 @@
-// `tinymlops keys new`, `device keygen` and `package build | sign | encrypt | inspect | verify`,
-// and `model run PACKAGE.tpkg`: the user's round trip on the digits model gives the same
+// `tinymlops keys new`, `device keygen`, `package build | sign | encrypt | inspect | verify |
+// delta | apply-delta`, and `model run PACKAGE.tpkg`: the user's round trip on the digits model gives the same
 // outputs as the plain .tmm; nothing written during a load holds the clear model; output and
 // errors never hold key material; one-line errors and exit codes.
 #include <dirent.h>
@@ -210,6 +210,56 @@ TEST_F(PackageCommandsTest, RefusedPackagesAreOneLineErrors) {
   ExpectError(Cli({"package", "build", Path("digits.tmm"), "-o", Path("x.tpkg"), "--model-id", "d",
                    "--version", "one", "--release", "1"}),
               1, "'one' is not a semantic version");
+}
+
+TEST_F(PackageCommandsTest, ADeltaPackageAppliesToItsBaseAndOnlyToIt) {
+  // Two int8 models of the same float model, calibrated on different samples.
+  for (const auto& [name, samples] : {std::pair{"a", "calibration_x.npy"},
+                                      std::pair{"b", "heldout_x.npy"}}) {
+    ProcessResult result =
+        Cli({"model", "quantize", Path("digits.tmm"), "--calibration",
+             source_ + "/examples/digits/" + samples, "-o", Path(std::string(name) + ".tmm")});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+  }
+  const std::vector<std::string> identity = {"--model-id", "digits", "--version", "1.0.0",
+                                             "--self-test", Path("one.npy"), "--key",
+                                             Path("vendor/vendor.key")};
+  auto with = [&](std::vector<std::string> arguments) {
+    arguments.insert(arguments.end(), identity.begin(), identity.end());
+    return arguments;
+  };
+  ProcessResult result =
+      Cli(with({"package", "build", Path("a.tmm"), "-o", Path("a.tpkg"), "--release", "1"}));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  result = Cli(with({"package", "build", Path("b.tmm"), "-o", Path("b.tpkg"), "--release", "2"}));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  result = Cli(with({"package", "delta", "--from", Path("a.tmm"), "--to", Path("b.tmm"), "-o",
+                     Path("a-b.tpkg"), "--release", "2"}));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  for (const char* package : {"a.tpkg", "a-b.tpkg"}) {
+    result = Cli({"package", "encrypt", Path(package), "--to", Path("device/device.pub"), "--key",
+                  Path("vendor/vendor.key")});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+  }
+  EXPECT_LT(ReadText(Path("a-b.tpkg")).size(), ReadText(Path("b.tpkg")).size());
+
+  result = Cli({"package", "inspect", Path("a-b.tpkg"), "--json"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("\"base_model_blake2b_256\""), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("\"result_model_bytes\""), std::string::npos);
+
+  result = Cli({"package", "apply-delta", Path("a-b.tpkg"), "--base", Path("a.tpkg"), "--trust",
+                Path("vendor/vendor.pub"), "--keys", Path("device"), "--json"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("\"self_tests_passed\": 1"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("\"release\": 2"), std::string::npos);
+
+  ExpectError(Cli({"package", "apply-delta", Path("a-b.tpkg"), "--base", Path("b.tpkg"),
+                   "--trust", Path("vendor/vendor.pub"), "--keys", Path("device")}),
+              1, "install the full package instead");
+  ExpectError(Cli({"package", "verify", Path("a-b.tpkg"), "--trust", Path("vendor/vendor.pub"),
+                   "--keys", Path("device")}),
+              1, "it is a delta package");
 }
 
 }  // namespace

@@ -232,7 +232,28 @@ TEST(PackageManifestTest, RejectsManifestsThatBreakTheInvariants) {
   test->inputs.push_back(std::move(value));
   m.self_tests.push_back(std::move(test));
   expect_invalid(m, "does not match its dtype and shape");
+  // A delta block: 32-byte hashes, a base size in range, a known transform.
+  auto delta = [] {
+    auto d = std::make_unique<tpkg::DeltaT>();
+    d->base_model_hash.assign(32, 1);
+    d->base_model_bytes = 10;
+    d->result_model_hash.assign(32, 2);
+    return d;
+  };
+  m = manifest;
+  m.delta = delta();
+  bytes = SerializeManifest(m);
+  ASSERT_TRUE(ParseManifest(bytes.data(), bytes.size()).ok());
+  m.delta->result_model_hash.resize(16);
+  expect_invalid(m, "result_model_hash is not 32 bytes");
+  m.delta = delta();
+  m.delta->base_model_bytes = 0;
+  expect_invalid(m, "base_model_bytes is out of range");
+  m.delta = delta();
+  m.delta->transform = static_cast<tpkg::DeltaTransform>(7);
+  expect_invalid(m, "transform is unknown");
 
+  bytes = SerializeManifest(manifest);
   bytes[5] ^= 0xff;  // the identifier
   EXPECT_FALSE(ParseManifest(bytes.data(), bytes.size()).ok());
   EXPECT_FALSE(ParseManifest(bytes.data(), 3).ok());

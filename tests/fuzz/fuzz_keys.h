@@ -1,13 +1,18 @@
-// Fixed keys shared by make_fuzz_seeds and the package fuzzers: the seed packages are signed by
-// the fuzz vendor key and encrypted to the fuzz device key, and package_reader_fuzz re-signs
-// every input's manifest with the same vendor key, so the fuzzer explores what lies behind the
-// signature check (manifest, decryption, decompression, loading, self-tests).
+// Fixed keys shared by make_fuzz_seeds and the package fuzzers, and the fuzz device's key
+// store: the seed packages are signed by the fuzz vendor key and encrypted to the fuzz device
+// key, and the package fuzzers re-sign every input's manifest with the same vendor key, so the
+// fuzzer explores what lies behind the signature check (manifest, decryption, decompression,
+// patching, loading, self-tests).
 #ifndef TINYMLOPS_TESTS_FUZZ_FUZZ_KEYS_H_
 #define TINYMLOPS_TESTS_FUZZ_FUZZ_KEYS_H_
 
 #include <cstdint>
+#include <string>
 
+#include "crypto/box_key.h"
+#include "crypto/sealed_box.h"
 #include "crypto/signing_key.h"
+#include "device/key_store.h"
 
 namespace tinymlops::fuzz {
 
@@ -24,6 +29,22 @@ inline const crypto::SigningKeyPair& FuzzDeviceKey() {
   static const crypto::SigningKeyPair key = FuzzKey(101);
   return key;
 }
+
+// The fuzz device's identity held in memory.
+class FuzzKeyStore : public device::DeviceKeyStore {
+ public:
+  FuzzKeyStore()
+      : id_(FuzzDeviceKey().public_key().key_id()),
+        box_(std::move(*crypto::BoxKeyPair::FromSigningKeyPair(FuzzDeviceKey()))) {}
+  const std::string& device_key_id() const override { return id_; }
+  Result<crypto::SecureBuffer> OpenSealedKey(const uint8_t* sealed, size_t size) const override {
+    return crypto::OpenSealedBox(sealed, size, box_);
+  }
+
+ private:
+  std::string id_;
+  crypto::BoxKeyPair box_;
+};
 
 }  // namespace tinymlops::fuzz
 

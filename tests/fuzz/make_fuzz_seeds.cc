@@ -1,7 +1,8 @@
 // Writes the fuzzers' seed corpora: small valid .tmm models (float and int8, covering most op
 // types), ONNX models, .npy files, and .tpkg packages (clear and encrypted, signed with the fuzz
 // keys of fuzz/fuzz_keys.h) with their manifests, one folder per fuzzer.
-// Usage: make_fuzz_seeds OUTPUT_FOLDER (creates OUTPUT_FOLDER/{tmm,onnx,npy,package,manifest}).
+// Usage: make_fuzz_seeds OUTPUT_FOLDER (creates OUTPUT_FOLDER/{tmm,onnx,npy,package,manifest,
+// delta}).
 #include <onnx/onnx_pb.h>
 #include <sys/stat.h>
 
@@ -16,6 +17,7 @@
 #include "format/package_header.h"
 #include "fuzz/fuzz_keys.h"
 #include "support/package_fixtures.h"
+#include "toolchain/package/model_delta.h"
 #include "toolchain/quantize/quantizer.h"
 
 namespace tinymlops::toolchain {
@@ -273,10 +275,36 @@ Status WritePackageSeeds(const std::string& folder) {
   return Status::Ok();
 }
 
+// Delta packages from the 64-wide scale model to its tuned variant (delta_patch_fuzz's base),
+// clear and encrypted, over the bytes and over their byte planes.
+Status WriteDeltaSeeds(const std::string& folder) {
+  const std::vector<uint8_t> base = test_support::ScaleModel(64);
+  const std::vector<uint8_t> tuned = test_support::TunedScaleModel(64);
+  for (bool encrypted : {false, true})
+    for (const auto transform :
+         {toolchain::PatchTransform::kNone, toolchain::PatchTransform::kBytePlanes}) {
+      TMM_ASSIGN_OR_RETURN(
+          format::PackageContents delta,
+          toolchain::BuildDeltaPackage(base.data(), base.size(), tuned.data(), tuned.size(),
+                                       test_support::Identity("fuzz", 2), 128,
+                                       {19, true, transform}));
+      if (encrypted)
+        TMM_RETURN_IF_ERROR(format::EncryptPackage(delta, {fuzz::FuzzDeviceKey().public_key()}));
+      TMM_ASSIGN_OR_RETURN(const std::vector<uint8_t> bytes,
+                           format::SerializePackage(delta, &fuzz::FuzzVendorKey()));
+      const std::string name = std::string(encrypted ? "encrypted" : "clear") +
+                               (transform == toolchain::PatchTransform::kNone ? "" : "_planes");
+      TMM_RETURN_IF_ERROR(
+          WriteFileAtomically(folder + "/delta/" + name + ".tpkg", bytes.data(), bytes.size()));
+    }
+  return Status::Ok();
+}
+
 Status WriteSeeds(const std::string& folder) {
-  for (const char* kind : {"", "/tmm", "/onnx", "/npy", "/package", "/manifest"})
+  for (const char* kind : {"", "/tmm", "/onnx", "/npy", "/package", "/manifest", "/delta"})
     ::mkdir((folder + kind).c_str(), 0755);
   TMM_RETURN_IF_ERROR(WritePackageSeeds(folder));
+  TMM_RETURN_IF_ERROR(WriteDeltaSeeds(folder));
   const Graph conv = ConvNet();
   const Graph elementwise = ElementwiseNet();
   TMM_RETURN_IF_ERROR(WriteModelSeed(folder + "/tmm/convnet.tmm", conv));

@@ -8,9 +8,6 @@
 #include <cstring>
 #include <vector>
 
-#include "crypto/box_key.h"
-#include "crypto/sealed_box.h"
-#include "device/key_store.h"
 #include "device/package_loader.h"
 #include "format/byte_source.h"
 #include "format/package_header.h"
@@ -22,26 +19,10 @@ using namespace tinymlops;
 
 constexpr uint64_t kMaxFuzzedModel = 16u << 20;
 
-// The fuzz device's identity held in memory.
-class FuzzKeyStore : public device::DeviceKeyStore {
- public:
-  FuzzKeyStore()
-      : id_(fuzz::FuzzDeviceKey().public_key().key_id()),
-        box_(std::move(*crypto::BoxKeyPair::FromSigningKeyPair(fuzz::FuzzDeviceKey()))) {}
-  const std::string& device_key_id() const override { return id_; }
-  Result<crypto::SecureBuffer> OpenSealedKey(const uint8_t* sealed, size_t size) const override {
-    return crypto::OpenSealedBox(sealed, size, box_);
-  }
-
- private:
-  std::string id_;
-  crypto::BoxKeyPair box_;
-};
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const FuzzKeyStore* key_store = new FuzzKeyStore();
+  static const fuzz::FuzzKeyStore* key_store = new fuzz::FuzzKeyStore();
   static const runtime::OpResolver* resolver = [] {
     auto* kernels = new runtime::OpResolver();
     runtime::AddReferenceKernels(*kernels);
