@@ -18,9 +18,12 @@ namespace {
 constexpr size_t kOutcomesPerCheckin = 100;
 
 std::string ProfileJson(const DeviceProfile& p) {
-  return nlohmann::json{{"architecture", p.architecture}, {"device_class", p.device_class},
-                        {"ram_bytes", p.ram_bytes},       {"storage_bytes", p.storage_bytes},
-                        {"ops", p.ops},                   {"runtime_version", p.runtime_version}}
+  return nlohmann::json{{"architecture", p.architecture},
+                        {"device_class", p.device_class},
+                        {"ram_bytes", p.ram_bytes},
+                        {"storage_bytes", p.storage_bytes},
+                        {"ops", p.ops},
+                        {"runtime_version", p.runtime_version}}
       .dump();
 }
 
@@ -71,7 +74,8 @@ Result<std::unique_ptr<Agent>> Agent::Start(AgentOptions options) {
   agent->release_counters_ =
       std::make_unique<device::FileReleaseCounterStore>(o.data_folder + "/releases");
   TMM_ASSIGN_OR_RETURN(agent->outbox_, ReportOutbox::Open(o.data_folder));
-  agent->schedule_ = std::make_unique<CheckinSchedule>(std::hash<std::string>()(agent->identity_.device_id));
+  agent->schedule_ =
+      std::make_unique<CheckinSchedule>(std::hash<std::string>()(agent->identity_.device_id));
 
   InstallerOptions installer;
   installer.data_folder = o.data_folder;
@@ -83,10 +87,10 @@ Result<std::unique_ptr<Agent>> Agent::Start(AgentOptions options) {
   installer.now = o.now;
   Agent* raw = agent.get();
   installer.fetch = [raw](const SlotVariant& variant, const std::string& destination) {
-    return DownloadPackage(*raw->options_.client, raw->identity_,
-                           {variant.package, destination, variant.artifact_hash,
-                            variant.artifact_bytes},
-                           raw->options_.now());
+    return DownloadPackage(
+        *raw->options_.client, raw->identity_,
+        {variant.package, destination, variant.artifact_hash, variant.artifact_bytes},
+        raw->options_.now());
   };
   TMM_ASSIGN_OR_RETURN(agent->installer_,
                        UpdateInstaller::Open(std::move(installer), agent->outbox_.get()));
@@ -110,23 +114,23 @@ CheckinReport Agent::Report() const {
     report.health.version = served->version;
   }
   const auto& pending = outbox_->Pending();
-  report.outcomes.assign(pending.begin(),
-                         pending.begin() + static_cast<long>(std::min(pending.size(),
-                                                                      kOutcomesPerCheckin)));
+  report.outcomes.assign(
+      pending.begin(),
+      pending.begin() + static_cast<long>(std::min(pending.size(), kOutcomesPerCheckin)));
   return report;
 }
 
 int64_t Agent::CheckIn() {
   const CheckinReport report = Report();
-  auto answer = options_.client->Call(identity_, "POST", "/v1/device/checkin",
-                                      CheckinBody(report), options_.now());
+  auto answer = options_.client->Call(identity_, "POST", "/v1/device/checkin", CheckinBody(report),
+                                      options_.now());
   if (!answer.ok()) {
     last_error_ = answer.status().message();
     return schedule_->AfterFailure();
   }
   if (answer->status != 200) {
-    last_error_ = "the server answered the check-in with " + std::to_string(answer->status) +
-                  ": " + answer->body.substr(0, 200);
+    last_error_ = "the server answered the check-in with " + std::to_string(answer->status) + ": " +
+                  answer->body.substr(0, 200);
     return schedule_->AfterFailure();
   }
   auto parsed = ParseCheckinAnswer(answer->body);

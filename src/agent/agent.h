@@ -39,10 +39,10 @@ struct AgentOptions {
   std::string enroll_token;  // used when DATA/identity holds no enrolled identity
   std::string device_name;
   std::string device_class = "gateway";
-  const DeviceClient* client = nullptr;     // required; shared, outlives the agent
-  std::function<int64_t()> now;             // unix seconds; default: the system clock
-  std::function<DeviceContext()> context;   // default: mains power, ethernet
-  bool start_guard = true;                  // the integrity guard's background thread
+  const DeviceClient* client = nullptr;    // required; shared, outlives the agent
+  std::function<int64_t()> now;            // unix seconds; default: the system clock
+  std::function<DeviceContext()> context;  // default: mains power, ethernet
+  bool start_guard = true;                 // the integrity guard's background thread
 };
 
 class Agent {

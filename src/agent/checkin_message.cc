@@ -96,9 +96,10 @@ std::string CheckinBody(const CheckinReport& r) {
                    {"deployment", manifest.deployment}};
   json body = {{"profile", profile},
                {"context", context},
-               {"installed", {{"active", r.installed.active},
-                              {"slots", slots},
-                              {"serving_variant", r.installed.serving_variant}}}};
+               {"installed",
+                {{"active", r.installed.active},
+                 {"slots", slots},
+                 {"serving_variant", r.installed.serving_variant}}}};
   if (!r.health.model.empty())
     body["health"] = {{"model", r.health.model},
                       {"version", r.health.version},

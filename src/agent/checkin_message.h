@@ -35,7 +35,7 @@ struct DeviceContext {
 };
 
 struct InstalledSlots {
-  std::string active;  // "" before the first install
+  std::string active;                         // "" before the first install
   std::map<std::string, SlotManifest> slots;  // "a"/"b" -> what the slot holds
   std::string serving_variant;
 };

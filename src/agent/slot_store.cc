@@ -43,8 +43,11 @@ Status CheckVariantName(const std::string& name) {
 std::string SlotManifestJson(const SlotManifest& m) {
   nlohmann::json variants = nlohmann::json::array();
   for (const SlotVariant& v : m.variants)
-    variants.push_back({{"name", v.name}, {"id", v.id}, {"artifact_hash", v.artifact_hash},
-                        {"artifact_bytes", v.artifact_bytes}, {"release", v.release},
+    variants.push_back({{"name", v.name},
+                        {"id", v.id},
+                        {"artifact_hash", v.artifact_hash},
+                        {"artifact_bytes", v.artifact_bytes},
+                        {"release", v.release},
                         {"package", v.package}});
   return nlohmann::json{{"model", m.model},
                         {"version", m.version},
@@ -75,8 +78,7 @@ Result<SlotManifest> ParseSlotManifest(const std::string& json) {
       m.variants.push_back(std::move(variant));
     }
   } catch (const std::exception& error) {
-    return Status::Error(StatusCode::kInvalidArgument, "malformed slot manifest: %s",
-                         error.what());
+    return Status::Error(StatusCode::kInvalidArgument, "malformed slot manifest: %s", error.what());
   }
   if (m.variants.empty() || m.Find(m.default_variant) == nullptr)
     return Status::Error(StatusCode::kInvalidArgument,

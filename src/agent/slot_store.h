@@ -24,7 +24,7 @@ struct SlotVariant {
   std::string artifact_hash;  // hex BLAKE2b-256 of the package file
   uint64_t artifact_bytes = 0;
   uint64_t release = 0;
-  std::string package;        // the server path the package downloads from
+  std::string package;  // the server path the package downloads from
   bool operator==(const SlotVariant& other) const;
 };
 

@@ -7,11 +7,16 @@ namespace tinymlops::agent {
 
 const char* InstallResultName(InstallResult result) {
   switch (result) {
-    case InstallResult::kUnchanged: return "unchanged";
-    case InstallResult::kInstalled: return "installed";
-    case InstallResult::kRolledBack: return "rolled back";
-    case InstallResult::kFailed: return "failed";
-    case InstallResult::kRefused: return "refused";
+    case InstallResult::kUnchanged:
+      return "unchanged";
+    case InstallResult::kInstalled:
+      return "installed";
+    case InstallResult::kRolledBack:
+      return "rolled back";
+    case InstallResult::kFailed:
+      return "failed";
+    case InstallResult::kRefused:
+      return "refused";
   }
   return "unknown";
 }
@@ -141,13 +146,14 @@ Status UpdateInstaller::Recover() {
     auto manifest = slots_.ReadManifest(slot);
     Status served = manifest.ok() ? ServeSlot(slot, *manifest) : manifest.status();
     if (!served.ok()) {
-      failure += std::string(failure.empty() ? "" : "; ") + "slot " + slot + ": " + served.message();
+      failure +=
+          std::string(failure.empty() ? "" : "; ") + "slot " + slot + ": " + served.message();
       continue;
     }
     if (slot != state_.active) {
-      TMM_RETURN_IF_ERROR(Report(*manifest, "rolled_back",
-                                 "the active slot no longer verifies (" + failure +
-                                     "); back to slot " + slot));
+      TMM_RETURN_IF_ERROR(
+          Report(*manifest, "rolled_back",
+                 "the active slot no longer verifies (" + failure + "); back to slot " + slot));
       AgentState next = state_;
       next.active = next.last_committed = slot;
       next.previous.clear();
@@ -206,8 +212,9 @@ Result<InstallResult> UpdateInstaller::Apply(const SlotManifest& desired) {
   bool self_test_failed = false, unsupported = false;
   const Status verified = VerifySlot(target, desired, &self_test_failed, &unsupported);
   if (!verified.ok()) {
-    const char* event =
-        unsupported ? "refused" : self_test_failed ? "self_test_failed" : "install_failed";
+    const char* event = unsupported        ? "refused"
+                        : self_test_failed ? "self_test_failed"
+                                           : "install_failed";
     TMM_RETURN_IF_ERROR(Reject(desired, event, verified.message()));
     return unsupported ? InstallResult::kRefused : InstallResult::kFailed;
   }
@@ -227,9 +234,9 @@ Result<InstallResult> UpdateInstaller::Apply(const SlotManifest& desired) {
   }
 
   // Committed.
-  TMM_RETURN_IF_ERROR(Report(desired, back_to_previous ? "rolled_back" : "installed",
-                             back_to_previous ? "back to the previous slot, as the server asked"
-                                              : ""));
+  TMM_RETURN_IF_ERROR(
+      Report(desired, back_to_previous ? "rolled_back" : "installed",
+             back_to_previous ? "back to the previous slot, as the server asked" : ""));
   AgentState committed = state_;
   committed.previous = committed.active;
   committed.active = committed.last_committed = target;

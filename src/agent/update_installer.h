@@ -40,8 +40,8 @@
 namespace tinymlops::agent {
 
 // Fetches `variant`'s package to `destination` (agent/package_download.h does it over HTTP).
-using PackageFetcher =
-    std::function<Result<DownloadReport>(const SlotVariant& variant, const std::string& destination)>;
+using PackageFetcher = std::function<Result<DownloadReport>(const SlotVariant& variant,
+                                                            const std::string& destination)>;
 
 struct InstallerOptions {
   std::string data_folder;

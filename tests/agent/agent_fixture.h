@@ -43,12 +43,12 @@ class AgentFixture : public server::ServerFixture {
     const std::string admin = ProjectToken("acme", "admin");
     vendor_ = std::move(*crypto::SigningKeyPair::Generate());
     const auto& pk = vendor_.public_key().bytes();
-    ASSERT_EQ(Call("POST", "/v1/projects/acme/keys", admin,
-                   nlohmann::json{{"name", "vendor"},
-                                  {"public_key", server::ToHex(pk.data(), pk.size())}}
-                       .dump())
-                  .status,
-              201);
+    ASSERT_EQ(
+        Call("POST", "/v1/projects/acme/keys", admin,
+             nlohmann::json{{"name", "vendor"}, {"public_key", server::ToHex(pk.data(), pk.size())}}
+                 .dump())
+            .status,
+        201);
     ASSERT_EQ(Call("POST", "/v1/projects/acme/models", deployer_, R"({"name":"digits"})").status,
               201);
     Device device = EnrollDevice("acme", deployer_);
@@ -139,10 +139,10 @@ class AgentFixture : public server::ServerFixture {
     options.loader.start_guard = false;
     options.now = [] { return static_cast<int64_t>(std::time(nullptr)); };
     options.fetch = [this](const SlotVariant& variant, const std::string& destination) {
-      return DownloadPackage(*client_, identity_,
-                             {variant.package, destination, variant.artifact_hash,
-                              variant.artifact_bytes},
-                             static_cast<int64_t>(std::time(nullptr)));
+      return DownloadPackage(
+          *client_, identity_,
+          {variant.package, destination, variant.artifact_hash, variant.artifact_bytes},
+          static_cast<int64_t>(std::time(nullptr)));
     };
     return options;
   }
