@@ -124,6 +124,22 @@ Status UpdateInstaller::ServeSlot(const std::string& slot, const SlotManifest& m
   return loader_->Load(slots_.PackagePath(slot, manifest.default_variant));
 }
 
+Status UpdateInstaller::ServeVariant(const std::string& variant) {
+  TMM_ASSIGN_OR_RETURN(const SlotManifest active, ActiveRelease());
+  const SlotVariant* chosen = active.Find(variant);
+  if (chosen == nullptr)
+    return Status::Error(StatusCode::kNotFound, "release %s %s has no variant '%s'",
+                         active.model.c_str(), active.version.c_str(), variant.c_str());
+  if (loader_->manifest()->variant == variant) return Status::Ok();
+  const std::string path = slots_.PackagePath(state_.active, variant);
+  TMM_ASSIGN_OR_RETURN(const std::string hash, ArtifactHashOfFile(path));
+  if (hash != chosen->artifact_hash)
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "package '%s' no longer matches its hash (altered or damaged on disk)",
+                         path.c_str());
+  return loader_->Load(path);
+}
+
 Status UpdateInstaller::Recover() {
   TMM_ASSIGN_OR_RETURN(state_, state_file_.Load(slots_));
   if (!state_.trial.empty()) {

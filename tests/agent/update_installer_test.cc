@@ -212,6 +212,22 @@ TEST_P(UpdateInstallerTest, ACorruptStateFileFallsBackToTheOneBeforeThenToTheSlo
   EXPECT_TRUE(served == Expected(1) || served == Expected(2));
 }
 
+TEST_P(UpdateInstallerTest, ASlotHoldsEveryVariantAndServesTheOneChosen) {
+  SlotManifest v1 = Upload("1.0.0", 1);
+  UploadVariant(&v1, "small", 4);
+  ASSERT_TRUE(Restart().ok());
+  ASSERT_EQ(MustApply(v1), InstallResult::kInstalled);
+  EXPECT_EQ(Serve(installer_->loader()), Expected(1));  // the default variant
+  ASSERT_TRUE(installer_->ServeVariant("small").ok());
+  EXPECT_EQ(Serve(installer_->loader()), Expected(4));
+  EXPECT_EQ(installer_->loader().manifest()->variant, "small");
+  EXPECT_EQ(installer_->ServeVariant("int4").code(), StatusCode::kNotFound);
+  // A damaged variant is refused and the one serving keeps serving.
+  FlipByte(installer_->slots().PackagePath("a", "fp32"), 30);
+  EXPECT_FALSE(installer_->ServeVariant("fp32").ok());
+  EXPECT_EQ(Serve(installer_->loader()), Expected(4));
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, UpdateInstallerTest, ::testing::Values("sqlite"),
                          [](const auto& info) { return info.param; });
 
