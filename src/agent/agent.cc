@@ -54,7 +54,13 @@ Result<std::unique_ptr<Agent>> Agent::Start(AgentOptions options) {
   if (options.client == nullptr)
     return Status::Error(StatusCode::kInternal, "an agent needs a device client");
   if (!options.now) options.now = [] { return static_cast<int64_t>(std::time(nullptr)); };
-  if (!options.context) options.context = [] { return DeviceContext(); };
+  if (!options.context)
+    options.context = [] {
+      DeviceContext context;
+      context.charging = true;
+      context.network = "ethernet";
+      return context;
+    };
   std::unique_ptr<Agent> agent(new Agent(std::move(options)));
   const AgentOptions& o = agent->options_;
   TMM_RETURN_IF_ERROR(MakeFolder(o.data_folder));
@@ -96,6 +102,7 @@ Result<std::unique_ptr<Agent>> Agent::Start(AgentOptions options) {
                        UpdateInstaller::Open(std::move(installer), agent->outbox_.get()));
   const Status recovered = agent->installer_->Recover();
   if (!recovered.ok()) agent->last_error_ = recovered.message();
+  if (recovered.ok()) agent->FollowContext();
   return agent;
 }
 
@@ -120,7 +127,29 @@ CheckinReport Agent::Report() const {
   return report;
 }
 
+void Agent::FollowContext() {
+  auto active = installer_->ActiveRelease();
+  if (!active.ok()) return;
+  std::vector<std::string> names;
+  for (const SlotVariant& v : active->variants) names.push_back(v.name);
+  VariantPolicy policy;
+  policy.default_variant = active->default_variant;
+  if (!active->policy_json.empty()) {
+    auto parsed = ParseVariantPolicy(active->policy_json, names);
+    if (!parsed.ok()) {
+      last_error_ = std::string("the installed variant policy: ") + parsed.status().message();
+      return;
+    }
+    policy = std::move(*parsed);
+  }
+  const std::string chosen = SelectVariant(policy, options_.context(), names);
+  if (chosen.empty()) return;
+  const Status served = installer_->ServeVariant(chosen);
+  if (!served.ok()) last_error_ = served.message();
+}
+
 int64_t Agent::CheckIn() {
+  FollowContext();
   const CheckinReport report = Report();
   auto answer = options_.client->Call(identity_, "POST", "/v1/device/checkin", CheckinBody(report),
                                       options_.now());
@@ -146,6 +175,7 @@ int64_t Agent::CheckIn() {
   if (parsed->desired) {
     auto applied = installer_->Apply(*parsed->desired);
     if (!applied.ok()) last_error_ = applied.status().message();
+    FollowContext();
   }
   return schedule_->AfterSuccess(parsed->next_checkin_seconds);
 }

@@ -49,11 +49,9 @@ std::string SlotManifestJson(const SlotManifest& m) {
                         {"artifact_bytes", v.artifact_bytes},
                         {"release", v.release},
                         {"package", v.package}});
-  return nlohmann::json{{"model", m.model},
-                        {"version", m.version},
-                        {"deployment", m.deployment},
-                        {"default_variant", m.default_variant},
-                        {"variants", variants}}
+  return nlohmann::json{{"model", m.model},           {"version", m.version},
+                        {"deployment", m.deployment}, {"default_variant", m.default_variant},
+                        {"policy", m.policy_json},    {"variants", variants}}
       .dump();
 }
 
@@ -66,6 +64,7 @@ Result<SlotManifest> ParseSlotManifest(const std::string& json) {
     m.version = parsed.at("version").get<std::string>();
     m.deployment = parsed.at("deployment").get<std::string>();
     m.default_variant = parsed.at("default_variant").get<std::string>();
+    m.policy_json = parsed.at("policy").get<std::string>();
     for (const auto& v : parsed.at("variants")) {
       SlotVariant variant;
       variant.name = v.at("name").get<std::string>();
@@ -134,7 +133,12 @@ Status SlotStore::Clear(const std::string& slot) const {
 Status SlotStore::Prepare(const std::string& slot, const SlotManifest& manifest) const {
   for (const SlotVariant& v : manifest.variants) TMM_RETURN_IF_ERROR(CheckVariantName(v.name));
   auto current = ReadManifest(slot);
-  if (current.ok() && current->SameRelease(manifest)) return Status::Ok();
+  if (current.ok() && current->SameRelease(manifest)) {
+    if (current->default_variant == manifest.default_variant &&
+        current->policy_json == manifest.policy_json)
+      return Status::Ok();
+    return WriteFileDurably(ManifestPath(slot), SlotManifestJson(manifest));
+  }
   TMM_RETURN_IF_ERROR(Clear(slot));
   return WriteFileDurably(ManifestPath(slot), SlotManifestJson(manifest));
 }

@@ -185,7 +185,10 @@ Status UpdateInstaller::Recover() {
 
 Result<InstallResult> UpdateInstaller::Apply(const SlotManifest& desired) {
   auto active = ActiveRelease();
-  if (active.ok() && active->SameRelease(desired)) return InstallResult::kUnchanged;
+  if (active.ok() && active->SameRelease(desired)) {
+    TMM_RETURN_IF_ERROR(slots_.Prepare(state_.active, desired));  // a new policy, if any
+    return InstallResult::kUnchanged;
+  }
   if (desired.deployment == state_.rejected_deployment &&
       desired.version == state_.rejected_version)
     return InstallResult::kUnchanged;
