@@ -77,6 +77,80 @@ TEST_P(AgentTest, KeepsServingAndBacksOffWhileTheServerIsUnreachable) {
   EXPECT_GE(previous, 60 * 32 * 9 / 10);
 }
 
+// The whole loop against the real check-in route: deployments created through the API, the
+// agent converging to each desired version, reporting its outcomes once, and following a
+// server-ordered rollback.
+TEST_P(AgentTest, ConvergesToTheDeployedVersionAndFollowsARollback) {
+  SlotManifest v1 = Upload("1.0.0", 1);
+  UploadVariant(&v1, "small", 4);
+  const SlotManifest v2 = Upload("1.1.0", 2);
+  ASSERT_TRUE(WriteFileDurably(data_ + "/identity/device_id", identity_.device_id).ok());
+  DeviceContext context;
+  context.charging = true;
+  context.network = "ethernet";
+  AgentOptions options = Options(data_, client_.get());
+  options.context = [&context] { return context; };
+  auto started = Agent::Start(options);
+  ASSERT_TRUE(started.ok()) << started.status().message();
+  Agent& agent = **started;
+  EXPECT_GT(agent.CheckIn(), 0);  // no deployment yet: nothing to do
+  EXPECT_EQ(agent.last_error(), "");
+  EXPECT_FALSE(agent.loader().ready());
+
+  auto deploy = [&](const nlohmann::json& body) {
+    auto r = Call("POST", "/v1/projects/acme/deployments", deployer_, body.dump());
+    EXPECT_EQ(r.status, 201) << r.body;
+    return Json(r).value("id", "");
+  };
+  auto state_of = [&](const std::string& id) {
+    return Json(Call("GET", "/v1/projects/acme/deployments/" + id, deployer_)).value("state", "");
+  };
+  const std::string first =
+      deploy({{"model", "digits"},
+              {"version", "1.0.0"},
+              {"policy",
+               {{"rules", {{{"when", {{"battery_percent_below", 30}}}, {"use", "small"}}}},
+                {"default", "fp32"}}}});
+  agent.CheckIn();  // installs 1.0.0
+  EXPECT_EQ(agent.last_error(), "");
+  EXPECT_EQ(Serve(agent.loader()), Expected(1));
+  agent.CheckIn();  // reports downloaded + installed
+  EXPECT_TRUE(agent.outbox().Pending().empty());
+  EXPECT_EQ(state_of(first), "completed");
+  // The policy, evaluated on the device: low battery serves the small variant, offline too.
+  context.battery_percent = 20;
+  context.charging = false;
+  agent.FollowContext();
+  EXPECT_EQ(Serve(agent.loader()), Expected(4));
+  context.battery_percent = 90;
+  agent.FollowContext();
+  EXPECT_EQ(Serve(agent.loader()), Expected(1));
+
+  const std::string second = deploy({{"model", "digits"}, {"version", "1.1.0"}});
+  agent.CheckIn();
+  EXPECT_EQ(Serve(agent.loader()), Expected(2));
+  agent.CheckIn();
+  EXPECT_EQ(state_of(second), "completed");
+  EXPECT_EQ(agent.installer().state().active, "b");
+
+  // The operator rolls the second deployment back: the device returns to 1.0.0, from its
+  // previous slot.
+  ASSERT_EQ(Call("POST", "/v1/projects/acme/deployments/" + second + "/rollback", deployer_,
+                 R"({"reason": "drift"})")
+                .status,
+            200);
+  agent.CheckIn();
+  EXPECT_EQ(agent.last_error(), "");
+  EXPECT_EQ(Serve(agent.loader()), Expected(1));
+  EXPECT_EQ(agent.installer().state().active, "a");
+  EXPECT_EQ(agent.outbox().Pending().back().event, "rolled_back");
+  agent.CheckIn();
+  EXPECT_TRUE(agent.outbox().Pending().empty());
+  // The server sees what the device runs.
+  auto device = Json(Call("GET", "/v1/projects/acme/devices/" + identity_.device_id, deployer_));
+  EXPECT_NE(device.dump().find("1.0.0"), std::string::npos) << device.dump();
+}
+
 TEST(CheckinScheduleTest, BacksOffExponentiallyWithJitterAndResetsOnSuccess) {
   CheckinSchedule schedule(42, 3600);
   const int64_t first = schedule.AfterSuccess(60);
