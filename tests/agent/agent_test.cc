@@ -6,6 +6,7 @@
 #include "agent/checkin_schedule.h"
 #include "agent/durable_file.h"
 #include "agent_fixture.h"
+#include "support/dropping_tcp_proxy.h"
 
 namespace tinymlops::agent {
 namespace {
@@ -149,6 +150,39 @@ TEST_P(AgentTest, ConvergesToTheDeployedVersionAndFollowsARollback) {
   // The server sees what the device runs.
   auto device = Json(Call("GET", "/v1/projects/acme/devices/" + identity_.device_id, deployer_));
   EXPECT_NE(device.dump().find("1.0.0"), std::string::npos) << device.dump();
+}
+
+// A check-in whose answer is lost (the connection breaks after the server recorded the
+// outcomes): the device keeps them and resends them with the same sequences, and they leave
+// the outbox once a check-in is answered.
+TEST_P(AgentTest, OutcomesWhoseAnswerWasLostAreResentWithTheirSequences) {
+  Upload("1.0.0", 1);
+  ASSERT_TRUE(WriteFileDurably(data_ + "/identity/device_id", identity_.device_id).ok());
+  test_support::DroppingTcpProxy proxy(port_, /*drop_after_bytes=*/1, /*drop_connections=*/0);
+  auto through_proxy = DeviceClient::Create("http://127.0.0.1:" + std::to_string(proxy.port()));
+  ASSERT_TRUE(through_proxy.ok());
+  auto started = Agent::Start(Options(data_, &*through_proxy));
+  ASSERT_TRUE(started.ok()) << started.status().message();
+  Agent& agent = **started;
+  agent.CheckIn();
+  auto r = Call("POST", "/v1/projects/acme/deployments", deployer_,
+                nlohmann::json{{"model", "digits"}, {"version", "1.0.0"}}.dump());
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string deployment = Json(r).value("id", "");
+  agent.CheckIn();  // installs
+  ASSERT_EQ(agent.outbox().Pending().size(), 2u);
+  const uint64_t last = agent.outbox().Pending().back().sequence;
+  proxy.DropNext(1);
+  agent.CheckIn();  // the server gets the outcomes; the device never hears back
+  EXPECT_FALSE(agent.last_error().empty());
+  ASSERT_EQ(agent.outbox().Pending().size(), 2u);
+  EXPECT_EQ(agent.outbox().Pending().back().sequence, last);
+  agent.CheckIn();  // resent, answered
+  EXPECT_EQ(agent.last_error(), "");
+  EXPECT_TRUE(agent.outbox().Pending().empty());
+  EXPECT_EQ(Json(Call("GET", "/v1/projects/acme/deployments/" + deployment, deployer_))
+                .value("state", ""),
+            "completed");
 }
 
 TEST(CheckinScheduleTest, BacksOffExponentiallyWithJitterAndResetsOnSuccess) {
