@@ -106,7 +106,7 @@ Result<std::unique_ptr<Agent>> Agent::Start(AgentOptions options) {
   return agent;
 }
 
-CheckinReport Agent::Report() const {
+CheckinReport Agent::Report(uint64_t* acknowledge_through) const {
   CheckinReport report;
   report.profile = profile_;
   report.context = options_.context();
@@ -120,10 +120,15 @@ CheckinReport Agent::Report() const {
     report.health.model = served->model_id;
     report.health.version = served->version;
   }
+  // An event that names no deployment or version (a trial slot whose manifest was lost) cannot
+  // be attributed; the server would refuse the whole check-in for it, so it is acknowledged
+  // with the batch but not sent.
   const auto& pending = outbox_->Pending();
-  report.outcomes.assign(
-      pending.begin(),
-      pending.begin() + static_cast<long>(std::min(pending.size(), kOutcomesPerCheckin)));
+  const size_t batch = std::min(pending.size(), kOutcomesPerCheckin);
+  for (size_t i = 0; i < batch; ++i)
+    if (!pending[i].deployment.empty() && !pending[i].version.empty())
+      report.outcomes.push_back(pending[i]);
+  *acknowledge_through = batch > 0 ? pending[batch - 1].sequence : 0;
   return report;
 }
 
@@ -150,7 +155,8 @@ void Agent::FollowContext() {
 
 int64_t Agent::CheckIn() {
   FollowContext();
-  const CheckinReport report = Report();
+  uint64_t acknowledge_through = 0;
+  const CheckinReport report = Report(&acknowledge_through);
   auto answer = options_.client->Call(identity_, "POST", "/v1/device/checkin", CheckinBody(report),
                                       options_.now());
   if (!answer.ok()) {
@@ -168,8 +174,8 @@ int64_t Agent::CheckIn() {
     return schedule_->AfterFailure();
   }
   last_error_.clear();
-  if (!report.outcomes.empty()) {
-    const Status acknowledged = outbox_->Acknowledge(report.outcomes.back().sequence);
+  if (acknowledge_through > 0) {
+    const Status acknowledged = outbox_->Acknowledge(acknowledge_through);
     if (!acknowledged.ok()) last_error_ = acknowledged.message();
   }
   if (parsed->desired) {

@@ -67,7 +67,8 @@ class Agent {
 
  private:
   explicit Agent(AgentOptions options);
-  CheckinReport Report() const;
+  // The check-in report; `acknowledge_through`: the last outbox sequence it accounts for.
+  CheckinReport Report(uint64_t* acknowledge_through) const;
 
   AgentOptions options_;
   DeviceIdentity identity_;

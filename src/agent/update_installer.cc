@@ -61,7 +61,12 @@ Status UpdateInstaller::Report(const SlotManifest& release, const char* event,
   outcome.deployment = release.deployment;
   outcome.version = release.version;
   outcome.event = event;
-  outcome.detail = detail;
+  // The protocol caps a detail at 1024 bytes; cut on a UTF-8 character boundary.
+  size_t length = std::min<size_t>(detail.size(), 1000);
+  while (length > 0 && length < detail.size() &&
+         (static_cast<unsigned char>(detail[length]) & 0xC0) == 0x80)
+    --length;
+  outcome.detail = detail.substr(0, length);
   outcome.unix = options_.now();
   auto appended = outbox_->Append(std::move(outcome));
   return appended.ok() ? Status::Ok() : appended.status();

@@ -88,6 +88,7 @@ class AgentFixture : public server::ServerFixture {
     spec.manifest = test_support::Identity("digits", release);
     spec.manifest.version = version;
     spec.manifest.variant = variant;
+    spec.manifest.min_runtime_version = min_runtime_version_;
     spec.signer = &vendor_;
     spec.devices = {identity_.key.public_key()};
     spec.self_test = false;
@@ -199,6 +200,7 @@ class AgentFixture : public server::ServerFixture {
   }
 
   std::string deployer_;
+  std::string min_runtime_version_ = "0.1.0";  // of the packages Upload builds
   crypto::SigningKeyPair vendor_;
   DeviceIdentity identity_;
   std::string root_, data_;

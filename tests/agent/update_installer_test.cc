@@ -212,6 +212,23 @@ TEST_P(UpdateInstallerTest, ACorruptStateFileFallsBackToTheOneBeforeThenToTheSlo
   EXPECT_TRUE(served == Expected(1) || served == Expected(2));
 }
 
+TEST_P(UpdateInstallerTest, AReleaseTheDeviceCannotRunIsRefused) {
+  const SlotManifest v1 = Upload("1.0.0", 1);
+  min_runtime_version_ = "9.0.0";
+  const SlotManifest future = Upload("2.0.0", 2);
+  ASSERT_TRUE(Restart().ok());
+  ASSERT_EQ(MustApply(v1), InstallResult::kInstalled);
+  EXPECT_EQ(MustApply(future), InstallResult::kRefused);
+  EXPECT_EQ(Events().back(), "refused 2.0.0");
+  EXPECT_NE(outbox_->Pending().back().detail.find("runtime 9.0.0"), std::string::npos);
+  SlotManifest nothing_fits = v1;
+  nothing_fits.version = "3.0.0";
+  nothing_fits.variants.clear();
+  EXPECT_EQ(MustApply(nothing_fits), InstallResult::kRefused);
+  EXPECT_EQ(Events().back(), "refused 3.0.0");
+  EXPECT_EQ(Serve(installer_->loader()), Expected(1));
+}
+
 TEST_P(UpdateInstallerTest, ASlotHoldsEveryVariantAndServesTheOneChosen) {
   SlotManifest v1 = Upload("1.0.0", 1);
   UploadVariant(&v1, "small", 4);

@@ -70,8 +70,9 @@ TEST(VariantPolicyTest, UnknownContextDoesNotMatchAndTheFallbacksApply) {
 }
 
 TEST(VariantPolicyTest, InvalidPoliciesAreRefusedWithAClearReason) {
-  EXPECT_NE(Error(R"({"default": "fp16"})").find("'fp16', which is not one of the deployment's "
-                                                 "variants (fp32, int8, int8-small)"),
+  EXPECT_NE(Error(R"({"default": "fp16"})")
+                .find("'fp16', which is not one of the deployment's "
+                      "variants (fp32, int8, int8-small)"),
             std::string::npos);
   EXPECT_NE(Error(R"({"rules": [{"use": "fp16"}]})").find("rules[0].use"), std::string::npos);
   EXPECT_NE(Error(R"({"rules": [{"when": {"battery": 3}, "use": "int8"}]})")
@@ -80,11 +81,10 @@ TEST(VariantPolicyTest, InvalidPoliciesAreRefusedWithAClearReason) {
   EXPECT_NE(Error(R"({"rules": [{"when": {"battery_percent_below": 130}, "use": "int8"}]})")
                 .find("from 0 to 100"),
             std::string::npos);
-  EXPECT_NE(Error(R"({"rules": [{"when": {"charging": "yes"}, "use": "int8"}]})")
-                .find("true or false"),
-            std::string::npos);
-  EXPECT_NE(Error(R"({"rules": [{"when": {"network": "wifi"}, "use": "int8"}]})")
-                .find("array"),
+  EXPECT_NE(
+      Error(R"({"rules": [{"when": {"charging": "yes"}, "use": "int8"}]})").find("true or false"),
+      std::string::npos);
+  EXPECT_NE(Error(R"({"rules": [{"when": {"network": "wifi"}, "use": "int8"}]})").find("array"),
             std::string::npos);
   EXPECT_NE(Error(R"({"rules": [{"when": {}}]})").find("rules[0].use is required"),
             std::string::npos);
