@@ -21,7 +21,7 @@ using ProjectHandler =
 Router::Handler ProjectRoute(const ControlPlane::Context* c, Role minimum, ProjectHandler handler);
 
 // A handler of /v1/device/...: runs in a transaction after RequireDevice accepted the signed
-// request; the transaction is committed afterwards whatever the handler answered, so that the
+// or session-MACed request; the transaction is committed afterwards whatever the handler answered, so that the
 // request's nonce stays used.
 using DeviceHandler = std::function<HttpResponse(Transaction& tx, HttpRequest& request,
                                                  const AuthenticatedDevice& device)>;
