@@ -1,0 +1,608 @@
+// checkin_load: device check-ins per second of a real tinymlops-server process, from at least
+// 10,000 distinct enrolled device identities, beside the requests per second nginx serves for a
+// static ~200-byte response to the same client, with the same connection count, in the same
+// run (issue 4, "Load"; docs/benchmarks.md).
+//
+// For each backend (SQLite in a temporary folder; PostgreSQL when --store names a cluster) it
+// starts `tinymlops-server` (--server), creates a project and --devices Ed25519 identities,
+// enrolls each through the API with its own enrollment token, opens a session for each
+// (POST /v1/device/session) and reads the server's RSS before and after. It also starts nginx
+// (--nginx) with a generated configuration in a temporary folder on a free loopback port.
+// Then, --rounds times, it measures for --seconds each: nginx; session-MACed check-ins; and
+// check-ins signed per request (Ed25519), each backend in turn. The client is asynchronous
+// (Boost.Beast, --threads io_contexts, --connections keep-alive connections, one request in
+// flight per connection). Every check-in request is signed or MACed before its timed window
+// (this measures the server, not the client's crypto); each connection cycles through its
+// share of the devices, so every identity checks in during every round, with a counter that
+// increases per device. A response other than 200 counts as an error and is reported.
+//   checkin_load --server build/release/tinymlops-server [--store postgresql://...]
+//                [--nginx /usr/sbin/nginx] [--devices 10000] [--connections 64]
+//                [--threads 2] [--server-threads 0] [--seconds 5] [--rounds 3]
+//                [--route /v1/device/report]
+// Exit status: 0, or 1 with a one-line reason (a process that cannot start, an enrollment
+// that fails, answers other than 200).
+#include <libpq-fe.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "crypto/signing_key.h"
+#include "server/auth/device_request_signature.h"
+#include "server/auth/device_session.h"
+#include "server/auth/opaque_token.h"
+#include "server/client/api_client.h"
+
+using namespace tinymlops;
+using namespace tinymlops::server;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+extern char** environ;
+
+namespace {
+
+[[noreturn]] void Die(const std::string& message) {
+  std::fprintf(stderr, "checkin_load: error: %s\n", message.c_str());
+  std::exit(1);
+}
+
+struct Options {
+  std::string server, store, nginx = "/usr/sbin/nginx", route = "/v1/device/report";
+  int devices = 10000, connections = 64, threads = 2, server_threads = 0, seconds = 5,
+      rounds = 3;
+};
+
+uint16_t FreePort() {
+  asio::io_context context;
+  tcp::acceptor acceptor(context, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  return acceptor.local_endpoint().port();
+}
+
+// A child process, stopped with SIGTERM (then waited for) when this goes away.
+class ChildProcess {
+ public:
+  ChildProcess(const std::vector<std::string>& argv, const std::string& stdout_path) {
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+    if (posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ) != 0) {
+      Die("cannot start " + argv[0]);
+    }
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~ChildProcess() {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+  pid_t pid() const { return pid_; }
+  bool Running() const {
+    int status = 0;
+    return waitpid(pid_, &status, WNOHANG) == 0;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// VmRSS and VmHWM of a process, KiB.
+std::pair<long, long> MemoryKib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  long rss = 0, hwm = 0;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) rss = std::atol(line.c_str() + 6);
+    if (line.rfind("VmHWM:", 0) == 0) hwm = std::atol(line.c_str() + 6);
+  }
+  return {rss, hwm};
+}
+
+// Waits for `path` to hold a line containing `marker`; returns the file's text.
+std::string WaitForOutput(const std::string& path, const std::string& marker,
+                          const ChildProcess& child) {
+  for (int i = 0; i < 600; ++i) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (text.str().find(marker) != std::string::npos) return text.str();
+    if (!child.Running()) Die("the process writing " + path + " ended: " + text.str());
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  Die("no '" + marker + "' in " + path + " after 30 s");
+}
+
+// The serialized bytes of one HTTP/1.1 keep-alive request.
+std::string Serialize(const std::string& method, const std::string& target,
+                      const std::string& body, const std::map<std::string, std::string>& headers) {
+  http::request<http::string_body> request(http::string_to_verb(method), target, 11);
+  request.set(http::field::host, "127.0.0.1");
+  for (const auto& [name, value] : headers) request.set(name, value);
+  if (!body.empty()) request.set(http::field::content_type, "application/json");
+  request.body() = body;
+  request.prepare_payload();
+  std::ostringstream out;
+  out << request;
+  return out.str();
+}
+
+// One keep-alive connection sending its requests in turn, one in flight, until the deadline.
+class LoadConnection : public std::enable_shared_from_this<LoadConnection> {
+ public:
+  LoadConnection(asio::io_context& context, const std::vector<std::string>& requests,
+                 std::chrono::steady_clock::time_point deadline)
+      : socket_(context), requests_(requests), deadline_(deadline) {}
+
+  void Start(const tcp::endpoint& endpoint) {
+    socket_.async_connect(endpoint, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) {
+        ++self->errors;
+        return;
+      }
+      self->socket_.set_option(tcp::no_delay(true));
+      self->Send();
+    });
+  }
+
+  int64_t completed = 0, errors = 0;
+  bool exhausted = false;
+
+ private:
+  void Send() {
+    if (std::chrono::steady_clock::now() >= deadline_) return;
+    if (next_ == requests_.size()) {
+      exhausted = true;
+      return;
+    }
+    const std::string& request = requests_[next_++];
+    asio::async_write(socket_, asio::buffer(request),
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        if (ec) {
+                          ++self->errors;
+                          return;
+                        }
+                        self->Receive();
+                      });
+  }
+
+  void Receive() {
+    response_ = {};
+    http::async_read(socket_, buffer_, response_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec) {
+                         ++self->errors;
+                         return;
+                       }
+                       if (std::chrono::steady_clock::now() <= self->deadline_) {
+                         if (self->response_.result_int() == 200) {
+                           ++self->completed;
+                         } else {
+                           ++self->errors;
+                           if (self->errors == 1) {
+                             std::fprintf(stderr, "checkin_load: answer %u: %.200s\n",
+                                          self->response_.result_int(),
+                                          self->response_.body().c_str());
+                           }
+                         }
+                       }
+                       self->Send();
+                     });
+  }
+
+  tcp::socket socket_;
+  beast::flat_buffer buffer_;
+  http::response<http::string_body> response_;
+  const std::vector<std::string>& requests_;
+  size_t next_ = 0;
+  std::chrono::steady_clock::time_point deadline_;
+};
+
+struct RoundResult {
+  double per_second = 0;
+  int64_t errors = 0;
+  bool exhausted = false;
+};
+
+// Drives `requests[c]` over connection c for `seconds`, from `threads` io_contexts.
+RoundResult Drive(uint16_t port, const std::vector<std::vector<std::string>>& requests,
+                  int threads, int seconds) {
+  const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  for (int t = 0; t < threads; ++t) contexts.push_back(std::make_unique<asio::io_context>(1));
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + std::chrono::seconds(seconds);
+  std::vector<std::shared_ptr<LoadConnection>> connections;
+  for (size_t c = 0; c < requests.size(); ++c) {
+    auto connection =
+        std::make_shared<LoadConnection>(*contexts[c % contexts.size()], requests[c], deadline);
+    connection->Start(endpoint);
+    connections.push_back(connection);
+  }
+  std::vector<std::thread> running;
+  for (auto& context : contexts) running.emplace_back([&context] { context->run(); });
+  for (auto& thread : running) thread.join();
+  RoundResult result;
+  int64_t completed = 0;
+  for (const auto& connection : connections) {
+    completed += connection->completed;
+    result.errors += connection->errors;
+    result.exhausted = result.exhausted || connection->exhausted;
+  }
+  result.per_second = static_cast<double>(completed) / seconds;
+  return result;
+}
+
+// Runs `work(i)` for i in [0, count) on `threads` threads.
+void ParallelFor(int count, int threads, const std::function<void(int)>& work) {
+  std::atomic<int> next{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (int i = next++; i < count; i = next++) work(i);
+    });
+  }
+  for (auto& thread : pool) thread.join();
+}
+
+struct SimulatedDevice {
+  crypto::SigningKeyPair key;
+  std::string id, session;
+  DeviceSessionKey session_key;
+  int64_t counter = 0;
+};
+
+// One tinymlops-server process over a fresh store, with its enrolled devices.
+class ServerUnderLoad {
+ public:
+  ServerUnderLoad(const Options& options, const std::string& name,
+                  const std::string& postgres_cluster)
+      : name_(name) {
+    folder_ = std::filesystem::temp_directory_path() / ("tinymlops_checkin_load_" + NewRecordId(""));
+    std::filesystem::create_directories(folder_);
+    std::vector<std::string> argv = {options.server, "--data", (folder_ / "data").string(),
+                                     "--listen", "127.0.0.1:0", "--threads",
+                                     std::to_string(options.server_threads)};
+    if (!postgres_cluster.empty()) {
+      admin_url_ = postgres_cluster;
+      database_ = "tinymlops_load_" + std::to_string(getpid());
+      AdminCommand("DROP DATABASE IF EXISTS " + database_);
+      AdminCommand("CREATE DATABASE " + database_);
+      const size_t slash = admin_url_.rfind('/');
+      argv.push_back("--store");
+      argv.push_back(admin_url_.substr(0, slash + 1) + database_);
+    }
+    const std::string out = (folder_ / "server.out").string();
+    process_ = std::make_unique<ChildProcess>(argv, out);
+    const std::string text = WaitForOutput(out, "listening on http://", *process_);
+    const size_t token = text.find("tmo_");
+    if (token == std::string::npos) Die(name + ": the server printed no admin token");
+    admin_ = text.substr(token, text.find('\n', token) - token);
+    const size_t at = text.find("listening on http://");
+    url_ = text.substr(at + 13, text.find('\n', at) - at - 13);
+    port_ = static_cast<uint16_t>(std::atoi(url_.substr(url_.rfind(':') + 1).c_str()));
+  }
+
+  ~ServerUnderLoad() {
+    process_.reset();
+    if (!database_.empty()) AdminCommand("DROP DATABASE IF EXISTS " + database_);
+    std::error_code ignored;
+    std::filesystem::remove_all(folder_, ignored);
+  }
+
+  // Creates a project and enrolls `devices` identities, each with its own enrollment token,
+  // then opens a session for each.
+  void Enroll(std::vector<SimulatedDevice>& devices) {
+    const std::map<std::string, std::string> bearer = {{"Authorization", "Bearer " + admin_}};
+    auto project = CallApi(url_, "POST", "/v1/projects", R"({"name": "load"})", bearer);
+    if (!project.ok() || project->status != 201) Die(name_ + ": cannot create the project");
+    std::atomic<int> failures{0};
+    ParallelFor(static_cast<int>(devices.size()), 8, [&](int i) {
+      SimulatedDevice& d = devices[i];
+      auto token = CallApi(url_, "POST", "/v1/projects/load/enrollment-tokens", "", bearer);
+      if (!token.ok() || token->status != 201) {
+        ++failures;
+        return;
+      }
+      const auto& pk = d.key.public_key().bytes();
+      auto enrolled = CallApi(
+          url_, "POST", "/v1/enroll",
+          nlohmann::json{{"token", nlohmann::json::parse(token->body)["token"]},
+                         {"public_key", ToHex(pk.data(), pk.size())},
+                         {"name", "sensor-" + std::to_string(i)},
+                         {"profile", {{"architecture", "armv7"}, {"ram_bytes", 524288}}}}
+              .dump());
+      if (!enrolled.ok() || enrolled->status != 201) {
+        ++failures;
+        return;
+      }
+      d.id = nlohmann::json::parse(enrolled->body)["id"];
+    });
+    if (failures) Die(name_ + ": " + std::to_string(failures.load()) + " enrollments failed");
+  }
+
+  void OpenSessions(std::vector<SimulatedDevice>& devices) {
+    std::atomic<int> failures{0};
+    ParallelFor(static_cast<int>(devices.size()), 8, [&](int i) {
+      SimulatedDevice& d = devices[i];
+      const auto headers = SignDeviceRequest(d.key, d.id, "POST", "/v1/device/session",
+                                             std::time(nullptr), NewRecordId("n") + NewRecordId(""),
+                                             "");
+      auto opened = CallApi(url_, "POST", "/v1/device/session", "", headers);
+      if (!opened.ok() || opened->status != 200) {
+        ++failures;
+        return;
+      }
+      const auto json = nlohmann::json::parse(opened->body);
+      d.session = json["session"];
+      d.counter = json["counter"];
+      auto key = DeviceSessionKeyFromHex(json["key"]);
+      if (!key.ok()) {
+        ++failures;
+        return;
+      }
+      d.session_key = std::move(*key);
+    });
+    if (failures) Die(name_ + ": " + std::to_string(failures.load()) + " sessions failed");
+  }
+
+  uint16_t port() const { return port_; }
+  pid_t pid() const { return process_->pid(); }
+  const std::string& name() const { return name_; }
+
+ private:
+  void AdminCommand(const std::string& sql) {
+    PGconn* c = PQconnectdb(admin_url_.c_str());
+    if (PQstatus(c) != CONNECTION_OK) Die("cannot connect to PostgreSQL at --store: " + sql);
+    PGresult* r = PQexec(c, sql.c_str());
+    const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    const std::string error = PQerrorMessage(c);
+    PQclear(r);
+    PQfinish(c);
+    if (!ok) Die("PostgreSQL: " + sql + ": " + error);
+  }
+
+  std::string name_, admin_, url_, admin_url_, database_;
+  std::filesystem::path folder_;
+  std::unique_ptr<ChildProcess> process_;
+  uint16_t port_ = 0;
+};
+
+// nginx serving a static 200-byte JSON body, from a generated configuration.
+class Nginx {
+ public:
+  explicit Nginx(const std::string& binary) {
+    folder_ = std::filesystem::temp_directory_path() / ("tinymlops_nginx_" + NewRecordId(""));
+    std::filesystem::create_directories(folder_);
+    port_ = FreePort();
+    std::string body = R"({"status":"ok","desired":null,"next_checkin_seconds":60,"pad":")";
+    body += std::string(200 - body.size() - 2, 'x') + "\"}";
+    const std::string f = folder_.string();
+    std::ofstream conf(folder_ / "nginx.conf");
+    conf << "daemon off;\nworker_processes auto;\npid " << f << "/nginx.pid;\nerror_log " << f
+         << "/error.log;\nevents { worker_connections 4096; }\nhttp {\n  access_log off;\n"
+         << "  keepalive_requests 100000000;\n  keepalive_timeout 60s;\n"
+         << "  client_body_temp_path " << f << "/body;\n  proxy_temp_path " << f << "/proxy;\n"
+         << "  fastcgi_temp_path " << f << "/fastcgi;\n  uwsgi_temp_path " << f << "/uwsgi;\n"
+         << "  scgi_temp_path " << f << "/scgi;\n  server {\n    listen 127.0.0.1:" << port_
+         << ";\n    location / {\n      default_type application/json;\n      return 200 '"
+         << body << "';\n    }\n  }\n}\n";
+    conf.close();
+    process_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{binary, "-p", f, "-c", (folder_ / "nginx.conf").string()},
+        (folder_ / "nginx.out").string());
+    for (int i = 0; i < 100; ++i) {  // until it accepts
+      asio::io_context context;
+      tcp::socket socket(context);
+      beast::error_code ec;
+      socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), ec);
+      if (!ec) return;
+      if (!process_->Running()) Die("nginx ended at start; see its error log in " + f);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    Die("nginx does not accept connections on port " + std::to_string(port_));
+  }
+  ~Nginx() {
+    process_.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(folder_, ignored);
+  }
+  uint16_t port() const { return port_; }
+
+ private:
+  std::filesystem::path folder_;
+  std::unique_ptr<ChildProcess> process_;
+  uint16_t port_ = 0;
+};
+
+const char* kCheckinBody =
+    R"({"context": {"battery_percent": 71, "charging": false, "network": "wifi"},)"
+    R"( "health": {"model": "digits", "version": "1.1.0", "crash_count": 0, "inferences": 1200}})";
+
+// The requests of one round: connection c cycles through devices c, c + C, c + 2C, ...
+// `per_connection` requests each, MACed (session) or signed.
+std::vector<std::vector<std::string>> CheckinRequests(std::vector<SimulatedDevice>& devices,
+                                                      int connections, int64_t per_connection,
+                                                      bool session, const std::string& route) {
+  std::vector<std::vector<std::string>> requests(connections);
+  ParallelFor(connections, 2, [&](int c) {
+    std::vector<SimulatedDevice*> mine;
+    for (size_t d = c; d < devices.size(); d += connections) mine.push_back(&devices[d]);
+    const int64_t now = std::time(nullptr);
+    for (int64_t k = 0; k < per_connection; ++k) {
+      SimulatedDevice& d = *mine[k % mine.size()];
+      const auto headers =
+          session ? MacDeviceRequest(d.session_key, d.session, d.id, "POST", route, now,
+                                     ++d.counter, kCheckinBody)
+                  : SignDeviceRequest(d.key, d.id, "POST", route, now,
+                                      NewRecordId("n") + NewRecordId(""), kCheckinBody);
+      requests[c].push_back(Serialize("POST", route, kCheckinBody, headers));
+    }
+  });
+  return requests;
+}
+
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (i + 1 >= argc) Die("flag " + flag + " needs a value; see the top of checkin_load.cc");
+    const std::string value = argv[++i];
+    if (flag == "--server") o.server = value;
+    else if (flag == "--store") o.store = value;
+    else if (flag == "--nginx") o.nginx = value;
+    else if (flag == "--route") o.route = value;
+    else if (flag == "--devices") o.devices = std::atoi(value.c_str());
+    else if (flag == "--connections") o.connections = std::atoi(value.c_str());
+    else if (flag == "--threads") o.threads = std::atoi(value.c_str());
+    else if (flag == "--server-threads") o.server_threads = std::atoi(value.c_str());
+    else if (flag == "--seconds") o.seconds = std::atoi(value.c_str());
+    else if (flag == "--rounds") o.rounds = std::atoi(value.c_str());
+    else Die("unknown flag " + flag + "; see the top of checkin_load.cc");
+  }
+  if (o.server.empty()) Die("--server PATH of tinymlops-server is required");
+  if (o.devices < 1 || o.connections < 1 || o.connections > o.devices || o.threads < 1 ||
+      o.seconds < 1 || o.rounds < 1) {
+    Die("--devices, --connections (at most --devices), --threads, --seconds and --rounds must "
+        "be positive");
+  }
+  signal(SIGPIPE, SIG_IGN);
+
+  struct Backend {
+    std::unique_ptr<ServerUnderLoad> server;
+    std::vector<SimulatedDevice> devices;
+    std::pair<long, long> rss_started, rss_enrolled, rss_loaded;
+    std::vector<double> session_rates, signed_rates;
+    int64_t errors = 0;
+    bool exhausted = false;
+  };
+  std::vector<Backend> backends(o.store.empty() ? 1 : 2);
+  for (size_t b = 0; b < backends.size(); ++b) {
+    Backend& backend = backends[b];
+    const bool postgres = b == 1;
+    backend.server = std::make_unique<ServerUnderLoad>(o, postgres ? "postgresql" : "sqlite",
+                                                       postgres ? o.store : "");
+    std::fprintf(stderr, "checkin_load: %s server pid %d on port %u; %d identities...\n",
+                 backend.server->name().c_str(), backend.server->pid(), backend.server->port(),
+                 o.devices);
+    backend.devices.resize(o.devices);
+    ParallelFor(o.devices, 2, [&](int i) {
+      auto key = crypto::SigningKeyPair::Generate();
+      if (!key.ok()) Die("cannot generate a key");
+      backend.devices[i].key = std::move(*key);
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    backend.rss_started = MemoryKib(backend.server->pid());
+    const auto start = std::chrono::steady_clock::now();
+    backend.server->Enroll(backend.devices);
+    const std::chrono::duration<double> enrolling = std::chrono::steady_clock::now() - start;
+    backend.rss_enrolled = MemoryKib(backend.server->pid());
+    backend.server->OpenSessions(backend.devices);
+    std::fprintf(stderr, "checkin_load: %s: enrolled %d devices in %.1f s, sessions open\n",
+                 backend.server->name().c_str(), o.devices, enrolling.count());
+  }
+  Nginx nginx(o.nginx);
+  std::vector<std::vector<std::string>> nginx_requests(
+      o.connections, std::vector<std::string>(2000000 / o.connections * o.seconds,
+                                              Serialize("GET", "/checkin", "", {})));
+  // Enough precomputed requests for 40,000 MACed and 8,000 signed check-ins per second.
+  const int64_t session_per_connection = 40000LL * o.seconds / o.connections + 1;
+  const int64_t signed_per_connection = 8000LL * o.seconds / o.connections + 1;
+  std::vector<double> nginx_rates;
+  int64_t nginx_errors = 0;
+  for (int round = 0; round < o.rounds; ++round) {
+    const RoundResult peer = Drive(nginx.port(), nginx_requests, o.threads, o.seconds);
+    nginx_rates.push_back(peer.per_second);
+    nginx_errors += peer.errors;
+    std::fprintf(stderr, "checkin_load: round %d: nginx %.0f/s", round + 1, peer.per_second);
+    for (Backend& backend : backends) {
+      for (bool session : {true, false}) {
+        const auto requests =
+            CheckinRequests(backend.devices, o.connections,
+                            session ? session_per_connection : signed_per_connection, session,
+                            o.route);
+        const RoundResult r = Drive(backend.server->port(), requests, o.threads, o.seconds);
+        (session ? backend.session_rates : backend.signed_rates).push_back(r.per_second);
+        backend.errors += r.errors;
+        backend.exhausted = backend.exhausted || r.exhausted;
+        std::fprintf(stderr, ", %s %s %.0f/s", backend.server->name().c_str(),
+                     session ? "session" : "signed", r.per_second);
+      }
+    }
+    std::fprintf(stderr, "\n");
+  }
+  for (Backend& backend : backends) backend.rss_loaded = MemoryKib(backend.server->pid());
+
+  const double peer = Median(nginx_rates);
+  auto row = [&](const std::string& name, const std::vector<double>& rates) {
+    std::string all;
+    for (double r : rates) all += (all.empty() ? "" : " ") + std::to_string(std::lround(r));
+    std::printf("| %-38s | %9.0f | %-26s | %5.3f |\n", name.c_str(), Median(rates), all.c_str(),
+                Median(rates) / peer);
+  };
+  std::printf("checkin_load: %d device identities, %d keep-alive connections, client %d "
+              "threads, server --threads %d, %d rounds of %d s, route POST %s\n\n",
+              o.devices, o.connections, o.threads, o.server_threads, o.rounds, o.seconds,
+              o.route.c_str());
+  std::printf("| %-38s | %9s | %-26s | %5s |\n| --- | ---: | --- | ---: |\n",
+              "requests", "median/s", "rounds", "/nginx");
+  row("nginx, static 200-byte response", nginx_rates);
+  for (const Backend& backend : backends) {
+    row(backend.server->name() + ", check-in MACed (session)", backend.session_rates);
+    row(backend.server->name() + ", check-in signed (Ed25519)", backend.signed_rates);
+  }
+  std::printf("\n| server memory | started KiB | enrolled KiB | after load KiB (peak) | "
+              "bytes per device |\n| --- | ---: | ---: | ---: | ---: |\n");
+  for (const Backend& backend : backends) {
+    std::printf("| %s | %ld | %ld | %ld (%ld) | %.0f |\n", backend.server->name().c_str(),
+                backend.rss_started.first, backend.rss_enrolled.first, backend.rss_loaded.first,
+                backend.rss_loaded.second,
+                1024.0 * (backend.rss_enrolled.first - backend.rss_started.first) / o.devices);
+  }
+  int64_t errors = nginx_errors;
+  for (const Backend& backend : backends) {
+    errors += backend.errors;
+    if (backend.exhausted) {
+      std::printf("note: %s used up its precomputed requests before a window ended; its rate "
+                  "is a lower bound\n", backend.server->name().c_str());
+    }
+  }
+  if (errors != 0) Die(std::to_string(errors) + " requests failed or were not answered 200");
+  return 0;
+}
