@@ -27,7 +27,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -67,8 +70,14 @@ extern char** environ;
 
 namespace {
 
+// The servers and nginx this process started, stopped by Die too.
+std::mutex children_mutex;
+std::vector<pid_t> children;
+
 [[noreturn]] void Die(const std::string& message) {
   std::fprintf(stderr, "checkin_load: error: %s\n", message.c_str());
+  std::lock_guard<std::mutex> lock(children_mutex);
+  for (pid_t child : children) kill(child, SIGTERM);
   std::exit(1);
 }
 
@@ -99,11 +108,15 @@ class ChildProcess {
       Die("cannot start " + argv[0]);
     }
     posix_spawn_file_actions_destroy(&actions);
+    std::lock_guard<std::mutex> lock(children_mutex);
+    children.push_back(pid_);
   }
   ~ChildProcess() {
     kill(pid_, SIGTERM);
     int status = 0;
     waitpid(pid_, &status, 0);
+    std::lock_guard<std::mutex> lock(children_mutex);
+    children.erase(std::remove(children.begin(), children.end(), pid_), children.end());
   }
   pid_t pid() const { return pid_; }
   bool Running() const {
@@ -273,11 +286,24 @@ void ParallelFor(int count, int threads, const std::function<void(int)>& work) {
   for (auto& thread : pool) thread.join();
 }
 
+// A device identity of the benchmark. Its keys are kept as plain bytes and turned into
+// SecureBuffers (sodium_malloc: guard pages, one memory mapping each) only while in use: 10,000
+// identities with two live SecureBuffers each would pass the kernel's limit of 65,530 mappings.
 struct SimulatedDevice {
-  crypto::SigningKeyPair key;
-  std::string id, session;
-  DeviceSessionKey session_key;
+  std::array<uint8_t, 32> seed{};
+  std::string id, session, session_key_hex;
   int64_t counter = 0;
+
+  crypto::SigningKeyPair Key() const {
+    auto key = crypto::SigningKeyPair::FromSeed(seed.data(), seed.size());
+    if (!key.ok()) Die(key.status().message());
+    return std::move(*key);
+  }
+  DeviceSessionKey SessionKey() const {
+    auto key = DeviceSessionKeyFromHex(session_key_hex);
+    if (!key.ok()) Die(key.status().message());
+    return std::move(*key);
+  }
 };
 
 // One tinymlops-server process over a fresh store, with its enrolled devices.
@@ -332,7 +358,7 @@ class ServerUnderLoad {
         ++failures;
         return;
       }
-      const auto& pk = d.key.public_key().bytes();
+      const auto& pk = d.Key().public_key().bytes();
       auto enrolled = CallApi(
           url_, "POST", "/v1/enroll",
           nlohmann::json{{"token", nlohmann::json::parse(token->body)["token"]},
@@ -341,7 +367,10 @@ class ServerUnderLoad {
                          {"profile", {{"architecture", "armv7"}, {"ram_bytes", 524288}}}}
               .dump());
       if (!enrolled.ok() || enrolled->status != 201) {
-        ++failures;
+        if (failures++ == 0) {
+          std::fprintf(stderr, "checkin_load: enrolling: %s\n",
+                       enrolled.ok() ? enrolled->body.c_str() : enrolled.status().message());
+        }
         return;
       }
       d.id = nlohmann::json::parse(enrolled->body)["id"];
@@ -353,23 +382,21 @@ class ServerUnderLoad {
     std::atomic<int> failures{0};
     ParallelFor(static_cast<int>(devices.size()), 8, [&](int i) {
       SimulatedDevice& d = devices[i];
-      const auto headers = SignDeviceRequest(d.key, d.id, "POST", "/v1/device/session",
+      const auto headers = SignDeviceRequest(d.Key(), d.id, "POST", "/v1/device/session",
                                              std::time(nullptr), NewRecordId("n") + NewRecordId(""),
                                              "");
       auto opened = CallApi(url_, "POST", "/v1/device/session", "", headers);
       if (!opened.ok() || opened->status != 200) {
-        ++failures;
+        if (failures++ == 0) {
+          std::fprintf(stderr, "checkin_load: opening a session: %s\n",
+                       opened.ok() ? opened->body.c_str() : opened.status().message());
+        }
         return;
       }
       const auto json = nlohmann::json::parse(opened->body);
       d.session = json["session"];
       d.counter = json["counter"];
-      auto key = DeviceSessionKeyFromHex(json["key"]);
-      if (!key.ok()) {
-        ++failures;
-        return;
-      }
-      d.session_key = std::move(*key);
+      d.session_key_hex = json["key"];
     });
     if (failures) Die(name_ + ": " + std::to_string(failures.load()) + " sessions failed");
   }
@@ -457,14 +484,20 @@ std::vector<std::vector<std::string>> CheckinRequests(std::vector<SimulatedDevic
     std::vector<SimulatedDevice*> mine;
     for (size_t d = c; d < devices.size(); d += connections) mine.push_back(&devices[d]);
     const int64_t now = std::time(nullptr);
-    for (int64_t k = 0; k < per_connection; ++k) {
-      SimulatedDevice& d = *mine[k % mine.size()];
-      const auto headers =
-          session ? MacDeviceRequest(d.session_key, d.session, d.id, "POST", route, now,
-                                     ++d.counter, kCheckinBody)
-                  : SignDeviceRequest(d.key, d.id, "POST", route, now,
-                                      NewRecordId("n") + NewRecordId(""), kCheckinBody);
-      requests[c].push_back(Serialize("POST", route, kCheckinBody, headers));
+    const int64_t n = static_cast<int64_t>(mine.size());
+    requests[c].resize(per_connection);
+    for (int64_t i = 0; i < n && i < per_connection; ++i) {  // request k is device k % n's
+      SimulatedDevice& d = *mine[i];
+      const crypto::SigningKeyPair key = session ? crypto::SigningKeyPair() : d.Key();
+      const DeviceSessionKey session_key = session ? d.SessionKey() : DeviceSessionKey();
+      for (int64_t k = i; k < per_connection; k += n) {
+        const auto headers =
+            session ? MacDeviceRequest(session_key, d.session, d.id, "POST", route, now,
+                                       ++d.counter, kCheckinBody)
+                    : SignDeviceRequest(key, d.id, "POST", route, now,
+                                        NewRecordId("n") + NewRecordId(""), kCheckinBody);
+        requests[c][k] = Serialize("POST", route, kCheckinBody, headers);
+      }
     }
   });
   return requests;
@@ -522,11 +555,9 @@ int main(int argc, char** argv) {
                  backend.server->name().c_str(), backend.server->pid(), backend.server->port(),
                  o.devices);
     backend.devices.resize(o.devices);
-    ParallelFor(o.devices, 2, [&](int i) {
-      auto key = crypto::SigningKeyPair::Generate();
-      if (!key.ok()) Die("cannot generate a key");
-      backend.devices[i].key = std::move(*key);
-    });
+    for (SimulatedDevice& device : backend.devices) {
+      randombytes_buf(device.seed.data(), device.seed.size());
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     backend.rss_started = MemoryKib(backend.server->pid());
     const auto start = std::chrono::steady_clock::now();
