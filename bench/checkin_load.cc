@@ -44,6 +44,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -138,6 +139,27 @@ std::pair<long, long> MemoryKib(pid_t pid) {
     if (line.rfind("VmHWM:", 0) == 0) hwm = std::atol(line.c_str() + 6);
   }
   return {rss, hwm};
+}
+
+// CPU seconds (user + system) a process and its child processes (nginx's workers) have used.
+double CpuSeconds(pid_t pid) {
+  double total = 0;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const size_t end = text.rfind(')');  // the command name may hold spaces
+  if (end != std::string::npos) {
+    std::istringstream fields(text.substr(end + 2));
+    std::string field;
+    long ticks = 0;
+    for (int i = 3; fields >> field && i <= 15; ++i) {
+      if (i == 14 || i == 15) ticks += std::atol(field.c_str());  // utime, stime
+    }
+    total = static_cast<double>(ticks) / sysconf(_SC_CLK_TCK);
+  }
+  std::ifstream children("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) +
+                         "/children");
+  for (pid_t child; children >> child;) total += CpuSeconds(child);
+  return total;
 }
 
 // Waits for `path` to hold a line containing `marker`; returns the file's text.
@@ -241,13 +263,15 @@ class LoadConnection : public std::enable_shared_from_this<LoadConnection> {
 
 struct RoundResult {
   double per_second = 0;
+  double cpu_us = 0;  // CPU of the serving process(es) per answered request
   int64_t errors = 0;
   bool exhausted = false;
 };
 
 // Drives `requests[c]` over connection c for `seconds`, from `threads` io_contexts.
-RoundResult Drive(uint16_t port, const std::vector<std::vector<std::string>>& requests,
+RoundResult Drive(uint16_t port, pid_t serving, const std::vector<std::vector<std::string>>& requests,
                   int threads, int seconds) {
+  const double cpu_before = CpuSeconds(serving);
   const tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   for (int t = 0; t < threads; ++t) contexts.push_back(std::make_unique<asio::io_context>(1));
@@ -271,6 +295,7 @@ RoundResult Drive(uint16_t port, const std::vector<std::vector<std::string>>& re
     result.exhausted = result.exhausted || connection->exhausted;
   }
   result.per_second = static_cast<double>(completed) / seconds;
+  result.cpu_us = completed ? (CpuSeconds(serving) - cpu_before) * 1e6 / completed : 0;
   return result;
 }
 
@@ -463,6 +488,7 @@ class Nginx {
     std::filesystem::remove_all(folder_, ignored);
   }
   uint16_t port() const { return port_; }
+  pid_t pid() const { return process_->pid(); }
 
  private:
   std::filesystem::path folder_;
@@ -541,7 +567,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<ServerUnderLoad> server;
     std::vector<SimulatedDevice> devices;
     std::pair<long, long> rss_started, rss_enrolled, rss_loaded;
-    std::vector<double> session_rates, signed_rates;
+    std::vector<double> session_rates, signed_rates, session_cpu, signed_cpu;
     int64_t errors = 0;
     bool exhausted = false;
   };
@@ -575,11 +601,12 @@ int main(int argc, char** argv) {
   // Enough precomputed requests for 40,000 MACed and 8,000 signed check-ins per second.
   const int64_t session_per_connection = 40000LL * o.seconds / o.connections + 1;
   const int64_t signed_per_connection = 8000LL * o.seconds / o.connections + 1;
-  std::vector<double> nginx_rates;
+  std::vector<double> nginx_rates, nginx_cpu;
   int64_t nginx_errors = 0;
   for (int round = 0; round < o.rounds; ++round) {
-    const RoundResult peer = Drive(nginx.port(), nginx_requests, o.threads, o.seconds);
+    const RoundResult peer = Drive(nginx.port(), nginx.pid(), nginx_requests, o.threads, o.seconds);
     nginx_rates.push_back(peer.per_second);
+    nginx_cpu.push_back(peer.cpu_us);
     nginx_errors += peer.errors;
     std::fprintf(stderr, "checkin_load: round %d: nginx %.0f/s", round + 1, peer.per_second);
     for (Backend& backend : backends) {
@@ -588,8 +615,10 @@ int main(int argc, char** argv) {
             CheckinRequests(backend.devices, o.connections,
                             session ? session_per_connection : signed_per_connection, session,
                             o.route);
-        const RoundResult r = Drive(backend.server->port(), requests, o.threads, o.seconds);
+        const RoundResult r =
+            Drive(backend.server->port(), backend.server->pid(), requests, o.threads, o.seconds);
         (session ? backend.session_rates : backend.signed_rates).push_back(r.per_second);
+        (session ? backend.session_cpu : backend.signed_cpu).push_back(r.cpu_us);
         backend.errors += r.errors;
         backend.exhausted = backend.exhausted || r.exhausted;
         std::fprintf(stderr, ", %s %s %.0f/s", backend.server->name().c_str(),
@@ -601,22 +630,25 @@ int main(int argc, char** argv) {
   for (Backend& backend : backends) backend.rss_loaded = MemoryKib(backend.server->pid());
 
   const double peer = Median(nginx_rates);
-  auto row = [&](const std::string& name, const std::vector<double>& rates) {
+  auto row = [&](const std::string& name, const std::vector<double>& rates,
+                 const std::vector<double>& cpu) {
     std::string all;
     for (double r : rates) all += (all.empty() ? "" : " ") + std::to_string(std::lround(r));
-    std::printf("| %-38s | %9.0f | %-26s | %5.3f |\n", name.c_str(), Median(rates), all.c_str(),
-                Median(rates) / peer);
+    std::printf("| %-38s | %9.0f | %-26s | %5.3f | %6.1f |\n", name.c_str(), Median(rates),
+                all.c_str(), Median(rates) / peer, Median(cpu));
   };
   std::printf("checkin_load: %d device identities, %d keep-alive connections, client %d "
               "threads, server --threads %d, %d rounds of %d s, route POST %s\n\n",
               o.devices, o.connections, o.threads, o.server_threads, o.rounds, o.seconds,
               o.route.c_str());
-  std::printf("| %-38s | %9s | %-26s | %5s |\n| --- | ---: | --- | ---: |\n",
-              "requests", "median/s", "rounds", "/nginx");
-  row("nginx, static 200-byte response", nginx_rates);
+  std::printf("| %-38s | %9s | %-26s | %5s | %6s |\n| --- | ---: | --- | ---: | ---: |\n",
+              "requests", "median/s", "rounds", "/nginx", "server CPU us/request");
+  row("nginx, static 200-byte response", nginx_rates, nginx_cpu);
   for (const Backend& backend : backends) {
-    row(backend.server->name() + ", check-in MACed (session)", backend.session_rates);
-    row(backend.server->name() + ", check-in signed (Ed25519)", backend.signed_rates);
+    row(backend.server->name() + ", check-in MACed (session)", backend.session_rates,
+        backend.session_cpu);
+    row(backend.server->name() + ", check-in signed (Ed25519)", backend.signed_rates,
+        backend.signed_cpu);
   }
   std::printf("\n| server memory | started KiB | enrolled KiB | after load KiB (peak) | "
               "bytes per device |\n| --- | ---: | ---: | ---: | ---: |\n");
