@@ -23,7 +23,9 @@ ControlPlane::ControlPlane(Store& store, std::string artifact_root, Clock clock)
   AddProjectRoutes(router_, context_);
   AddFleetRoutes(router_, context_);
   AddRegistryRoutes(router_, context_);
-  AddMetricsRoute(router_, context_, metrics_);
+  AddDeploymentRoutes(router_, context_);
+  AddCheckinRoute(router_, context_, checkin_metrics_);
+  AddMetricsRoute(router_, context_, metrics_, checkin_metrics_);
 }
 
 HttpResponse ControlPlane::Handle(HttpRequest& request) const {

@@ -20,6 +20,7 @@
 #include "server/api/http_message.h"
 #include "server/api/router.h"
 #include "server/auth/device_session.h"
+#include "server/observability/checkin_metrics.h"
 #include "server/observability/request_metrics.h"
 #include "server/registry/artifact_store.h"
 #include "server/store/store.h"
@@ -44,20 +45,25 @@ class ControlPlane {
   Context context_;
   Router router_;
   mutable RequestMetrics metrics_;
+  CheckinMetrics checkin_metrics_;
 };
 
 // The OpenAPI document (docs/api/openapi.yaml, compiled in).
 const char* OpenApiDocument();
 
-// GET /metrics (Prometheus text; a server-wide token): this process's request counters and the
-// store's totals of projects, devices (and those seen in the last 5 minutes) and variants.
+// GET /metrics (Prometheus text; a server-wide token): this process's request and check-in
+// counters and the store's totals of projects, devices (and those seen in the last 5
+// minutes), variants, deployments by state and the devices of active deployments by status.
 void AddMetricsRoute(Router& router, const ControlPlane::Context& context,
-                     const RequestMetrics& metrics);
+                     const RequestMetrics& metrics, const CheckinMetrics& checkins);
 
 // Route groups (one file each), registered by ControlPlane.
 void AddProjectRoutes(Router& router, const ControlPlane::Context& context);
 void AddFleetRoutes(Router& router, const ControlPlane::Context& context);
 void AddRegistryRoutes(Router& router, const ControlPlane::Context& context);
+void AddDeploymentRoutes(Router& router, const ControlPlane::Context& context);
+void AddCheckinRoute(Router& router, const ControlPlane::Context& context,
+                     const CheckinMetrics& metrics);
 
 }  // namespace tinymlops::server
 

@@ -23,6 +23,7 @@ nlohmann::json VariantJson(const VariantRecord& v) {
           {"ops", ops.is_discarded() ? nlohmann::json::array() : ops},
           {"accuracy", v.accuracy ? nlohmann::json(*v.accuracy) : nlohmann::json()},
           {"release", v.release},
+          {"min_runtime_version", v.min_runtime_version},
           {"signer_key_id", v.signer_key_id},
           {"package_bytes", v.artifact_bytes},
           {"package_hash", v.artifact_hash},

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 namespace tinymlops::server {
@@ -121,19 +122,94 @@ Status CheckContext(const json& context) {
   return Status::Ok();
 }
 
-Status CheckInstalled(const json& installed) {
-  for (const auto& [slot, model] : installed.items()) {
-    if (!model.is_object()) {
-      return Invalid("installed." + slot + " must be an object {model, version, variant}");
+// One slot: {model, version, variant, deployment}, each a string if present.
+Status CheckSlot(const std::string& where, const json& slot) {
+  if (!slot.is_object()) {
+    return Invalid(where + " must be an object {model, version, variant, deployment}");
+  }
+  for (const char* field : {"model", "version", "variant", "deployment"}) {
+    auto it = slot.find(field);
+    if (it != slot.end() && !it->is_string()) {
+      return Invalid(where + "." + field + " must be a string");
     }
-    for (const char* field : {"model", "version", "variant"}) {
-      auto it = model.find(field);
-      if (it != model.end() && !it->is_string()) {
-        return Invalid("installed." + slot + "." + field + " must be a string");
+  }
+  return Status::Ok();
+}
+
+// {"active": "a", "slots": {"a": {...}, "b": {...}}, "serving_variant": "int8"}; a slot may
+// also be given at the top level ({"a": {...}}).
+Status CheckInstalled(const json& installed) {
+  for (const auto& [key, value] : installed.items()) {
+    if (key == "active" || key == "serving_variant") {
+      if (!value.is_string()) return Invalid("installed." + key + " must be a string");
+    } else if (key == "slots") {
+      if (!value.is_object()) return Invalid("installed.slots must be an object of slots");
+      for (const auto& [slot, model] : value.items()) {
+        TMM_RETURN_IF_ERROR(CheckSlot("installed.slots." + slot, model));
+      }
+    } else {
+      TMM_RETURN_IF_ERROR(CheckSlot("installed." + key, value));
+    }
+  }
+  return Status::Ok();
+}
+
+// {"model", "version", "crash_count", "latency_us": {"p50", "p95", "p99"}, "inferences"}.
+Status CheckHealth(const json& health) {
+  for (const char* field : {"model", "version"}) {
+    auto it = health.find(field);
+    if (it != health.end() && !it->is_string()) {
+      return Invalid(std::string("health.") + field + " must be a string");
+    }
+  }
+  for (const char* field : {"crash_count", "inferences"}) {
+    auto it = health.find(field);
+    if (it != health.end() && !IsNonNegativeInteger(*it)) {
+      return Invalid(std::string("health.") + field + " must be a non-negative integer");
+    }
+  }
+  auto latency = health.find("latency_us");
+  if (latency != health.end()) {
+    if (!latency->is_object()) return Invalid("health.latency_us must be an object {p50, p95, p99}");
+    for (const auto& [name, value] : latency->items()) {
+      if (!value.is_number() || value.get<double>() < 0 || !std::isfinite(value.get<double>())) {
+        return Invalid("health.latency_us." + name + " must be a non-negative number");
       }
     }
   }
   return Status::Ok();
+}
+
+Result<DeviceReport> ReadDeviceReport(json& object) {
+  DeviceReport report;
+  TMM_RETURN_IF_ERROR(ReadObjectText(object, "profile", report.profile));
+  TMM_RETURN_IF_ERROR(ReadObjectText(object, "context", report.context));
+  TMM_RETURN_IF_ERROR(ReadObjectText(object, "health", report.health));
+  TMM_RETURN_IF_ERROR(ReadObjectText(object, "installed", report.installed));
+  if (!report.profile.empty()) TMM_RETURN_IF_ERROR(CheckProfile(object["profile"]));
+  if (!report.context.empty()) TMM_RETURN_IF_ERROR(CheckContext(object["context"]));
+  if (!report.installed.empty()) TMM_RETURN_IF_ERROR(CheckInstalled(object["installed"]));
+  if (!report.health.empty()) TMM_RETURN_IF_ERROR(CheckHealth(object["health"]));
+  return report;
+}
+
+Result<std::vector<std::string>> ReadStringList(const json& object, const char* field,
+                                                size_t max_items, size_t max_bytes) {
+  std::vector<std::string> out;
+  auto it = object.find(field);
+  if (it == object.end() || it->is_null()) return out;
+  const std::string error = std::string("'") + field + "' must be an array of at most " +
+                            std::to_string(max_items) + " strings of 1 to " +
+                            std::to_string(max_bytes) + " bytes";
+  if (!it->is_array() || it->size() > max_items) return Invalid(error);
+  for (const json& item : *it) {
+    if (!item.is_string() || item.get_ref<const std::string&>().empty() ||
+        item.get_ref<const std::string&>().size() > max_bytes) {
+      return Invalid(error);
+    }
+    out.push_back(item.get<std::string>());
+  }
+  return out;
 }
 
 Result<uint64_t> ParseDecimal(const std::string& text, const char* what) {
@@ -216,15 +292,113 @@ Result<EnrollRequest> ParseEnrollRequest(const std::string& body) {
 
 Result<DeviceReport> ParseDeviceReport(const std::string& body) {
   TMM_ASSIGN_OR_RETURN(json object, ParseObject(body));
-  DeviceReport report;
-  TMM_RETURN_IF_ERROR(ReadObjectText(object, "profile", report.profile));
-  TMM_RETURN_IF_ERROR(ReadObjectText(object, "context", report.context));
-  TMM_RETURN_IF_ERROR(ReadObjectText(object, "health", report.health));
-  TMM_RETURN_IF_ERROR(ReadObjectText(object, "installed", report.installed));
-  if (!report.profile.empty()) TMM_RETURN_IF_ERROR(CheckProfile(object["profile"]));
-  if (!report.context.empty()) TMM_RETURN_IF_ERROR(CheckContext(object["context"]));
-  if (!report.installed.empty()) TMM_RETURN_IF_ERROR(CheckInstalled(object["installed"]));
-  return report;
+  return ReadDeviceReport(object);
+}
+
+Result<CheckinRequest> ParseCheckinRequest(const std::string& body) {
+  TMM_ASSIGN_OR_RETURN(json object, ParseObject(body));
+  CheckinRequest request;
+  TMM_ASSIGN_OR_RETURN(request.report, ReadDeviceReport(object));
+  auto outcomes = object.find("outcomes");
+  if (outcomes == object.end() || outcomes->is_null()) return request;
+  if (!outcomes->is_array() || outcomes->size() > 256) {
+    return Invalid("'outcomes' must be an array of at most 256 outcomes");
+  }
+  for (size_t i = 0; i < outcomes->size(); ++i) {
+    const json& item = (*outcomes)[i];
+    const std::string where = "outcomes[" + std::to_string(i) + "]";
+    if (!item.is_object()) return Invalid(where + " must be an object");
+    DeviceOutcome o;
+    auto read = [&](const char* field, bool required, size_t max, std::string& out) -> Status {
+      Status status = ReadString(item, field, required, max, out);
+      if (!status.ok()) return Invalid(where + ": " + status.message());
+      return status;
+    };
+    TMM_RETURN_IF_ERROR(read("deployment", true, 64, o.deployment));
+    TMM_RETURN_IF_ERROR(read("version", true, 64, o.version));
+    TMM_RETURN_IF_ERROR(read("event", true, 32, o.event));
+    TMM_RETURN_IF_ERROR(read("detail", false, 1024, o.detail));
+    if (o.deployment.empty() || o.version.empty()) {
+      return Invalid(where + ": 'deployment' and 'version' must not be empty");
+    }
+    if (!IsOutcomeEvent(o.event)) {
+      return Invalid(where + ".event must be one of downloaded, installed, install_failed, "
+                     "self_test_failed, rolled_back, refused");
+    }
+    auto sequence = item.find("sequence");
+    if (sequence == item.end() || !IsNonNegativeInteger(*sequence) ||
+        !sequence->is_number_integer() || sequence->get<int64_t>() < 0) {
+      return Invalid(where + ".sequence must be a non-negative integer (it grows per device)");
+    }
+    o.sequence = sequence->get<int64_t>();
+    auto unix = item.find("unix");
+    if (unix != item.end()) {
+      if (!unix->is_number_integer() || unix->get<int64_t>() < 0) {
+        return Invalid(where + ".unix must be a non-negative integer (seconds since 1970)");
+      }
+      o.unix = unix->get<int64_t>();
+    }
+    request.outcomes.push_back(std::move(o));
+  }
+  return request;
+}
+
+Result<DeploymentRequest> ParseDeploymentRequest(const std::string& body) {
+  TMM_ASSIGN_OR_RETURN(json object, ParseObject(body));
+  static const char* const kFields[] = {"name",   "model",    "version", "variants", "policy",
+                                        "target", "strategy", "split",   "gates"};
+  for (const auto& item : object.items()) {
+    const std::string& key = item.key();
+    if (std::none_of(std::begin(kFields), std::end(kFields),
+                     [&key](const char* f) { return key == f; })) {
+      return Invalid("'" + key.substr(0, 64) + "' is not a deployment field (name, model, "
+                     "version, variants, policy, target, strategy, split, gates)");
+    }
+  }
+  DeploymentRequest request;
+  TMM_RETURN_IF_ERROR(ReadString(object, "name", false, 128, request.name));
+  TMM_RETURN_IF_ERROR(ReadString(object, "model", true, 64, request.model));
+  TMM_RETURN_IF_ERROR(ReadString(object, "version", true, 64, request.version));
+  if (!ValidName(request.model)) return Invalid("'model' must be a model name");
+  if (request.version.empty()) return Invalid("'version' must not be empty");
+  TMM_ASSIGN_OR_RETURN(request.variants, ReadStringList(object, "variants", 64, 64));
+  TMM_RETURN_IF_ERROR(ReadObjectText(object, "policy", request.policy_json));
+  if (auto target = object.find("target"); target != object.end() && !target->is_null()) {
+    if (!target->is_object()) return Invalid("'target' must be an object {\"tags\": [...]}");
+    for (const auto& [key, value] : target->items()) {
+      if (key != "tags") return Invalid("'target." + key.substr(0, 64) + "' is not a target field (tags)");
+    }
+    TMM_ASSIGN_OR_RETURN(request.target_tags, ReadStringList(*target, "tags", 64, 64));
+  }
+  if (auto strategy = object.find("strategy"); strategy != object.end() && !strategy->is_null()) {
+    if (!strategy->is_object()) return Invalid("'strategy' must be an object {\"type\": ...}");
+    TMM_ASSIGN_OR_RETURN(request.strategy, ParseRolloutStrategy(strategy->dump(-1, ' ', false, json::error_handler_t::replace)));
+  }
+  if (auto split = object.find("split"); split != object.end() && !split->is_null()) {
+    if (!split->is_object()) return Invalid("'split' must be an object {version, percent}");
+    TMM_RETURN_IF_ERROR(ReadString(*split, "version", true, 64, request.split_version));
+    auto percent = split->find("percent");
+    if (request.split_version.empty() || percent == split->end() ||
+        !percent->is_number_integer() || percent->get<int64_t>() < 1 ||
+        percent->get<int64_t>() > 99) {
+      return Invalid("'split' needs a version and a percent, an integer from 1 to 99");
+    }
+    request.split_percent = percent->get<int64_t>();
+  }
+  if (auto gates = object.find("gates"); gates != object.end() && !gates->is_null()) {
+    if (!gates->is_object()) return Invalid("'gates' must be an object of health gates");
+    TMM_ASSIGN_OR_RETURN(request.gates, ParseHealthGates(gates->dump(-1, ' ', false, json::error_handler_t::replace)));
+  }
+  if (request.name.empty()) request.name = request.model + " " + request.version;
+  return request;
+}
+
+Result<std::string> ParseRollbackRequest(const std::string& body) {
+  std::string reason;
+  if (body.empty()) return reason;
+  TMM_ASSIGN_OR_RETURN(json object, ParseObject(body));
+  TMM_RETURN_IF_ERROR(ReadString(object, "reason", false, 1024, reason));
+  return reason;
 }
 
 Result<std::string> ParseTagsRequest(const std::string& body) {

@@ -16,6 +16,8 @@
 #include "runtime/status.h"
 #include "server/fleet/device_directory.h"
 #include "server/registry/model_registry.h"
+#include "server/rollout/deployment.h"
+#include "server/rollout/device_checkin.h"
 
 namespace tinymlops::server {
 
@@ -50,6 +52,15 @@ Result<EnrollRequest> ParseEnrollRequest(const std::string& body);
 // A device's report: {"profile": {...}, "context": {...}, "health": {...}, "installed": {...}},
 // each optional; returned as normalized JSON texts.
 Result<DeviceReport> ParseDeviceReport(const std::string& body);
+// POST /v1/device/checkin (docs/device-protocol.md): the report's fields as ParseDeviceReport,
+// and at most 256 outcomes {deployment, version, event, detail, unix, sequence}.
+Result<CheckinRequest> ParseCheckinRequest(const std::string& body);
+// POST .../deployments: {name, model, version, variants, policy, target: {tags}, strategy,
+// split: {version, percent}, gates} (server/rollout/deployment.h). The policy is checked for
+// its shape here and against the version's variants when the deployment is created.
+Result<DeploymentRequest> ParseDeploymentRequest(const std::string& body);
+// POST .../deployments/{deployment}/rollback: {"reason": "..."} (optional; empty body: none).
+Result<std::string> ParseRollbackRequest(const std::string& body);
 // {"tags": ["a", "b"]}: returned as a JSON array text.
 Result<std::string> ParseTagsRequest(const std::string& body);
 // Query parameters of a variant upload: dtype (required), arena_bytes, ops (comma-separated),

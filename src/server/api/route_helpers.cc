@@ -3,12 +3,22 @@
 namespace tinymlops::server {
 
 Router::Handler ProjectRoute(const ControlPlane::Context* c, Role minimum, ProjectHandler handler) {
+  return ProjectRoute(c, minimum,
+                      OperatorHandler([handler = std::move(handler)](
+                                          Transaction& tx, HttpRequest& request,
+                                          const std::string& project, const OperatorIdentity&) {
+                        return handler(tx, request, project);
+                      }));
+}
+
+Router::Handler ProjectRoute(const ControlPlane::Context* c, Role minimum,
+                             OperatorHandler handler) {
   return [c, minimum, handler = std::move(handler)](HttpRequest& request) {
     const std::string project = request.params["project"];
     TMO_BEGIN_OR_RESPOND(tx, c->store);
     OperatorIdentity op;
     TMO_RESPOND_IF_REFUSED(RequireOperator(*tx, request, project, minimum, &op));
-    return handler(*tx, request, project);
+    return handler(*tx, request, project, op);
   };
 }
 

@@ -19,6 +19,11 @@ namespace tinymlops::server {
 using ProjectHandler =
     std::function<HttpResponse(Transaction& tx, HttpRequest& request, const std::string& project)>;
 Router::Handler ProjectRoute(const ControlPlane::Context* c, Role minimum, ProjectHandler handler);
+// The same, for a handler that records who acted (the operator's token).
+using OperatorHandler = std::function<HttpResponse(Transaction& tx, HttpRequest& request,
+                                                   const std::string& project,
+                                                   const OperatorIdentity& op)>;
+Router::Handler ProjectRoute(const ControlPlane::Context* c, Role minimum, OperatorHandler handler);
 
 // A handler of /v1/device/...: runs in a transaction after RequireDevice accepted the signed
 // or session-MACed request; the transaction is committed afterwards whatever the handler answered, so that the

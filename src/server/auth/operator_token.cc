@@ -41,7 +41,7 @@ Result<CreatedToken> CreateOperatorToken(Transaction& tx, const std::string& pro
 
 Result<OperatorIdentity> FindOperatorToken(Transaction& tx, const std::string& token) {
   TMM_ASSIGN_OR_RETURN(auto rows,
-                       tx.Query("SELECT id, project_id, role FROM api_tokens "
+                       tx.Query("SELECT id, project_id, role, name FROM api_tokens "
                                 "WHERE token_hash = ? AND revoked = 0",
                                 {HashToken(token)}));
   if (rows.empty()) {
@@ -50,6 +50,7 @@ Result<OperatorIdentity> FindOperatorToken(Transaction& tx, const std::string& t
   OperatorIdentity identity;
   identity.token_id = rows[0].Text(0);
   identity.project_id = rows[0].Text(1);
+  identity.name = rows[0].Text(3);
   if (!ParseRole(rows[0].Text(2), &identity.role)) {
     return Status::Error(StatusCode::kInternal, "token %s has an unknown role",
                          identity.token_id.c_str());

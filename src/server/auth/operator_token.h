@@ -24,6 +24,7 @@ bool ParseRole(const std::string& name, Role* role);
 struct OperatorIdentity {
   std::string token_id;
   std::string project_id;  // "" for a server-wide token
+  std::string name;        // the token's name, for records of who did what
   Role role = Role::kViewer;
 
   // True when this operator may act on `project` with at least `minimum`.

@@ -10,7 +10,7 @@ namespace {
 constexpr const char* kVariantColumns =
     "SELECT v.id, v.version_id, v.project_id, m.name, mv.version, v.name, v.target, v.dtype, "
     "v.ops, v.size_bytes, v.arena_bytes, v.release_counter, v.accuracy, v.signer_key_id, "
-    "v.artifact, v.artifact_hash, v.artifact_bytes, v.created_unix FROM variants v "
+    "v.artifact, v.artifact_hash, v.artifact_bytes, v.created_unix, v.min_runtime_version FROM variants v "
     "JOIN model_versions mv ON mv.id = v.version_id JOIN models m ON m.id = mv.model_id ";
 
 VariantRecord VariantFromRow(const Row& row) {
@@ -33,6 +33,7 @@ VariantRecord VariantFromRow(const Row& row) {
   v.artifact_hash = row.Text(15);
   v.artifact_bytes = row.Int(16);
   v.created_unix = row.Int(17);
+  v.min_runtime_version = row.Text(18);
   return v;
 }
 
@@ -65,6 +66,7 @@ Result<VerifiedPackage> VerifyPackage(const std::string& bytes,
   verified.signer_key_id = (*reader)->signer().key_id();
   verified.model_bytes = manifest.model_bytes;
   verified.release = manifest.release;
+  verified.min_runtime_version = manifest.min_runtime_version;
   return verified;
 }
 
@@ -148,6 +150,7 @@ Result<VariantRecord> RecordVariant(Transaction& tx, const std::string& project_
   v.artifact_hash = artifact.hash;
   v.artifact_bytes = static_cast<int64_t>(artifact.bytes);
   v.created_unix = now;
+  v.min_runtime_version = verified.min_runtime_version;
   std::vector<SqlValue> params = {v.id,         v.version_id, project_id, v.name,
                                   v.target,     v.dtype,      v.size_bytes, v.arena_bytes,
                                   v.ops_json};
@@ -158,14 +161,15 @@ Result<VariantRecord> RecordVariant(Transaction& tx, const std::string& project_
     params.emplace_back(std::monostate());
   }
   for (SqlValue value : {SqlValue(v.release), SqlValue(v.signer_key_id), SqlValue(v.artifact),
-                         SqlValue(v.artifact_bytes), SqlValue(v.artifact_hash), SqlValue(now)}) {
+                         SqlValue(v.artifact_bytes), SqlValue(v.artifact_hash), SqlValue(now),
+                         SqlValue(v.min_runtime_version)}) {
     params.push_back(std::move(value));
   }
   TMM_RETURN_IF_ERROR(
       tx.Execute("INSERT INTO variants (id, version_id, project_id, name, target, dtype, "
                  "size_bytes, arena_bytes, ops, accuracy, release_counter, signer_key_id, "
-                 "artifact, artifact_bytes, artifact_hash, created_unix) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 "artifact, artifact_bytes, artifact_hash, created_unix, min_runtime_version) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  params)
           .status());
   return v;
@@ -180,6 +184,20 @@ Result<std::vector<VariantRecord>> ListVariants(Transaction& tx, const std::stri
                                     (model.empty() ? "" : "AND m.name = ? ") +
                                     "ORDER BY m.name, mv.created_unix DESC, v.name",
                                 params));
+  std::vector<VariantRecord> variants;
+  for (const Row& row : rows) variants.push_back(VariantFromRow(row));
+  return variants;
+}
+
+Result<std::vector<VariantRecord>> ListVersionVariants(Transaction& tx,
+                                                       const std::string& project_id,
+                                                       const std::string& model,
+                                                       const std::string& version) {
+  TMM_ASSIGN_OR_RETURN(auto rows,
+                       tx.Query(std::string(kVariantColumns) +
+                                    "WHERE m.project_id = ? AND m.name = ? AND mv.version = ? "
+                                    "ORDER BY v.name",
+                                {project_id, model, version}));
   std::vector<VariantRecord> variants;
   for (const Row& row : rows) variants.push_back(VariantFromRow(row));
   return variants;

@@ -3,7 +3,8 @@
 // with format/package_reader.h: its signature against the project's trusted keys
 // (server/registry/trusted_keys.h), its payload hash, and that its manifest names the model,
 // version and variant it is uploaded as. Variant facts the server cannot read from an
-// (encrypted) package — dtype, arena bytes, ops, accuracy — come with the upload.
+// (encrypted) package — dtype, arena bytes, ops, accuracy — come with the upload; the oldest
+// runtime that may load it is read from its manifest.
 // Every lookup is scoped to one project.
 // Errors: kInvalidArgument (package refused; the message says why), kNotFound (no such model
 // or variant in the project), kFailedPrecondition (already exists), store and I/O errors.
@@ -34,6 +35,7 @@ struct VariantRecord {
   std::optional<double> accuracy;
   std::string signer_key_id, artifact, artifact_hash;
   int64_t artifact_bytes = 0, created_unix = 0;
+  std::string min_runtime_version;  // from the package manifest; "" for any runtime
 };
 
 // What an uploader states beside the package bytes.
@@ -47,7 +49,7 @@ struct VariantUpload {
 
 // The facts a verified package states about itself.
 struct VerifiedPackage {
-  std::string model_id, version, variant, target, signer_key_id;
+  std::string model_id, version, variant, target, signer_key_id, min_runtime_version;
   uint64_t model_bytes = 0, release = 0;
 };
 
@@ -73,6 +75,11 @@ Result<VariantRecord> RecordVariant(Transaction& tx, const std::string& project_
 // Variants of a model, newest version first ("" model: all models).
 Result<std::vector<VariantRecord>> ListVariants(Transaction& tx, const std::string& project_id,
                                                 const std::string& model);
+// The variants of one version of a model, by name (empty when the version does not exist).
+Result<std::vector<VariantRecord>> ListVersionVariants(Transaction& tx,
+                                                       const std::string& project_id,
+                                                       const std::string& model,
+                                                       const std::string& version);
 Result<VariantRecord> FindVariant(Transaction& tx, const std::string& project_id,
                                   const std::string& variant_id);
 

@@ -53,7 +53,48 @@ const std::vector<Migration>& SchemaMigrations() {
            "artifact_hash TEXT NOT NULL, created_unix BIGINT NOT NULL, "
            "UNIQUE (version_id, name))",
        }},
-      // Version 2 is the deployments' (rollouts); this step does not depend on it.
+      {2,
+       "deployments and rollouts",
+       {
+           // The oldest runtime that may load a variant, from its package manifest.
+           "ALTER TABLE variants ADD COLUMN min_runtime_version TEXT NOT NULL DEFAULT ''",
+           // A deployment of one model version to the devices of a project (server/rollout/).
+           // active_model is the model's name while the rollout is rolling_out or paused and
+           // NULL afterwards: the UNIQUE index allows one active deployment per model. current
+           // is 1 for the newest deployment of its model (the one devices follow). Every state
+           // change is a conditional UPDATE on revision, recorded in deployment_history.
+           "CREATE TABLE deployments (id TEXT PRIMARY KEY, "
+           "project_id TEXT NOT NULL REFERENCES projects(id), name TEXT NOT NULL, "
+           "model TEXT NOT NULL, version TEXT NOT NULL, variants TEXT NOT NULL, "
+           "policy TEXT NOT NULL, target_tags TEXT NOT NULL, strategy TEXT NOT NULL, "
+           "split_version TEXT NOT NULL, split_percent BIGINT NOT NULL, gates TEXT NOT NULL, "
+           "state TEXT NOT NULL, stage BIGINT NOT NULL, revision BIGINT NOT NULL, "
+           "active_model TEXT, current BIGINT NOT NULL, previous_id TEXT NOT NULL, "
+           "rollback_reason TEXT NOT NULL, created_unix BIGINT NOT NULL, "
+           "updated_unix BIGINT NOT NULL)",
+           "CREATE UNIQUE INDEX deployments_one_active ON deployments (project_id, active_model)",
+           "CREATE INDEX deployments_current ON deployments (project_id, current)",
+           "CREATE TABLE deployment_history (deployment_id TEXT NOT NULL REFERENCES "
+           "deployments(id), revision BIGINT NOT NULL, unix BIGINT NOT NULL, "
+           "from_state TEXT NOT NULL, to_state TEXT NOT NULL, stage BIGINT NOT NULL, "
+           "reason TEXT NOT NULL, actor TEXT NOT NULL, PRIMARY KEY (deployment_id, revision))",
+           // One row per targeted device: its stage (by a stable hash of its id), the version
+           // it is assigned (the deployment's or the A/B split's), its status from its outcomes,
+           // and the p95 latencies it reported for the version it ran before and for this one.
+           "CREATE TABLE deployment_devices (deployment_id TEXT NOT NULL REFERENCES "
+           "deployments(id), device_id TEXT NOT NULL, stage BIGINT NOT NULL, "
+           "version TEXT NOT NULL, status TEXT NOT NULL, reason TEXT NOT NULL, "
+           "device_class TEXT NOT NULL, crashed BIGINT NOT NULL, "
+           "previous_p95_us DOUBLE PRECISION, p95_us DOUBLE PRECISION, "
+           "updated_unix BIGINT NOT NULL, PRIMARY KEY (deployment_id, device_id))",
+           "CREATE INDEX deployment_devices_by_stage ON deployment_devices "
+           "(deployment_id, stage, status)",
+           // Outcomes as devices sent them, once per (device, sequence).
+           "CREATE TABLE device_outcomes (device_id TEXT NOT NULL, sequence BIGINT NOT NULL, "
+           "deployment_id TEXT NOT NULL, version TEXT NOT NULL, event TEXT NOT NULL, "
+           "detail TEXT NOT NULL, unix BIGINT NOT NULL, received_unix BIGINT NOT NULL, "
+           "PRIMARY KEY (device_id, sequence))",
+       }},
       {3,
        "device sessions",
        {

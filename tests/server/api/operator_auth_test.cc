@@ -21,7 +21,13 @@ TEST_P(OperatorApiTest, ServesHealthAndItsOpenApiDocument) {
   // Every route the server has is documented.
   for (const char* path : {"/v1/projects:", "/metrics:", "/v1/enroll:", "/v1/device/report:",
                            "/v1/projects/{project}/variants/{variant}/package:",
-                           "/v1/projects/{project}/devices/{device}/tags:"}) {
+                           "/v1/projects/{project}/devices/{device}/tags:",
+                           "/v1/projects/{project}/deployments:",
+                           "/v1/projects/{project}/deployments/{deployment}:",
+                           "/v1/projects/{project}/deployments/{deployment}/pause:",
+                           "/v1/projects/{project}/deployments/{deployment}/promote:",
+                           "/v1/projects/{project}/deployments/{deployment}/rollback:",
+                           "/v1/device/checkin:"}) {
     EXPECT_NE(openapi.body.find(path), std::string::npos) << path;
   }
 }

@@ -1,4 +1,4 @@
-// The operator CLI (`tinymlops project|token|trust|enrollment|variant|fleet ...`) against a
+// The operator CLI (`tinymlops project|token|trust|enrollment|variant|device|deploy ...`) against a
 // real server over HTTP: what it prints with --json, and its exit codes on refusals.
 #include <sys/wait.h>
 
@@ -76,7 +76,7 @@ TEST_P(OperatorCliTest, OperatesAProjectFromTheCommandLine) {
   Run enrollment = Cli("enrollment create --project acme --ttl 600 --json", deployer);
   ASSERT_EQ(enrollment.exit_code, 0) << enrollment.output;
   EXPECT_EQ(enrollment.Json()["token"].get<std::string>().rfind("tme_", 0), 0u);
-  Run fleet = Cli("fleet list --project acme --json", deployer);
+  Run fleet = Cli("device list --project acme --json", deployer);
   ASSERT_EQ(fleet.exit_code, 0) << fleet.output;
   EXPECT_TRUE(fleet.Json()["devices"].empty());
   // Revoke the token the commands above used; it stops working at once.
@@ -85,9 +85,95 @@ TEST_P(OperatorCliTest, OperatesAProjectFromTheCommandLine) {
   ASSERT_EQ(tokens.Json()["tokens"].size(), 1u);
   const std::string id = tokens.Json()["tokens"][0]["id"];
   EXPECT_EQ(Cli("token revoke " + id + " --project acme --json", deployer).exit_code, 0);
-  Run revoked = Cli("fleet list --project acme", deployer);
+  Run revoked = Cli("device list --project acme", deployer);
   EXPECT_EQ(revoked.exit_code, 1);
   EXPECT_NE(revoked.output.find("401"), std::string::npos) << revoked.output;
+  std::filesystem::remove_all(folder);
+}
+
+TEST_P(OperatorCliTest, PublishesAVersionFromItsPackagesAndModels) {
+  const auto folder = artifacts_.parent_path() / ("tinymlops_publish_" + NewRecordId(""));
+  std::filesystem::create_directories(folder);
+  auto write = [&](const std::string& name, const std::vector<uint8_t>& bytes) {
+    std::ofstream(folder / name, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<long>(bytes.size()));
+    return (folder / name).string();
+  };
+  ASSERT_EQ(Cli("project create acme", admin_).exit_code, 0);
+  auto vendor = crypto::SigningKeyPair::Generate();
+  ASSERT_TRUE(crypto::WritePublicKeyFile((folder / "vendor.pub").string(), vendor->public_key())
+                  .ok());
+  ASSERT_EQ(Cli("trust add " + (folder / "vendor.pub").string() + " --project acme", admin_)
+                .exit_code,
+            0);
+  const std::vector<uint8_t> model = test_support::ScaleModel(64);
+  const std::string model_path = write("scale.tmm", model);
+  test_support::PackageSpec spec;
+  spec.n = 64;
+  spec.model = model;
+  spec.manifest = test_support::Identity("digits", 3);
+  spec.signer = &*vendor;
+  const std::string package_path = write("digits.tpkg", test_support::MakePackage(spec));
+
+  // A .tmm that is not the package's model is refused before anything is uploaded.
+  const std::string other = write("other.tmm", test_support::ScaleModel(32));
+  Run mismatched = Cli("model publish " + package_path + ":" + other + " --project acme", admin_);
+  EXPECT_EQ(mismatched.exit_code, 1);
+  EXPECT_NE(mismatched.output.find("the .tmm the package was built from"), std::string::npos)
+      << mismatched.output;
+  Run nothing = Cli("variant list --project acme --model digits --json", admin_);
+  EXPECT_TRUE(nothing.exit_code != 0 || nothing.Json()["variants"].empty())
+      << "a refused publish uploads nothing: " << nothing.output;
+
+  Run published = Cli("model publish " + package_path + ":" + model_path +
+                          " --project acme --accuracy fp32=0.93 --json",
+                      admin_);
+  ASSERT_EQ(published.exit_code, 0) << published.output;
+  const nlohmann::json variant = published.Json()["variants"][0];
+  EXPECT_EQ(variant["dtype"], "float32");
+  EXPECT_EQ(variant["ops"], nlohmann::json::parse(R"(["Add", "Mul"])"));
+  EXPECT_GT(variant["arena_bytes"].get<int64_t>(), 0);
+  EXPECT_DOUBLE_EQ(variant["accuracy"].get<double>(), 0.93);
+
+  // Roll it out in stages, then pause, promote and roll back from the command line.
+  std::ofstream(folder / "policy.json") << R"({"rules": [], "default": "fp32"})";
+  Run created = Cli("deploy create --project acme --model digits --version " +
+                        variant["version"].get<std::string>() +
+                        " --strategy staged --stages 20,100 --gate max_crash_rate=0.1 --policy " +
+                        (folder / "policy.json").string() + " --json",
+                    admin_);
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  const std::string deployment = created.Json()["id"];
+  EXPECT_EQ(created.Json()["state"], "rolling_out");
+  EXPECT_EQ(created.Json()["strategy"]["stages"], nlohmann::json::parse("[20, 100]"));
+  EXPECT_DOUBLE_EQ(created.Json()["gates"]["max_crash_rate"].get<double>(), 0.1);
+  auto state_after = [&](const std::string& verb) {
+    Run run = Cli("deploy " + verb + " " + deployment + " --project acme --json", admin_);
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    return run.Json();
+  };
+  EXPECT_EQ(state_after("pause")["state"], "paused");
+  const nlohmann::json promoted = state_after("promote");
+  EXPECT_EQ(promoted["state"], "rolling_out");
+  EXPECT_EQ(promoted["stage"], 1);
+  Run rolled_back = Cli("deploy rollback " + deployment +
+                            " --project acme --reason 'field reports' --json",
+                        admin_);
+  ASSERT_EQ(rolled_back.exit_code, 0) << rolled_back.output;
+  EXPECT_EQ(rolled_back.Json()["state"], "rolled_back");
+  EXPECT_EQ(rolled_back.Json()["history"].back()["reason"], "field reports");
+  // --watch returns once the rollout has finished, with a progress line per change.
+  Run watched = Cli("deploy status " + deployment + " --project acme --watch --interval 0.1",
+                    admin_);
+  EXPECT_EQ(watched.exit_code, 0) << watched.output;
+  EXPECT_NE(watched.output.find("rolled_back"), std::string::npos) << watched.output;
+  Run listed = Cli("deploy list --project acme --json", admin_);
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_EQ(listed.Json()["deployments"].size(), 1u) << listed.output;
+  Run bad_gate = Cli("deploy create --project acme --model digits --version 1.0.0 --gate x",
+                     admin_);
+  EXPECT_EQ(bad_gate.exit_code, 1);
+  EXPECT_NE(bad_gate.output.find("NAME=NUMBER"), std::string::npos) << bad_gate.output;
   std::filesystem::remove_all(folder);
 }
 
@@ -96,7 +182,7 @@ TEST_P(OperatorCliTest, RefusalsAreOneLineErrorsWithExitCode1) {
   EXPECT_EQ(anonymous.exit_code, 1);
   EXPECT_EQ(anonymous.output.rfind("error: the server answered 401", 0), 0u) << anonymous.output;
   EXPECT_NE(anonymous.output.find("TINYMLOPS_TOKEN"), std::string::npos);
-  Run missing = Cli("fleet show dev_0 --project nowhere", admin_);
+  Run missing = Cli("device show dev_0 --project nowhere", admin_);
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.output.find("404"), std::string::npos) << missing.output;
   Run usage = Cli("token create x --project acme --role root", admin_);
