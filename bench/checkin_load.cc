@@ -5,8 +5,11 @@
 //
 // For each backend (SQLite in a temporary folder; PostgreSQL when --store names a cluster) it
 // starts `tinymlops-server` (--server), creates a project and --devices Ed25519 identities,
-// enrolls each through the API with its own enrollment token, opens a session for each
-// (POST /v1/device/session) and reads the server's RSS before and after. It also starts nginx
+// enrolls each through the API with its own enrollment token (reading the server's RSS before
+// and after), publishes a model with two signed variants and deploys it to all devices at once
+// (so that every check-in answers a desired state; with --route /v1/device/report: no
+// deployment, a report instead), and opens a session for each (POST /v1/device/session). It
+// also starts nginx
 // (--nginx) with a generated configuration in a temporary folder on a free loopback port.
 // Then, --rounds times, it measures for --seconds each: nginx; session-MACed check-ins; and
 // check-ins signed per request (Ed25519), each backend in turn. The client is asynchronous
@@ -18,7 +21,7 @@
 //   checkin_load --server build/release/tinymlops-server [--store postgresql://...]
 //                [--nginx /usr/sbin/nginx] [--devices 10000] [--connections 64]
 //                [--threads 2] [--server-threads 0] [--seconds 5] [--rounds 3]
-//                [--route /v1/device/report]
+//                [--route /v1/device/checkin]
 // Exit status: 0, or 1 with a one-line reason (a process that cannot start, an enrollment
 // that fails, answers other than 200).
 #include <libpq-fe.h>
@@ -59,6 +62,7 @@
 #include "server/auth/device_session.h"
 #include "server/auth/opaque_token.h"
 #include "server/client/api_client.h"
+#include "support/package_fixtures.h"
 
 using namespace tinymlops;
 using namespace tinymlops::server;
@@ -83,7 +87,7 @@ std::vector<pid_t> children;
 }
 
 struct Options {
-  std::string server, store, nginx = "/usr/sbin/nginx", route = "/v1/device/report";
+  std::string server, store, nginx = "/usr/sbin/nginx", route = "/v1/device/checkin";
   int devices = 10000, connections = 64, threads = 2, server_threads = 0, seconds = 5,
       rounds = 3;
 };
@@ -389,7 +393,11 @@ class ServerUnderLoad {
           nlohmann::json{{"token", nlohmann::json::parse(token->body)["token"]},
                          {"public_key", ToHex(pk.data(), pk.size())},
                          {"name", "sensor-" + std::to_string(i)},
-                         {"profile", {{"architecture", "armv7"}, {"ram_bytes", 524288}}}}
+                         {"profile", {{"architecture", "x86_64"},
+                                      {"device_class", "gateway"},
+                                      {"ram_bytes", 268435456},
+                                      {"ops", {"Mul", "Add"}},
+                                      {"runtime_version", "0.1.0"}}}}
               .dump());
       if (!enrolled.ok() || enrolled->status != 201) {
         if (failures++ == 0) {
@@ -401,6 +409,43 @@ class ServerUnderLoad {
       d.id = nlohmann::json::parse(enrolled->body)["id"];
     });
     if (failures) Die(name_ + ": " + std::to_string(failures.load()) + " enrollments failed");
+  }
+
+  // Publishes digits 1.0.0 (variants fp32 and int8, signed by a trusted vendor key) and
+  // deploys it to every device at once, so that each check-in answers a desired state.
+  void Deploy() {
+    const std::map<std::string, std::string> bearer = {{"Authorization", "Bearer " + admin_}};
+    auto vendor = crypto::SigningKeyPair::Generate();
+    if (!vendor.ok()) Die("cannot generate the vendor key");
+    const auto& pk = vendor->public_key().bytes();
+    auto call = [&](const std::string& method, const std::string& target,
+                    const std::string& body) {
+      auto r = CallApi(url_, method, target, body, bearer);
+      if (!r.ok() || r->status != 201) {
+        Die(name_ + ": " + method + " " + target + ": " + (r.ok() ? r->body : r.status().message()));
+      }
+    };
+    call("POST", "/v1/projects/load/keys",
+         nlohmann::json{{"name", "vendor"}, {"public_key", ToHex(pk.data(), pk.size())}}.dump());
+    call("POST", "/v1/projects/load/models", R"({"name": "digits"})");
+    uint64_t release = 0;
+    for (const std::string variant : {"fp32", "int8"}) {
+      test_support::PackageSpec spec;
+      spec.n = 64;
+      spec.model = test_support::ScaleModel(spec.n);
+      spec.manifest = test_support::Identity("digits", ++release);
+      spec.manifest.version = "1.0.0";
+      spec.manifest.variant = variant;
+      spec.manifest.min_runtime_version = "0.1.0";
+      spec.signer = &*vendor;
+      const std::vector<uint8_t> bytes = test_support::MakePackage(std::move(spec));
+      call("PUT",
+           "/v1/projects/load/models/digits/versions/1.0.0/variants/" + variant + "?dtype=" +
+               (variant == "int8" ? "int8" : "float32") + "&arena_bytes=4096&ops=Mul,Add",
+           std::string(bytes.begin(), bytes.end()));
+    }
+    call("POST", "/v1/projects/load/deployments",
+         R"({"model": "digits", "version": "1.0.0", "strategy": {"type": "all_at_once"}})");
   }
 
   void OpenSessions(std::vector<SimulatedDevice>& devices) {
@@ -496,9 +541,11 @@ class Nginx {
   uint16_t port_ = 0;
 };
 
+// What an agent sends at a routine check-in (docs/device-protocol.md): context and health.
 const char* kCheckinBody =
     R"({"context": {"battery_percent": 71, "charging": false, "network": "wifi"},)"
-    R"( "health": {"model": "digits", "version": "1.1.0", "crash_count": 0, "inferences": 1200}})";
+    R"( "health": {"model": "digits", "version": "1.0.0", "crash_count": 0,)"
+    R"( "latency_us": {"p50": 410, "p95": 520, "p99": 700}, "inferences": 1200}})";
 
 // The requests of one round: connection c cycles through devices c, c + C, c + 2C, ...
 // `per_connection` requests each, MACed (session) or signed.
@@ -568,6 +615,7 @@ int main(int argc, char** argv) {
     std::vector<SimulatedDevice> devices;
     std::pair<long, long> rss_started, rss_enrolled, rss_loaded;
     std::vector<double> session_rates, signed_rates, session_cpu, signed_cpu;
+    double first_checkins_per_second = 0, first_checkin_cpu_us = 0;
     int64_t errors = 0;
     bool exhausted = false;
   };
@@ -590,9 +638,26 @@ int main(int argc, char** argv) {
     backend.server->Enroll(backend.devices);
     const std::chrono::duration<double> enrolling = std::chrono::steady_clock::now() - start;
     backend.rss_enrolled = MemoryKib(backend.server->pid());
+    if (o.route == "/v1/device/checkin") backend.server->Deploy();
     backend.server->OpenSessions(backend.devices);
     std::fprintf(stderr, "checkin_load: %s: enrolled %d devices in %.1f s, sessions open\n",
                  backend.server->name().c_str(), o.devices, enrolling.count());
+    // Untimed by the rounds: each device's first check-in after the deployment (its first
+    // health report for the deployment is a rollout event: the engine re-tallies the
+    // deployment's devices). The rounds then measure routine check-ins.
+    const auto first = CheckinRequests(backend.devices, o.connections,
+                                       (o.devices + o.connections - 1) / o.connections, true,
+                                       o.route);
+    const auto first_start = std::chrono::steady_clock::now();
+    const RoundResult warm = Drive(backend.server->port(), backend.server->pid(), first,
+                                   o.threads, 3600);
+    const std::chrono::duration<double> first_seconds =
+        std::chrono::steady_clock::now() - first_start;
+    backend.first_checkins_per_second = o.devices / first_seconds.count();
+    backend.first_checkin_cpu_us = warm.cpu_us;
+    backend.errors += warm.errors;
+    std::fprintf(stderr, "checkin_load: %s: first check-in of every device: %.0f/s\n",
+                 backend.server->name().c_str(), backend.first_checkins_per_second);
   }
   Nginx nginx(o.nginx);
   std::vector<std::vector<std::string>> nginx_requests(
@@ -645,6 +710,8 @@ int main(int argc, char** argv) {
               "requests", "median/s", "rounds", "/nginx", "server CPU us/request");
   row("nginx, static 200-byte response", nginx_rates, nginx_cpu);
   for (const Backend& backend : backends) {
+    row(backend.server->name() + ", first check-in (rollout event)",
+        {backend.first_checkins_per_second}, {backend.first_checkin_cpu_us});
     row(backend.server->name() + ", check-in MACed (session)", backend.session_rates,
         backend.session_cpu);
     row(backend.server->name() + ", check-in signed (Ed25519)", backend.signed_rates,
