@@ -79,6 +79,7 @@ void AddFleetRoutes(Router& router, const ControlPlane::Context& context) {
                                                           {"expires_unix", session.expires_unix},
                                                           {"counter", rows[0].Int(0)}});
                sodium_memzero(&key[0], key.size());
+               response.headers.emplace_back("Cache-Control", "no-store");  // holds a key
                return response;
              }));
 

@@ -25,6 +25,7 @@ class DeviceSessionTest : public ServerFixture {
     auto opened = test_support::HttpCall(port ? port : port_, "POST", "/v1/device/session", "",
                                          headers);
     EXPECT_EQ(opened.status, 200) << opened.body;
+    EXPECT_EQ(opened.headers["cache-control"], "no-store");
     Session session;
     const auto json = Json(opened);
     session.id = json.value("session", "");
