@@ -9,7 +9,8 @@ namespace tinymlops::server {
 
 ControlPlane::ControlPlane(Store& store, std::string artifact_root, Clock clock)
     : context_{store, ArtifactStore(std::move(artifact_root)),
-               clock ? std::move(clock) : [] { return static_cast<int64_t>(std::time(nullptr)); }} {
+               clock ? std::move(clock) : [] { return static_cast<int64_t>(std::time(nullptr)); },
+               sessions_} {
   router_.Add("GET", "/healthz", [this](HttpRequest&) {
     return JsonResponse(200, {{"status", "ok"}, {"store", context_.store.backend()}});
   });

@@ -1,12 +1,14 @@
 // ControlPlane: the tinymlops-server HTTP/JSON API (docs/api/openapi.yaml, served at
 // GET /openapi) over a Store and an ArtifactStore. Operators authenticate with
 // "Authorization: Bearer <token>" (server/auth/operator_token.h); devices enroll once with an
-// enrollment token and then sign each request (server/auth/device_request_signature.h).
+// enrollment token and then sign each request (server/auth/device_request_signature.h) or MAC
+// it under a session opened by one signed request (server/auth/device_session.h).
 // Nothing of one project is visible to another: a token of project A asking for project B is
 // answered 404, as for a project that does not exist. Errors are {"error": "..."} with 400
 // (malformed), 401 (no or bad credentials), 403 (role too small), 404, 409 (already exists),
 // 413 (too large), 416 (range), 500 (store or I/O).
-// Thread-safety: Handle() from any number of threads; no state beyond the store.
+// Thread-safety: Handle() from any number of threads; no state beyond the store (and a cached
+// copy of the store's session secret).
 #ifndef TINYMLOPS_SERVER_API_CONTROL_PLANE_H_
 #define TINYMLOPS_SERVER_API_CONTROL_PLANE_H_
 
@@ -17,6 +19,7 @@
 
 #include "server/api/http_message.h"
 #include "server/api/router.h"
+#include "server/auth/device_session.h"
 #include "server/observability/checkin_metrics.h"
 #include "server/observability/request_metrics.h"
 #include "server/registry/artifact_store.h"
@@ -34,9 +37,11 @@ class ControlPlane {
     Store& store;
     ArtifactStore artifacts;
     Clock now;
+    DeviceSessionKeys& sessions;  // the store's session secret, cached
   };
 
  private:
+  DeviceSessionKeys sessions_;
   Context context_;
   Router router_;
   mutable RequestMetrics metrics_;

@@ -1,8 +1,12 @@
-// Routes of the fleet: enrollment, signed device reports, and the operators' view of devices.
+// Routes of the fleet: enrollment, device sessions, signed device reports, and the operators'
+// view of devices.
+#include <sodium.h>
+
 #include "server/api/control_plane.h"
 #include "server/api/request_auth.h"
 #include "server/api/request_bodies.h"
 #include "server/api/route_helpers.h"
+#include "server/auth/opaque_token.h"
 #include "server/fleet/device_directory.h"
 
 namespace tinymlops::server {
@@ -54,6 +58,30 @@ void AddFleetRoutes(Router& router, const ControlPlane::Context& context) {
     TMO_RESPOND_IF_ERROR(tx->Commit());
     return JsonResponse(201, DeviceJson(*device));
   });
+
+  // One signed request opens a session; its key MACs the device's next requests
+  // (server/auth/device_session.h). `counter` is the last request counter the device used.
+  router.Add("POST", "/v1/device/session",
+             DeviceRoute(c, [c](Transaction& tx, HttpRequest&, const AuthenticatedDevice& device) {
+               if (device.by_session) {
+                 return ErrorResponse(401, "a session is opened by a signed request "
+                                           "(X-Tinymlops-Signature), not by another session");
+               }
+               TMO_ASSIGN_OR_RESPOND(auto session,
+                                     c->sessions.Open(tx, device.device_id, c->now()));
+               TMO_ASSIGN_OR_RESPOND(auto rows,
+                                     tx.Query("SELECT request_counter FROM devices WHERE id = ?",
+                                              {device.device_id}));
+               if (rows.empty()) return ErrorResponse(401, "unknown device: enroll it first");
+               std::string key = ToHex(session.key.data(), session.key.size());
+               HttpResponse response = JsonResponse(200, {{"session", session.id},
+                                                          {"key", key},
+                                                          {"expires_unix", session.expires_unix},
+                                                          {"counter", rows[0].Int(0)}});
+               sodium_memzero(&key[0], key.size());
+               response.headers.emplace_back("Cache-Control", "no-store");  // holds a key
+               return response;
+             }));
 
   router.Add("GET", "/v1/device/self",
              DeviceRoute(c, [](Transaction& tx, HttpRequest&, const AuthenticatedDevice& device) {

@@ -41,10 +41,11 @@ std::optional<HttpResponse> RequireOperator(Transaction& tx, const HttpRequest& 
   return std::nullopt;
 }
 
-std::optional<HttpResponse> RequireDevice(Transaction& tx, const HttpRequest& request,
-                                          int64_t now, AuthenticatedDevice* device) {
-  auto authenticated =
-      AuthenticateDevice(tx, request.method, request.target, request.headers, request.body, now);
+std::optional<HttpResponse> RequireDevice(Transaction& tx, DeviceSessionKeys& sessions,
+                                          const HttpRequest& request, int64_t now,
+                                          AuthenticatedDevice* device) {
+  auto authenticated = AuthenticateDevice(tx, sessions, request.method, request.target,
+                                          request.headers, request.body, now);
   if (!authenticated.ok()) {
     if (authenticated.status().code() == StatusCode::kInvalidArgument) {
       return ErrorResponse(401, authenticated.status().message());

@@ -26,8 +26,8 @@ using OperatorHandler = std::function<HttpResponse(Transaction& tx, HttpRequest&
 Router::Handler ProjectRoute(const ControlPlane::Context* c, Role minimum, OperatorHandler handler);
 
 // A handler of /v1/device/...: runs in a transaction after RequireDevice accepted the signed
-// request; the transaction is committed afterwards whatever the handler answered, so that the
-// request's nonce stays used.
+// or session-MACed request; the transaction is committed afterwards whatever the handler
+// answered, so that the request's nonce (or session counter) stays used.
 using DeviceHandler = std::function<HttpResponse(Transaction& tx, HttpRequest& request,
                                                  const AuthenticatedDevice& device)>;
 Router::Handler DeviceRoute(const ControlPlane::Context* c, DeviceHandler handler);

@@ -5,13 +5,10 @@
 #include "server/auth/opaque_token.h"
 
 namespace tinymlops::server {
+namespace {
 
-Result<AuthenticatedDevice> AuthenticateDevice(Transaction& tx, const std::string& method,
-                                               const std::string& target,
-                                               const std::map<std::string, std::string>& headers,
-                                               const std::string& body, int64_t now) {
-  TMM_ASSIGN_OR_RETURN(DeviceRequestHeaders signed_headers, ParseDeviceRequestHeaders(headers));
-  const int64_t skew = signed_headers.timestamp - now;
+Status CheckWindow(int64_t timestamp, int64_t now) {
+  const int64_t skew = timestamp - now;
   if (skew > kDeviceRequestWindowSeconds || skew < -kDeviceRequestWindowSeconds) {
     return Status::Error(StatusCode::kInvalidArgument,
                          "the request timestamp is %lld s from the server's clock (at most %lld "
@@ -19,6 +16,55 @@ Result<AuthenticatedDevice> AuthenticateDevice(Transaction& tx, const std::strin
                          static_cast<long long>(skew),
                          static_cast<long long>(kDeviceRequestWindowSeconds));
   }
+  return Status::Ok();
+}
+
+Result<AuthenticatedDevice> AuthenticateSession(Transaction& tx, DeviceSessionKeys& sessions,
+                                                const std::string& method,
+                                                const std::string& target,
+                                                const std::map<std::string, std::string>& headers,
+                                                const std::string& body, int64_t now) {
+  TMM_ASSIGN_OR_RETURN(DeviceSessionHeaders session, ParseDeviceSessionHeaders(headers));
+  TMM_RETURN_IF_ERROR(CheckWindow(session.timestamp, now));
+  if (session.expires_unix <= now) {
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "the session has expired: open a new one with POST /v1/device/session");
+  }
+  const std::string message =
+      DeviceSessionMessage(method, target, session.timestamp, session.counter, body);
+  TMM_ASSIGN_OR_RETURN(bool verifies,
+                       sessions.Verifies(tx, session.session_id, message, session.mac));
+  if (!verifies) {
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "the request MAC does not verify under the session's key");
+  }
+  // The counter and last_seen_unix in one conditional write: of two requests with one counter,
+  // in any processes, one changes the row.
+  TMM_ASSIGN_OR_RETURN(auto rows, tx.Query("UPDATE devices SET request_counter = ?, "
+                                           "last_seen_unix = ? WHERE id = ? AND "
+                                           "request_counter < ? RETURNING project_id",
+                                           {session.counter, now, session.device_id,
+                                            session.counter}));
+  if (rows.empty()) {
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "replayed request: X-Tinymlops-Counter must be larger than the last "
+                         "one this device used (POST /v1/device/session answers it)");
+  }
+  return AuthenticatedDevice{session.device_id, rows[0].Text(0), true};
+}
+
+}  // namespace
+
+Result<AuthenticatedDevice> AuthenticateDevice(Transaction& tx, DeviceSessionKeys& sessions,
+                                               const std::string& method,
+                                               const std::string& target,
+                                               const std::map<std::string, std::string>& headers,
+                                               const std::string& body, int64_t now) {
+  if (HasDeviceSessionHeader(headers)) {
+    return AuthenticateSession(tx, sessions, method, target, headers, body, now);
+  }
+  TMM_ASSIGN_OR_RETURN(DeviceRequestHeaders signed_headers, ParseDeviceRequestHeaders(headers));
+  TMM_RETURN_IF_ERROR(CheckWindow(signed_headers.timestamp, now));
   TMM_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT project_id, public_key FROM devices WHERE id = ?",
                                            {signed_headers.device_id}));
   if (rows.empty()) {

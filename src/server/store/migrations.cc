@@ -106,6 +106,16 @@ const std::vector<Migration>& SchemaMigrations() {
            "detail TEXT NOT NULL, unix BIGINT NOT NULL, received_unix BIGINT NOT NULL, "
            "PRIMARY KEY (device_id, sequence))",
        }},
+      {3,
+       "device sessions",
+       {
+           // Server-wide secrets shared by every process: "device_session" keys the device
+           // sessions (server/auth/device_session.h). Hex; never logged.
+           "CREATE TABLE server_secrets (name TEXT PRIMARY KEY, secret TEXT NOT NULL, "
+           "created_unix BIGINT NOT NULL)",
+           // The last counter of a device's session requests: the next must be larger.
+           "ALTER TABLE devices ADD COLUMN request_counter BIGINT NOT NULL DEFAULT 0",
+       }},
   };
   return migrations;
 }

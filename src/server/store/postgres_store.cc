@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <unordered_map>
 #include <vector>
 
 namespace tinymlops::server {
@@ -23,11 +24,23 @@ std::string Redacted(const std::string& url) {
 // Backend-independent type OIDs of pg_type that hold integers and numbers.
 constexpr Oid kInt8 = 20, kInt2 = 21, kInt4 = 23, kFloat4 = 700, kFloat8 = 701;
 
+// The statements prepared on one connection (server-side, named "tmo_N"), by SQL text, so
+// that PostgreSQL parses and plans each of the server's statements once per connection rather
+// than at every request. Used only by the transaction holding the connection.
+using PreparedStatements = std::unordered_map<std::string, std::string>;
+constexpr size_t kMaxPreparedStatements = 256;
+
 class ConnectionPool {
  public:
   ConnectionPool(std::string url, int max) : url_(std::move(url)), max_(max) {}
   ~ConnectionPool() {
     for (PGconn* c : idle_) PQfinish(c);
+  }
+
+  // The prepared statements of a connection this pool opened.
+  PreparedStatements& Prepared(PGconn* c) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return prepared_[c];
   }
 
   Result<PGconn*> Acquire() {
@@ -59,7 +72,10 @@ class ConnectionPool {
         PQtransactionStatus(c) == PQTRANS_IDLE) {
       idle_.push_back(c);
     } else {
-      if (c != nullptr) PQfinish(c);
+      if (c != nullptr) {
+        prepared_.erase(c);
+        PQfinish(c);
+      }
       --open_;
     }
     available_.notify_one();
@@ -70,6 +86,7 @@ class ConnectionPool {
   int max_;
   int open_ = 0;
   std::vector<PGconn*> idle_;
+  std::unordered_map<PGconn*, PreparedStatements> prepared_;
   std::mutex mutex_;
   std::condition_variable available_;
 };
@@ -91,7 +108,8 @@ Status PostgresError(PGconn* c, PGresult* result, const std::string& sql) {
 
 class PostgresTransaction : public Transaction {
  public:
-  PostgresTransaction(ConnectionPool& pool, PGconn* c) : pool_(pool), c_(c) {}
+  PostgresTransaction(ConnectionPool& pool, PGconn* c)
+      : pool_(pool), c_(c), prepared_(pool.Prepared(c)) {}
   ~PostgresTransaction() override {
     if (!finished_) PQclear(PQexec(c_, "ROLLBACK"));
     pool_.Release(c_);
@@ -132,9 +150,13 @@ class PostgresTransaction : public Transaction {
       text[i] = Row({p}).Text(0);
       values[i] = text[i].c_str();
     }
-    const std::string numbered = NumberPlaceholders(sql);
-    PGresult* result = PQexecParams(c_, numbered.c_str(), static_cast<int>(params.size()), nullptr,
-                                    values.data(), nullptr, nullptr, 0);
+    TMM_ASSIGN_OR_RETURN(const std::string* name, Prepare(sql, params.size()));
+    PGresult* result =
+        name != nullptr
+            ? PQexecPrepared(c_, name->c_str(), static_cast<int>(params.size()), values.data(),
+                             nullptr, nullptr, 0)
+            : PQexecParams(c_, NumberPlaceholders(sql).c_str(), static_cast<int>(params.size()),
+                           nullptr, values.data(), nullptr, nullptr, 0);
     std::unique_ptr<PGresult, void (*)(PGresult*)> owned(result, PQclear);
     const ExecStatusType status = result != nullptr ? PQresultStatus(result) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
@@ -166,8 +188,29 @@ class PostgresTransaction : public Transaction {
     return Status::Ok();
   }
 
+  // The name of `sql` prepared on this connection (preparing it the first time), or null for
+  // a statement run unprepared: transaction control, or beyond kMaxPreparedStatements texts.
+  Result<const std::string*> Prepare(const std::string& sql, size_t parameters) {
+    auto found = prepared_.find(sql);
+    if (found != prepared_.end()) return &found->second;
+    const bool preparable = sql.rfind("SELECT", 0) == 0 || sql.rfind("INSERT", 0) == 0 ||
+                            sql.rfind("UPDATE", 0) == 0 || sql.rfind("DELETE", 0) == 0;
+    if (!preparable || prepared_.size() >= kMaxPreparedStatements) {
+      return static_cast<const std::string*>(nullptr);
+    }
+    std::string name = "tmo_" + std::to_string(prepared_.size());
+    PGresult* result = PQprepare(c_, name.c_str(), NumberPlaceholders(sql).c_str(),
+                                 static_cast<int>(parameters), nullptr);
+    std::unique_ptr<PGresult, void (*)(PGresult*)> owned(result, PQclear);
+    if (result == nullptr || PQresultStatus(result) != PGRES_COMMAND_OK) {
+      return PostgresError(c_, result, sql);
+    }
+    return &prepared_.emplace(sql, std::move(name)).first->second;
+  }
+
   ConnectionPool& pool_;
   PGconn* c_;
+  PreparedStatements& prepared_;
   bool finished_ = false;
 };
 

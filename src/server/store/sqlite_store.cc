@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <mutex>
+#include <unordered_map>
 
 namespace tinymlops::server {
 namespace {
@@ -19,14 +20,84 @@ Status SqliteError(sqlite3* db, int rc, const std::string& sql) {
   return Status::Error(code, "sqlite: %s (in: %.80s)", detail, sql.c_str());
 }
 
-class SqliteStore;
+// The connection's prepared statements by SQL text, kept for the life of the store so that a
+// statement is compiled once, not at every request (the server's SQL texts are a few dozen
+// fixed strings). Used only by the holder of the store's mutex. Beyond kMaxStatements texts a
+// statement is compiled for one use.
+class StatementCache {
+ public:
+  static constexpr size_t kMaxStatements = 256;
+  explicit StatementCache(sqlite3* db) : db_(db) {}
+  ~StatementCache() {
+    for (auto& [sql, statement] : statements_) sqlite3_finalize(statement);
+  }
+
+  // A statement ready to bind (reset, no bindings); `*owned` tells the caller to finalize it.
+  int Prepare(const std::string& sql, sqlite3_stmt** statement, bool* owned) {
+    auto found = statements_.find(sql);
+    *owned = false;
+    if (found != statements_.end()) {
+      *statement = found->second;
+      return SQLITE_OK;
+    }
+    const bool keep = statements_.size() < kMaxStatements;
+    const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()),
+                                      keep ? SQLITE_PREPARE_PERSISTENT : 0, statement, nullptr);
+    if (rc != SQLITE_OK) return rc;
+    if (keep) {
+      statements_.emplace(sql, *statement);
+    } else {
+      *owned = true;
+    }
+    return SQLITE_OK;
+  }
+
+  // Runs a statement without parameters or rows (BEGIN IMMEDIATE, COMMIT, ROLLBACK).
+  int Run(const std::string& sql) {
+    sqlite3_stmt* statement = nullptr;
+    bool owned = false;
+    int rc = Prepare(sql, &statement, &owned);
+    if (rc != SQLITE_OK) return rc;
+    rc = sqlite3_step(statement);
+    if (owned) {
+      sqlite3_finalize(statement);
+    } else {
+      sqlite3_reset(statement);
+    }
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+  }
+
+ private:
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+};
+
+// Returns a statement to its cache (reset, bindings cleared) or finalizes one used once.
+class StatementUse {
+ public:
+  StatementUse(sqlite3_stmt* statement, bool owned) : statement_(statement), owned_(owned) {}
+  ~StatementUse() {
+    if (owned_) {
+      sqlite3_finalize(statement_);
+    } else {
+      sqlite3_reset(statement_);
+      sqlite3_clear_bindings(statement_);
+    }
+  }
+  StatementUse(const StatementUse&) = delete;
+  StatementUse& operator=(const StatementUse&) = delete;
+
+ private:
+  sqlite3_stmt* statement_;
+  bool owned_;
+};
 
 class SqliteTransaction : public Transaction {
  public:
-  SqliteTransaction(sqlite3* db, std::unique_lock<std::mutex> lock)
-      : db_(db), lock_(std::move(lock)) {}
+  SqliteTransaction(sqlite3* db, StatementCache& statements, std::unique_lock<std::mutex> lock)
+      : db_(db), statements_(statements), lock_(std::move(lock)) {}
   ~SqliteTransaction() override {
-    if (!finished_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (!finished_) statements_.Run("ROLLBACK");
   }
 
   Result<std::vector<Row>> Query(const std::string& sql,
@@ -45,7 +116,7 @@ class SqliteTransaction : public Transaction {
 
   Status Commit() override {
     if (finished_) return Status::Error(StatusCode::kFailedPrecondition, "transaction ended");
-    const int rc = sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+    const int rc = statements_.Run("COMMIT");
     if (rc != SQLITE_OK) return SqliteError(db_, rc, "COMMIT");
     finished_ = true;
     lock_.unlock();  // the connection serves the next transaction now
@@ -56,9 +127,10 @@ class SqliteTransaction : public Transaction {
   Status Run(const std::string& sql, const std::vector<SqlValue>& params, std::vector<Row>* rows) {
     if (finished_) return Status::Error(StatusCode::kFailedPrecondition, "transaction ended");
     sqlite3_stmt* raw = nullptr;
-    int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &raw, nullptr);
+    bool owned = false;
+    int rc = statements_.Prepare(sql, &raw, &owned);
     if (rc != SQLITE_OK) return SqliteError(db_, rc, sql);
-    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> statement(raw, sqlite3_finalize);
+    StatementUse use(raw, owned);
     if (static_cast<size_t>(sqlite3_bind_parameter_count(raw)) != params.size()) {
       return Status::Error(StatusCode::kInvalidArgument, "%zu parameters for %d placeholders in: %.80s",
                            params.size(), sqlite3_bind_parameter_count(raw), sql.c_str());
@@ -101,25 +173,30 @@ class SqliteTransaction : public Transaction {
   }
 
   sqlite3* db_;
+  StatementCache& statements_;
   std::unique_lock<std::mutex> lock_;
   bool finished_ = false;
 };
 
 class SqliteStore : public Store {
  public:
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
-  ~SqliteStore() override { sqlite3_close_v2(db_); }
+  explicit SqliteStore(sqlite3* db) : db_(db), statements_(std::make_unique<StatementCache>(db)) {}
+  ~SqliteStore() override {
+    statements_.reset();
+    sqlite3_close_v2(db_);
+  }
 
   Result<std::unique_ptr<Transaction>> Begin() override {
     std::unique_lock<std::mutex> lock(mutex_);
-    const int rc = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    const int rc = statements_->Run("BEGIN IMMEDIATE");
     if (rc != SQLITE_OK) return SqliteError(db_, rc, "BEGIN IMMEDIATE");
-    return std::unique_ptr<Transaction>(new SqliteTransaction(db_, std::move(lock)));
+    return std::unique_ptr<Transaction>(new SqliteTransaction(db_, *statements_, std::move(lock)));
   }
   const char* backend() const override { return "sqlite"; }
 
  private:
   sqlite3* db_;
+  std::unique_ptr<StatementCache> statements_;
   std::mutex mutex_;
 };
 

@@ -1,0 +1,184 @@
+// Device sessions: one signed request opens a session; requests MACed under its key are
+// accepted; a bad MAC, an expired session, another device's session, a replayed counter and a
+// timestamp outside the window are refused (401), by one server process and by another one
+// sharing the store, over real HTTP against both backends.
+#include <gtest/gtest.h>
+
+#include "server/auth/device_session.h"
+#include "server_fixture.h"
+
+namespace tinymlops::server {
+namespace {
+
+class DeviceSessionTest : public ServerFixture {
+ protected:
+  struct Session {
+    std::string id;
+    DeviceSessionKey key;
+    int64_t counter = 0;  // the last one used
+    int64_t expires_unix = 0;
+  };
+
+  Session OpenSession(const Device& device, uint16_t port = 0) {
+    const auto headers = SignDeviceRequest(device.key, device.id, "POST", "/v1/device/session",
+                                           Now(), NewNonce(), "");
+    auto opened = test_support::HttpCall(port ? port : port_, "POST", "/v1/device/session", "",
+                                         headers);
+    EXPECT_EQ(opened.status, 200) << opened.body;
+    EXPECT_EQ(opened.headers["cache-control"], "no-store");
+    Session session;
+    const auto json = Json(opened);
+    session.id = json.value("session", "");
+    session.counter = json.value("counter", int64_t{-1});
+    session.expires_unix = json.value("expires_unix", int64_t{0});
+    auto key = DeviceSessionKeyFromHex(json.value("key", ""));
+    EXPECT_TRUE(key.ok()) << opened.body;
+    if (key.ok()) session.key = std::move(*key);
+    return session;
+  }
+
+  std::map<std::string, std::string> Mac(const Session& session, const std::string& device_id,
+                                         const std::string& method, const std::string& target,
+                                         int64_t counter, const std::string& body = "",
+                                         int64_t skew = 0) {
+    return MacDeviceRequest(session.key, session.id, device_id, method, target, Now() + skew,
+                            counter, body);
+  }
+
+  test_support::ClientResponse Send(const std::map<std::string, std::string>& headers,
+                                    const std::string& method, const std::string& target,
+                                    const std::string& body = "", uint16_t port = 0) {
+    return test_support::HttpCall(port ? port : port_, method, target, body, headers);
+  }
+
+  static std::string Error(const test_support::ClientResponse& r) {
+    return Json(r).value("error", "");
+  }
+};
+
+TEST_P(DeviceSessionTest, SessionMacsAuthenticateDeviceRequests) {
+  const std::string deployer = ProjectToken("acme", "deployer");
+  Device device = EnrollDevice("acme", deployer);
+  Session session = OpenSession(device);
+  ASSERT_FALSE(session.id.empty());
+  EXPECT_EQ(session.counter, 0);
+  EXPECT_NEAR(session.expires_unix, Now() + kDeviceSessionSeconds, 2);
+  auto self = Send(Mac(session, device.id, "GET", "/v1/device/self", 1), "GET", "/v1/device/self");
+  ASSERT_EQ(self.status, 200) << self.body;
+  EXPECT_EQ(Json(self)["id"], device.id);
+  const std::string report = R"({"context": {"battery_percent": 33, "network": "wifi"}})";
+  auto reported = Send(Mac(session, device.id, "POST", "/v1/device/report", 2, report), "POST",
+                       "/v1/device/report", report);
+  ASSERT_EQ(reported.status, 200) << reported.body;
+  EXPECT_EQ(Json(reported)["context"]["battery_percent"], 33);
+  // Counters may skip; a new session continues from the last one.
+  EXPECT_EQ(Send(Mac(session, device.id, "GET", "/v1/device/self", 10), "GET", "/v1/device/self")
+                .status,
+            200);
+  Session next = OpenSession(device);
+  EXPECT_EQ(next.counter, 10);
+  EXPECT_NE(next.id, session.id);
+  EXPECT_EQ(Send(Mac(next, device.id, "GET", "/v1/device/self", 11), "GET", "/v1/device/self")
+                .status,
+            200);
+  // A session does not open another session: that takes the identity key.
+  auto renewed = Send(Mac(next, device.id, "POST", "/v1/device/session", 12), "POST",
+                      "/v1/device/session");
+  EXPECT_EQ(renewed.status, 401);
+  EXPECT_NE(Error(renewed).find("signed request"), std::string::npos);
+}
+
+TEST_P(DeviceSessionTest, BadMacsAndForeignSessionsAreRefused) {
+  const std::string deployer = ProjectToken("acme", "deployer");
+  Device device = EnrollDevice("acme", deployer);
+  Device other = EnrollDevice("acme", deployer);
+  Session session = OpenSession(device);
+  Session others = OpenSession(other);
+  // A MAC under a wrong key.
+  Session forged{session.id, std::move(*DeviceSessionKeyFromHex(std::string(64, '7'))), 0, 0};
+  auto bad = Send(Mac(forged, device.id, "GET", "/v1/device/self", 1), "GET", "/v1/device/self");
+  EXPECT_EQ(bad.status, 401);
+  EXPECT_NE(Error(bad).find("MAC"), std::string::npos);
+  // A valid MAC over another body.
+  const std::string body = R"({"context": {"battery_percent": 50}})";
+  auto altered = Send(Mac(session, device.id, "POST", "/v1/device/report", 2, body), "POST",
+                      "/v1/device/report", R"({"context": {"battery_percent": 5}})");
+  EXPECT_EQ(altered.status, 401);
+  // Another device's session, under this device's id.
+  auto foreign = Send(Mac(others, device.id, "GET", "/v1/device/self", 3), "GET",
+                      "/v1/device/self");
+  EXPECT_EQ(foreign.status, 401);
+  EXPECT_NE(Error(foreign).find("another device"), std::string::npos);
+  // Another device's session id with this device's key: the key is the session's.
+  Session borrowed{others.id, std::move(*DeviceSessionKeyFromHex(ToHex(session.key.data(), 32))),
+                   0, 0};
+  EXPECT_EQ(Send(Mac(borrowed, other.id, "GET", "/v1/device/self", 4), "GET", "/v1/device/self")
+                .status,
+            401);
+  // A made-up session id, and a malformed MAC header.
+  auto headers = Mac(session, device.id, "GET", "/v1/device/self", 5);
+  headers["X-Tinymlops-Session"] = "tms1." + device.id + ".99999999999.nothex";
+  EXPECT_EQ(Send(headers, "GET", "/v1/device/self").status, 401);
+  headers = Mac(session, device.id, "GET", "/v1/device/self", 5);
+  headers["X-Tinymlops-Mac"] = "zz";
+  EXPECT_EQ(Send(headers, "GET", "/v1/device/self").status, 401);
+  // None of the refused requests used up a counter.
+  EXPECT_EQ(Send(Mac(session, device.id, "GET", "/v1/device/self", 1), "GET", "/v1/device/self")
+                .status,
+            200);
+}
+
+TEST_P(DeviceSessionTest, ExpiredSessionsAreRefused) {
+  const std::string deployer = ProjectToken("acme", "deployer");
+  Device device = EnrollDevice("acme", deployer);
+  Session session = OpenSession(device);
+  clock_offset_ = kDeviceSessionSeconds;
+  auto expired = Send(Mac(session, device.id, "GET", "/v1/device/self", 1), "GET",
+                      "/v1/device/self");
+  EXPECT_EQ(expired.status, 401);
+  EXPECT_NE(Error(expired).find("expired"), std::string::npos);
+  Session renewed = OpenSession(device);
+  EXPECT_EQ(Send(Mac(renewed, device.id, "GET", "/v1/device/self", 1), "GET", "/v1/device/self")
+                .status,
+            200);
+}
+
+TEST_P(DeviceSessionTest, ReplaysAndStaleTimestampsAreRefusedByEveryProcess) {
+  const std::string deployer = ProjectToken("acme", "deployer");
+  Device device = EnrollDevice("acme", deployer);
+  auto other_store = OpenStore(database_->location());
+  ASSERT_TRUE(other_store.ok());
+  std::unique_ptr<ControlPlane> plane;
+  std::unique_ptr<HttpServer> other;
+  const uint16_t other_port = StartServer(**other_store, &plane, &other);
+  // A session opened through one process is good in the other.
+  Session session = OpenSession(device, other_port);
+  const auto first = Mac(session, device.id, "GET", "/v1/device/self", 5);
+  EXPECT_EQ(Send(first, "GET", "/v1/device/self").status, 200);
+  auto replay = Send(first, "GET", "/v1/device/self", "", other_port);
+  EXPECT_EQ(replay.status, 401);
+  EXPECT_NE(Error(replay).find("replayed"), std::string::npos);
+  EXPECT_EQ(Send(first, "GET", "/v1/device/self").status, 401);
+  // A smaller counter is refused; a larger one through the other process is accepted.
+  EXPECT_EQ(Send(Mac(session, device.id, "GET", "/v1/device/self", 4), "GET", "/v1/device/self",
+                 "", other_port)
+                .status,
+            401);
+  EXPECT_EQ(Send(Mac(session, device.id, "GET", "/v1/device/self", 6), "GET", "/v1/device/self",
+                 "", other_port)
+                .status,
+            200);
+  other->Stop();
+  for (int64_t skew : {-kDeviceRequestWindowSeconds - 5, kDeviceRequestWindowSeconds + 5}) {
+    auto stale = Send(Mac(session, device.id, "GET", "/v1/device/self", 7, "", skew), "GET",
+                      "/v1/device/self");
+    EXPECT_EQ(stale.status, 401) << skew;
+    EXPECT_NE(Error(stale).find("clock"), std::string::npos);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, DeviceSessionTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace tinymlops::server
