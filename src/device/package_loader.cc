@@ -59,6 +59,7 @@ Status PackageLoader::Load(const std::string& path) {
 }
 
 Status PackageLoader::Load(std::unique_ptr<format::ByteSource> source, const std::string& name) {
+  last_load_failed_self_test_ = false;
   auto opened = Open(std::move(source));
   if (!opened.ok())
     return Status::Error(opened.status().code(), "cannot load package '%s': %s", name.c_str(),
@@ -100,7 +101,9 @@ Result<std::unique_ptr<PackageLoader::ServedModel>> PackageLoader::Open(
   TMM_ASSIGN_OR_RETURN(
       served->interpreter,
       runtime::Interpreter::Create(served->model.data(), served->model.size(), *options_.resolver));
-  TMM_RETURN_IF_ERROR(RunSelfTests(*served->interpreter, served->manifest));
+  const Status self_tests = RunSelfTests(*served->interpreter, served->manifest);
+  last_load_failed_self_test_ = !self_tests.ok();
+  TMM_RETURN_IF_ERROR(self_tests);
   TMM_ASSIGN_OR_RETURN(
       served->guard,
       IntegrityGuard::Create(WeightRegions(served->interpreter->model()), options_.guard));

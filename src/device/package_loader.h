@@ -59,6 +59,9 @@ class PackageLoader {
   Status Load(std::unique_ptr<format::ByteSource> source, const std::string& name);
 
   bool ready() const { return served_ != nullptr; }
+  // Whether the last Load failed in the package's self-test vectors (the model loaded but
+  // computed wrong results), as opposed to failing to verify, unseal or load.
+  bool last_load_failed_self_test() const { return last_load_failed_self_test_; }
   Result<runtime::Interpreter*> interpreter();
   Status Invoke();
   // The served package's manifest and guard; nullptr when nothing is loaded.
@@ -71,6 +74,7 @@ class PackageLoader {
 
   LoaderOptions options_;
   std::unique_ptr<ServedModel> served_;
+  bool last_load_failed_self_test_ = false;
 };
 
 }  // namespace tinymlops::device

@@ -8,12 +8,7 @@
 
 namespace tinymlops::server {
 
-Result<ApiResponse> CallApi(const std::string& base_url, const std::string& method,
-                            const std::string& target, const std::string& body,
-                            const std::map<std::string, std::string>& headers) {
-  namespace beast = boost::beast;
-  namespace http = beast::http;
-  using tcp = boost::asio::ip::tcp;
+Result<ServerAddress> ParseServerUrl(const std::string& base_url) {
   const std::string scheme = "http://";
   std::string authority = base_url.rfind(scheme, 0) == 0 ? base_url.substr(scheme.size()) : "";
   while (!authority.empty() && authority.back() == '/') authority.pop_back();
@@ -24,7 +19,20 @@ Result<ApiResponse> CallApi(const std::string& base_url, const std::string& meth
                          "server URL '%s' must be http://HOST:PORT, e.g. http://127.0.0.1:8080",
                          base_url.c_str());
   }
-  const std::string host = authority.substr(0, colon), port = authority.substr(colon + 1);
+  return ServerAddress{authority.substr(0, colon), authority.substr(colon + 1), authority};
+}
+
+Result<ApiResponse> CallApi(const std::string& base_url, const std::string& method,
+                            const std::string& target, const std::string& body,
+                            const std::map<std::string, std::string>& headers) {
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  using tcp = boost::asio::ip::tcp;
+  auto address = ParseServerUrl(base_url);
+  if (!address.ok()) return address.status();
+  const std::string& host = address->host;
+  const std::string& port = address->port;
+  const std::string& authority = address->authority;
   ApiResponse out;
   try {
     boost::asio::io_context context;

@@ -16,6 +16,13 @@
 
 namespace tinymlops::server {
 
+// The parts of a base URL "http://HOST:PORT" (also for clients that stream, agent/).
+// Errors: kInvalidArgument naming the URL and the form it must take.
+struct ServerAddress {
+  std::string host, port, authority;  // authority: "HOST:PORT", the Host header
+};
+Result<ServerAddress> ParseServerUrl(const std::string& base_url);
+
 struct ApiResponse {
   int status = 0;
   std::string body;

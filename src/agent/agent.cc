@@ -1,0 +1,149 @@
+#include "agent/agent.h"
+
+#include <sys/statvfs.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+
+#include <ctime>
+#include <functional>
+#include <nlohmann/json.hpp>
+
+#include "agent/device_enrollment.h"
+#include "agent/durable_file.h"
+#include "agent/package_download.h"
+
+namespace tinymlops::agent {
+namespace {
+
+constexpr size_t kOutcomesPerCheckin = 100;
+
+std::string ProfileJson(const DeviceProfile& p) {
+  return nlohmann::json{{"architecture", p.architecture}, {"device_class", p.device_class},
+                        {"ram_bytes", p.ram_bytes},       {"storage_bytes", p.storage_bytes},
+                        {"ops", p.ops},                   {"runtime_version", p.runtime_version}}
+      .dump();
+}
+
+}  // namespace
+
+DeviceProfile ProfileOfThisMachine(const std::string& data_folder, const std::string& device_class,
+                                   const runtime::OpResolver& resolver) {
+  DeviceProfile profile;
+  profile.device_class = device_class;
+  profile.runtime_version = device::kRuntimeVersion;
+  struct utsname names;
+  if (::uname(&names) == 0) profile.architecture = names.machine;
+  struct sysinfo memory;
+  if (::sysinfo(&memory) == 0)
+    profile.ram_bytes = static_cast<uint64_t>(memory.totalram) * memory.mem_unit;
+  struct statvfs disk;
+  if (::statvfs(data_folder.c_str(), &disk) == 0)
+    profile.storage_bytes = static_cast<uint64_t>(disk.f_bavail) * disk.f_frsize;
+  for (int op = 0; op < runtime::OpResolver::kOpTypeCount; ++op)
+    if (resolver.Find(static_cast<tmm::OpType>(op)) != nullptr)
+      profile.ops.push_back(tmm::EnumNameOpType(static_cast<tmm::OpType>(op)));
+  return profile;
+}
+
+Agent::Agent(AgentOptions options) : options_(std::move(options)) {}
+
+Result<std::unique_ptr<Agent>> Agent::Start(AgentOptions options) {
+  if (options.client == nullptr)
+    return Status::Error(StatusCode::kInternal, "an agent needs a device client");
+  if (!options.now) options.now = [] { return static_cast<int64_t>(std::time(nullptr)); };
+  if (!options.context) options.context = [] { return DeviceContext(); };
+  std::unique_ptr<Agent> agent(new Agent(std::move(options)));
+  const AgentOptions& o = agent->options_;
+  TMM_RETURN_IF_ERROR(MakeFolder(o.data_folder));
+  runtime::AddReferenceKernels(agent->resolver_);
+  agent->profile_ = ProfileOfThisMachine(o.data_folder, o.device_class, agent->resolver_);
+
+  const std::string identity_folder = o.data_folder + "/identity";
+  auto identity = LoadIdentity(identity_folder);
+  if (!identity.ok() && identity.status().code() == StatusCode::kNotFound) {
+    if (o.enroll_token.empty()) return identity.status();
+    identity = EnrollDevice(*o.client, identity_folder, o.enroll_token, o.device_name,
+                            ProfileJson(agent->profile_));
+  }
+  if (!identity.ok()) return identity.status();
+  agent->identity_ = std::move(*identity);
+  TMM_ASSIGN_OR_RETURN(agent->key_store_, device::FileKeyStore::Open(identity_folder));
+  agent->release_counters_ =
+      std::make_unique<device::FileReleaseCounterStore>(o.data_folder + "/releases");
+  TMM_ASSIGN_OR_RETURN(agent->outbox_, ReportOutbox::Open(o.data_folder));
+  agent->schedule_ = std::make_unique<CheckinSchedule>(std::hash<std::string>()(agent->identity_.device_id));
+
+  InstallerOptions installer;
+  installer.data_folder = o.data_folder;
+  installer.loader.trusted_vendors = o.trusted_vendors;
+  installer.loader.key_store = agent->key_store_.get();
+  installer.loader.release_counters = agent->release_counters_.get();
+  installer.loader.resolver = &agent->resolver_;
+  installer.loader.start_guard = o.start_guard;
+  installer.now = o.now;
+  Agent* raw = agent.get();
+  installer.fetch = [raw](const SlotVariant& variant, const std::string& destination) {
+    return DownloadPackage(*raw->options_.client, raw->identity_,
+                           {variant.package, destination, variant.artifact_hash,
+                            variant.artifact_bytes},
+                           raw->options_.now());
+  };
+  TMM_ASSIGN_OR_RETURN(agent->installer_,
+                       UpdateInstaller::Open(std::move(installer), agent->outbox_.get()));
+  const Status recovered = agent->installer_->Recover();
+  if (!recovered.ok()) agent->last_error_ = recovered.message();
+  return agent;
+}
+
+CheckinReport Agent::Report() const {
+  CheckinReport report;
+  report.profile = profile_;
+  report.context = options_.context();
+  report.installed.active = installer_->loader().ready() ? installer_->state().active : "";
+  for (const char* slot : {"a", "b"}) {
+    auto manifest = installer_->slots().ReadManifest(slot);
+    if (manifest.ok()) report.installed.slots[slot] = *manifest;
+  }
+  if (const tpkg::ManifestT* served = installer_->loader().manifest()) {
+    report.installed.serving_variant = served->variant;
+    report.health.model = served->model_id;
+    report.health.version = served->version;
+  }
+  const auto& pending = outbox_->Pending();
+  report.outcomes.assign(pending.begin(),
+                         pending.begin() + static_cast<long>(std::min(pending.size(),
+                                                                      kOutcomesPerCheckin)));
+  return report;
+}
+
+int64_t Agent::CheckIn() {
+  const CheckinReport report = Report();
+  auto answer = options_.client->Call(identity_, "POST", "/v1/device/checkin",
+                                      CheckinBody(report), options_.now());
+  if (!answer.ok()) {
+    last_error_ = answer.status().message();
+    return schedule_->AfterFailure();
+  }
+  if (answer->status != 200) {
+    last_error_ = "the server answered the check-in with " + std::to_string(answer->status) +
+                  ": " + answer->body.substr(0, 200);
+    return schedule_->AfterFailure();
+  }
+  auto parsed = ParseCheckinAnswer(answer->body);
+  if (!parsed.ok()) {
+    last_error_ = parsed.status().message();
+    return schedule_->AfterFailure();
+  }
+  last_error_.clear();
+  if (!report.outcomes.empty()) {
+    const Status acknowledged = outbox_->Acknowledge(report.outcomes.back().sequence);
+    if (!acknowledged.ok()) last_error_ = acknowledged.message();
+  }
+  if (parsed->desired) {
+    auto applied = installer_->Apply(*parsed->desired);
+    if (!applied.ok()) last_error_ = applied.status().message();
+  }
+  return schedule_->AfterSuccess(parsed->next_checkin_seconds);
+}
+
+}  // namespace tinymlops::agent

@@ -1,0 +1,86 @@
+// Agent: one device's tinymlops-agent, as an object: enrollment (once), recovery of the slots
+// at start, periodic check-ins (docs/device-protocol.md) that report the profile, context,
+// installed slots, health and the outbox's outcomes, and acting on the server's `desired`
+// release through the update state machine (agent/update_installer.h): install, server-ordered
+// rollback, refusal. While the server cannot be reached the installed model keeps serving and
+// check-ins back off (agent/checkin_schedule.h).
+//
+// The data folder: DATA/identity (device.key, device.pub, device_id), DATA/releases (release
+// counters), DATA/slots/{a,b}, DATA/state.json, DATA/outbox.journal.
+// No globals: the network client is shared and passed in, time and context are functions, so
+// tinymlops-sim can run thousands of Agents in one process.
+// Errors: Start fails when the device is not enrolled and cannot enroll (no token, the server
+// refuses it or cannot be reached), or the data folder cannot be used; CheckIn never fails: it
+// keeps its last error in last_error() and answers when to try again.
+// Thread-safety: one thread per Agent; different Agents are independent.
+#ifndef TINYMLOPS_AGENT_AGENT_H_
+#define TINYMLOPS_AGENT_AGENT_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agent/checkin_message.h"
+#include "agent/checkin_schedule.h"
+#include "agent/device_client.h"
+#include "agent/report_outbox.h"
+#include "agent/update_installer.h"
+#include "crypto/signing_key.h"
+#include "device/file_key_store.h"
+#include "device/file_release_counter_store.h"
+#include "runtime/op_resolver.h"
+
+namespace tinymlops::agent {
+
+struct AgentOptions {
+  std::string data_folder;
+  std::vector<crypto::SigningPublicKey> trusted_vendors;
+  std::string enroll_token;  // used when DATA/identity holds no enrolled identity
+  std::string device_name;
+  std::string device_class = "gateway";
+  const DeviceClient* client = nullptr;     // required; shared, outlives the agent
+  std::function<int64_t()> now;             // unix seconds; default: the system clock
+  std::function<DeviceContext()> context;   // default: mains power, ethernet
+  bool start_guard = true;                  // the integrity guard's background thread
+};
+
+class Agent {
+ public:
+  static Result<std::unique_ptr<Agent>> Start(AgentOptions options);
+
+  // One check-in and what follows from its answer; returns the seconds until the next one.
+  int64_t CheckIn();
+
+  device::PackageLoader& loader() { return installer_->loader(); }
+  const UpdateInstaller& installer() const { return *installer_; }
+  const ReportOutbox& outbox() const { return *outbox_; }
+  const std::string& device_id() const { return identity_.device_id; }
+  const DeviceProfile& profile() const { return profile_; }
+  // The last failure of Start's recovery or of a check-in ("" after a clean check-in).
+  const std::string& last_error() const { return last_error_; }
+
+ private:
+  explicit Agent(AgentOptions options);
+  CheckinReport Report() const;
+
+  AgentOptions options_;
+  DeviceIdentity identity_;
+  DeviceProfile profile_;
+  runtime::OpResolver resolver_;
+  std::unique_ptr<device::FileKeyStore> key_store_;
+  std::unique_ptr<device::FileReleaseCounterStore> release_counters_;
+  std::unique_ptr<ReportOutbox> outbox_;
+  std::unique_ptr<UpdateInstaller> installer_;
+  std::unique_ptr<CheckinSchedule> schedule_;
+  std::string last_error_;
+};
+
+// The profile of the machine the agent runs on: architecture (uname), RAM (sysinfo), storage
+// free under `data_folder` (statvfs), the ops `resolver` has kernels for, the runtime version.
+DeviceProfile ProfileOfThisMachine(const std::string& data_folder, const std::string& device_class,
+                                   const runtime::OpResolver& resolver);
+
+}  // namespace tinymlops::agent
+
+#endif  // TINYMLOPS_AGENT_AGENT_H_

@@ -1,0 +1,140 @@
+#include "agent/slot_store.h"
+
+#include <dirent.h>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/durable_file.h"
+
+namespace tinymlops::agent {
+
+bool SlotVariant::operator==(const SlotVariant& other) const {
+  return name == other.name && id == other.id && artifact_hash == other.artifact_hash &&
+         artifact_bytes == other.artifact_bytes && release == other.release;
+}
+
+bool SlotManifest::SameRelease(const SlotManifest& other) const {
+  return model == other.model && version == other.version && deployment == other.deployment &&
+         variants == other.variants;
+}
+
+const SlotVariant* SlotManifest::Find(const std::string& variant) const {
+  for (const SlotVariant& v : variants)
+    if (v.name == variant) return &v;
+  return nullptr;
+}
+
+std::string OtherSlot(const std::string& slot) { return slot == "a" ? "b" : "a"; }
+bool IsSlotName(const std::string& slot) { return slot == "a" || slot == "b"; }
+
+Status CheckVariantName(const std::string& name) {
+  bool safe = !name.empty() && name.size() <= 64 && name[0] != '.';
+  for (char c : name)
+    safe = safe && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-');
+  if (!safe)
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "variant name '%.64s' is not 1-64 characters of [A-Za-z0-9._-]; rename "
+                         "the variant on the server",
+                         name.c_str());
+  return Status::Ok();
+}
+
+std::string SlotManifestJson(const SlotManifest& m) {
+  nlohmann::json variants = nlohmann::json::array();
+  for (const SlotVariant& v : m.variants)
+    variants.push_back({{"name", v.name}, {"id", v.id}, {"artifact_hash", v.artifact_hash},
+                        {"artifact_bytes", v.artifact_bytes}, {"release", v.release},
+                        {"package", v.package}});
+  return nlohmann::json{{"model", m.model},
+                        {"version", m.version},
+                        {"deployment", m.deployment},
+                        {"default_variant", m.default_variant},
+                        {"variants", variants}}
+      .dump();
+}
+
+Result<SlotManifest> ParseSlotManifest(const std::string& json) {
+  const nlohmann::json parsed = nlohmann::json::parse(json, nullptr, false);
+  SlotManifest m;
+  try {
+    if (!parsed.is_object()) throw std::runtime_error("not a JSON object");
+    m.model = parsed.at("model").get<std::string>();
+    m.version = parsed.at("version").get<std::string>();
+    m.deployment = parsed.at("deployment").get<std::string>();
+    m.default_variant = parsed.at("default_variant").get<std::string>();
+    for (const auto& v : parsed.at("variants")) {
+      SlotVariant variant;
+      variant.name = v.at("name").get<std::string>();
+      variant.id = v.at("id").get<std::string>();
+      variant.artifact_hash = v.at("artifact_hash").get<std::string>();
+      variant.artifact_bytes = v.at("artifact_bytes").get<uint64_t>();
+      variant.release = v.at("release").get<uint64_t>();
+      variant.package = v.at("package").get<std::string>();
+      TMM_RETURN_IF_ERROR(CheckVariantName(variant.name));
+      m.variants.push_back(std::move(variant));
+    }
+  } catch (const std::exception& error) {
+    return Status::Error(StatusCode::kInvalidArgument, "malformed slot manifest: %s",
+                         error.what());
+  }
+  if (m.variants.empty() || m.Find(m.default_variant) == nullptr)
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "malformed slot manifest: no variants, or the default variant is not "
+                         "one of them");
+  return m;
+}
+
+SlotStore::SlotStore(std::string data_folder) : root_(std::move(data_folder) + "/slots") {}
+
+std::string SlotStore::SlotFolder(const std::string& slot) const { return root_ + "/" + slot; }
+std::string SlotStore::ManifestPath(const std::string& slot) const {
+  return SlotFolder(slot) + "/slot.json";
+}
+std::string SlotStore::PackagePath(const std::string& slot, const std::string& variant) const {
+  return SlotFolder(slot) + "/" + variant + ".tpkg";
+}
+
+Status SlotStore::Create() const {
+  TMM_RETURN_IF_ERROR(MakeFolder(SlotFolder("a")));
+  return MakeFolder(SlotFolder("b"));
+}
+
+Result<SlotManifest> SlotStore::ReadManifest(const std::string& slot) const {
+  if (!IsSlotName(slot))
+    return Status::Error(StatusCode::kInvalidArgument, "'%s' is not a slot (a or b)", slot.c_str());
+  TMM_ASSIGN_OR_RETURN(const std::string json, ReadFile(ManifestPath(slot)));
+  auto manifest = ParseSlotManifest(json);
+  if (!manifest.ok())
+    return Status::Error(StatusCode::kInvalidArgument, "slot %s: %s", slot.c_str(),
+                         manifest.status().message());
+  return manifest;
+}
+
+Status SlotStore::Clear(const std::string& slot) const {
+  // The manifest goes first: a cut in the middle leaves a slot without one, which is empty.
+  TMM_RETURN_IF_ERROR(RemoveDurably(ManifestPath(slot)));
+  DIR* dir = ::opendir(SlotFolder(slot).c_str());
+  if (dir == nullptr)
+    return Status::Error(StatusCode::kIoError, "cannot list slot folder '%s'",
+                         SlotFolder(slot).c_str());
+  std::vector<std::string> names;
+  while (const dirent* entry = ::readdir(dir)) {
+    const std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  ::closedir(dir);
+  for (const std::string& name : names)
+    TMM_RETURN_IF_ERROR(RemoveDurably(SlotFolder(slot) + "/" + name));
+  return Status::Ok();
+}
+
+Status SlotStore::Prepare(const std::string& slot, const SlotManifest& manifest) const {
+  for (const SlotVariant& v : manifest.variants) TMM_RETURN_IF_ERROR(CheckVariantName(v.name));
+  auto current = ReadManifest(slot);
+  if (current.ok() && current->SameRelease(manifest)) return Status::Ok();
+  TMM_RETURN_IF_ERROR(Clear(slot));
+  return WriteFileDurably(ManifestPath(slot), SlotManifestJson(manifest));
+}
+
+}  // namespace tinymlops::agent

@@ -1,0 +1,70 @@
+// SlotStore: the agent's two install slots, DATA/slots/a and DATA/slots/b. A slot holds one
+// version of one model: every variant package of it as downloaded (NAME.tpkg, signed and
+// encrypted at rest; NAME.tpkg.part while a download is under way) and slot.json, its
+// manifest (model, version, deployment, default variant, and for each variant its server id,
+// artifact hash, size and release). slot.json is replaced durably (agent/durable_file.h).
+// A slot's contents do not say whether it serves: agent/agent_state.h does.
+// Errors: kNotFound (a slot with no manifest), kInvalidArgument (a malformed slot.json, a slot
+// name other than "a"/"b", a variant name that is not a safe file name), kIoError.
+// Thread-safety: one user per data folder.
+#ifndef TINYMLOPS_AGENT_SLOT_STORE_H_
+#define TINYMLOPS_AGENT_SLOT_STORE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runtime/status.h"
+
+namespace tinymlops::agent {
+
+struct SlotVariant {
+  std::string name;           // "fp32", "int8": also the package's file name in the slot
+  std::string id;             // the server's variant id
+  std::string artifact_hash;  // hex BLAKE2b-256 of the package file
+  uint64_t artifact_bytes = 0;
+  uint64_t release = 0;
+  std::string package;        // the server path the package downloads from
+  bool operator==(const SlotVariant& other) const;
+};
+
+struct SlotManifest {
+  std::string model, version, deployment;
+  std::string default_variant;  // served unless the variant policy picks another
+  std::vector<SlotVariant> variants;
+  // Same deployment, version and variant artifacts (what decides whether a slot already holds
+  // what the server wants).
+  bool SameRelease(const SlotManifest& other) const;
+  const SlotVariant* Find(const std::string& variant) const;
+};
+
+// "b" for "a" and "a" for "b".
+std::string OtherSlot(const std::string& slot);
+bool IsSlotName(const std::string& slot);
+// kInvalidArgument unless `name` is 1-64 characters of [A-Za-z0-9._-] not starting with '.'.
+Status CheckVariantName(const std::string& name);
+
+std::string SlotManifestJson(const SlotManifest& manifest);
+Result<SlotManifest> ParseSlotManifest(const std::string& json);
+
+class SlotStore {
+ public:
+  explicit SlotStore(std::string data_folder);
+  // Creates DATA/slots/a and DATA/slots/b if missing.
+  Status Create() const;
+  Result<SlotManifest> ReadManifest(const std::string& slot) const;
+  // Makes `slot` ready to receive `manifest`: a slot that already holds the same release
+  // keeps its files (finished and partial downloads); any other contents are removed first.
+  Status Prepare(const std::string& slot, const SlotManifest& manifest) const;
+  std::string PackagePath(const std::string& slot, const std::string& variant) const;
+  std::string SlotFolder(const std::string& slot) const;
+
+ private:
+  std::string ManifestPath(const std::string& slot) const;
+  Status Clear(const std::string& slot) const;
+  std::string root_;
+};
+
+}  // namespace tinymlops::agent
+
+#endif  // TINYMLOPS_AGENT_SLOT_STORE_H_

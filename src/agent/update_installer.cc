@@ -1,0 +1,244 @@
+#include "agent/update_installer.h"
+
+#include "agent/artifact_hash.h"
+#include "agent/durable_file.h"
+
+namespace tinymlops::agent {
+
+const char* InstallResultName(InstallResult result) {
+  switch (result) {
+    case InstallResult::kUnchanged: return "unchanged";
+    case InstallResult::kInstalled: return "installed";
+    case InstallResult::kRolledBack: return "rolled back";
+    case InstallResult::kFailed: return "failed";
+    case InstallResult::kRefused: return "refused";
+  }
+  return "unknown";
+}
+
+UpdateInstaller::UpdateInstaller(InstallerOptions options, ReportOutbox* outbox)
+    : options_(std::move(options)),
+      outbox_(outbox),
+      slots_(options_.data_folder),
+      state_file_(options_.data_folder),
+      check_only_counters_(*options_.loader.release_counters) {}
+
+Result<std::unique_ptr<UpdateInstaller>> UpdateInstaller::Open(InstallerOptions options,
+                                                               ReportOutbox* outbox) {
+  if (options.loader.release_counters == nullptr || options.loader.resolver == nullptr ||
+      !options.fetch || !options.now || outbox == nullptr)
+    return Status::Error(StatusCode::kInternal,
+                         "the update installer needs release counters, an op resolver, a "
+                         "package fetcher, a clock and an outbox");
+  std::unique_ptr<UpdateInstaller> installer(new UpdateInstaller(std::move(options), outbox));
+  TMM_RETURN_IF_ERROR(MakeFolder(installer->options_.data_folder));
+  TMM_RETURN_IF_ERROR(installer->slots_.Create());
+  installer->loader_ = std::make_unique<device::PackageLoader>(installer->LoaderOptionsFor(true));
+  return installer;
+}
+
+device::LoaderOptions UpdateInstaller::LoaderOptionsFor(bool serving) {
+  device::LoaderOptions options = options_.loader;
+  options.release_counters = &check_only_counters_;
+  if (!serving) options.start_guard = false;
+  return options;
+}
+
+Result<SlotManifest> UpdateInstaller::ActiveRelease() const {
+  if (state_.active.empty() || !loader_->ready())
+    return Status::Error(StatusCode::kNotFound, "no release is installed yet");
+  return slots_.ReadManifest(state_.active);
+}
+
+Status UpdateInstaller::Report(const SlotManifest& release, const char* event,
+                               const std::string& detail) {
+  OutcomeEvent outcome;
+  outcome.deployment = release.deployment;
+  outcome.version = release.version;
+  outcome.event = event;
+  outcome.detail = detail;
+  outcome.unix = options_.now();
+  auto appended = outbox_->Append(std::move(outcome));
+  return appended.ok() ? Status::Ok() : appended.status();
+}
+
+Status UpdateInstaller::SaveState(const AgentState& state) {
+  TMM_RETURN_IF_ERROR(state_file_.Save(state));
+  state_ = state;
+  return Status::Ok();
+}
+
+Status UpdateInstaller::Reject(const SlotManifest& release, const char* event,
+                               const std::string& detail) {
+  TMM_RETURN_IF_ERROR(Report(release, event, detail));
+  AgentState next = state_;
+  next.trial.clear();
+  next.rejected_deployment = release.deployment;
+  next.rejected_version = release.version;
+  return SaveState(next);
+}
+
+Status UpdateInstaller::RecordRelease() {
+  const tpkg::ManifestT* served = loader_->manifest();
+  if (served == nullptr) return Status::Ok();
+  return options_.loader.release_counters->Record(served->model_id, served->release);
+}
+
+Status UpdateInstaller::VerifySlot(const std::string& slot, const SlotManifest& manifest,
+                                   bool* self_test_failed, bool* unsupported) {
+  *self_test_failed = *unsupported = false;
+  for (const SlotVariant& variant : manifest.variants) {
+    const std::string path = slots_.PackagePath(slot, variant.name);
+    TMM_ASSIGN_OR_RETURN(const std::string hash, ArtifactHashOfFile(path));
+    if (hash != variant.artifact_hash)
+      return Status::Error(StatusCode::kInvalidArgument,
+                           "package '%s' has BLAKE2b-256 %.16s..., not the announced %.16s...",
+                           path.c_str(), hash.c_str(), variant.artifact_hash.c_str());
+  }
+  for (const SlotVariant& variant : manifest.variants) {
+    device::PackageLoader scratch(LoaderOptionsFor(false));
+    const Status loaded = scratch.Load(slots_.PackagePath(slot, variant.name));
+    if (!loaded.ok()) {
+      *self_test_failed = scratch.last_load_failed_self_test();
+      *unsupported = loaded.code() == StatusCode::kUnsupported;
+      return loaded;
+    }
+  }
+  return Status::Ok();
+}
+
+Status UpdateInstaller::ServeSlot(const std::string& slot, const SlotManifest& manifest) {
+  for (const SlotVariant& variant : manifest.variants) {
+    const std::string path = slots_.PackagePath(slot, variant.name);
+    TMM_ASSIGN_OR_RETURN(const std::string hash, ArtifactHashOfFile(path));
+    if (hash != variant.artifact_hash)
+      return Status::Error(StatusCode::kInvalidArgument,
+                           "package '%s' no longer matches its hash (altered or damaged on disk)",
+                           path.c_str());
+  }
+  return loader_->Load(slots_.PackagePath(slot, manifest.default_variant));
+}
+
+Status UpdateInstaller::Recover() {
+  TMM_ASSIGN_OR_RETURN(state_, state_file_.Load(slots_));
+  if (!state_.trial.empty()) {
+    // An update was being tried when the agent stopped: it may be what stopped it. Go back.
+    auto trial = slots_.ReadManifest(state_.trial);
+    SlotManifest release = trial.ok() ? *trial : SlotManifest();
+    TMM_RETURN_IF_ERROR(Report(release, "rolled_back",
+                               "the agent restarted during the trial of slot " + state_.trial +
+                                   "; back to the committed slot"));
+    AgentState next = state_;
+    next.trial.clear();
+    next.rejected_deployment = release.deployment;
+    next.rejected_version = release.version;
+    TMM_RETURN_IF_ERROR(SaveState(next));
+  }
+  if (state_.active.empty()) return Status::Ok();  // nothing was ever committed
+  std::string failure;
+  for (const std::string& slot : {state_.active, state_.previous}) {
+    if (slot.empty()) continue;
+    auto manifest = slots_.ReadManifest(slot);
+    Status served = manifest.ok() ? ServeSlot(slot, *manifest) : manifest.status();
+    if (!served.ok()) {
+      failure += std::string(failure.empty() ? "" : "; ") + "slot " + slot + ": " + served.message();
+      continue;
+    }
+    if (slot != state_.active) {
+      TMM_RETURN_IF_ERROR(Report(*manifest, "rolled_back",
+                                 "the active slot no longer verifies (" + failure +
+                                     "); back to slot " + slot));
+      AgentState next = state_;
+      next.active = next.last_committed = slot;
+      next.previous.clear();
+      TMM_RETURN_IF_ERROR(SaveState(next));
+    }
+    return RecordRelease();
+  }
+  return Status::Error(StatusCode::kFailedPrecondition,
+                       "no installed slot holds a model that verifies (%s); the agent serves "
+                       "nothing until the server sends a release",
+                       failure.c_str());
+}
+
+Result<InstallResult> UpdateInstaller::Apply(const SlotManifest& desired) {
+  auto active = ActiveRelease();
+  if (active.ok() && active->SameRelease(desired)) return InstallResult::kUnchanged;
+  if (desired.deployment == state_.rejected_deployment &&
+      desired.version == state_.rejected_version)
+    return InstallResult::kUnchanged;
+  if (desired.variants.empty()) {
+    TMM_RETURN_IF_ERROR(
+        Reject(desired, "refused", "no variant of this release fits the device's profile"));
+    return InstallResult::kRefused;
+  }
+  if (desired.Find(desired.default_variant) == nullptr)
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "the server's release names default variant '%s', which it does not "
+                         "list",
+                         desired.default_variant.c_str());
+
+  // Downloading, into the slot that does not serve.
+  const std::string target = state_.active.empty() ? "a" : OtherSlot(state_.active);
+  auto held = slots_.ReadManifest(target);
+  const bool back_to_previous =
+      target == state_.previous && held.ok() && held->SameRelease(desired);
+  TMM_RETURN_IF_ERROR(slots_.Prepare(target, desired));
+  bool fetched_any = false;
+  for (const SlotVariant& variant : desired.variants) {
+    auto report = options_.fetch(variant, slots_.PackagePath(target, variant.name));
+    if (!report.ok()) {
+      if (report.status().code() != StatusCode::kInvalidArgument) return report.status();
+      TMM_RETURN_IF_ERROR(Reject(desired, "install_failed", report.status().message()));
+      return InstallResult::kFailed;
+    }
+    fetched_any = fetched_any || !report->already_present;
+  }
+  if (fetched_any) TMM_RETURN_IF_ERROR(Report(desired, "downloaded", ""));
+  if (back_to_previous) {
+    // The slot is no longer a committed one until it commits again.
+    AgentState next = state_;
+    next.previous.clear();
+    TMM_RETURN_IF_ERROR(SaveState(next));
+  }
+
+  // Verifying, in scratch loaders: nothing serving changes.
+  bool self_test_failed = false, unsupported = false;
+  const Status verified = VerifySlot(target, desired, &self_test_failed, &unsupported);
+  if (!verified.ok()) {
+    const char* event =
+        unsupported ? "refused" : self_test_failed ? "self_test_failed" : "install_failed";
+    TMM_RETURN_IF_ERROR(Reject(desired, event, verified.message()));
+    return unsupported ? InstallResult::kRefused : InstallResult::kFailed;
+  }
+
+  // Switching: from here a restart rolls back (Recover).
+  AgentState switching = state_;
+  switching.trial = target;
+  TMM_RETURN_IF_ERROR(SaveState(switching));
+
+  // Trial: the serving loader loads the new package; on failure it keeps the old model.
+  const Status trial = loader_->Load(slots_.PackagePath(target, desired.default_variant));
+  if (!trial.ok()) {
+    TMM_RETURN_IF_ERROR(Reject(
+        desired, loader_->last_load_failed_self_test() ? "self_test_failed" : "install_failed",
+        trial.message()));
+    return InstallResult::kFailed;
+  }
+
+  // Committed.
+  TMM_RETURN_IF_ERROR(Report(desired, back_to_previous ? "rolled_back" : "installed",
+                             back_to_previous ? "back to the previous slot, as the server asked"
+                                              : ""));
+  AgentState committed = state_;
+  committed.previous = committed.active;
+  committed.active = committed.last_committed = target;
+  committed.trial.clear();
+  committed.rejected_deployment.clear();
+  committed.rejected_version.clear();
+  TMM_RETURN_IF_ERROR(SaveState(committed));
+  TMM_RETURN_IF_ERROR(RecordRelease());
+  return back_to_previous ? InstallResult::kRolledBack : InstallResult::kInstalled;
+}
+
+}  // namespace tinymlops::agent

@@ -1,0 +1,103 @@
+// UpdateInstaller: the A/B update state machine of the agent (docs/agent-state-machine.md).
+//
+//   Idle -> Downloading (into the inactive slot, resumed) -> Verifying (BLAKE2b-256 of each
+//   package against the server's artifact_hash, then each package opened in a scratch
+//   PackageLoader: signature, anti-rollback, unsealing, self-tests) -> Switching (state file:
+//   trial = new slot) -> Trial (the serving loader loads the new package, self-tests again)
+//   -> Committed (state file: active = new slot; release counters recorded) or RolledBack
+//   (active stays the old slot, which never stopped serving; the release is `rejected`).
+//
+// Every transition that the server should hear of appends an outcome event to the outbox
+// before the state file records it (so a cut may report an event twice, never lose one).
+// Recover() runs once at start-up, whatever is on disk: an uncommitted trial is rolled back
+// (event rolled_back, release rejected); then the active slot is verified and loaded; when it
+// no longer verifies the previous committed slot is (event rolled_back). Afterwards loader()
+// serves a verified model, or none when no slot holds one (a device not yet installed).
+// Apply() moves towards what the server desires: nothing when the active slot holds it or it
+// is the rejected release; otherwise the path above. A desired release that the previous slot
+// still holds (a server-ordered rollback) is not downloaded again and commits with the event
+// rolled_back. A fallback or rollback to an older release than the recorded counter is still
+// refused by anti-rollback unless that package was signed with allow_downgrade.
+// Errors: Apply returns a Status error only when it should simply be tried again (the
+// download broke: it resumes; local I/O); a package that fails is an InstallResult, an event,
+// and a rejected release.
+// Thread-safety: one thread at a time (the serving loader's guard runs in its own thread).
+#ifndef TINYMLOPS_AGENT_UPDATE_INSTALLER_H_
+#define TINYMLOPS_AGENT_UPDATE_INSTALLER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "agent/agent_state.h"
+#include "agent/check_only_release_counters.h"
+#include "agent/package_download.h"
+#include "agent/report_outbox.h"
+#include "agent/slot_store.h"
+#include "device/package_loader.h"
+
+namespace tinymlops::agent {
+
+// Fetches `variant`'s package to `destination` (agent/package_download.h does it over HTTP).
+using PackageFetcher =
+    std::function<Result<DownloadReport>(const SlotVariant& variant, const std::string& destination)>;
+
+struct InstallerOptions {
+  std::string data_folder;
+  // Trusted vendors, key store, resolver, guard options. release_counters is the device's real
+  // store (required): the installer checks it on every load and records it on commit.
+  device::LoaderOptions loader;
+  PackageFetcher fetch;
+  std::function<int64_t()> now;  // unix seconds, for outcome events
+};
+
+enum class InstallResult {
+  kUnchanged,   // already active, or the rejected release
+  kInstalled,   // committed a new release
+  kRolledBack,  // committed the previous slot's release, as the server asked
+  kFailed,      // the new release failed; the old one serves; event sent
+  kRefused,     // the release cannot run on this device; event refused
+};
+const char* InstallResultName(InstallResult result);
+
+class UpdateInstaller {
+ public:
+  // `outbox` outlives the installer.
+  static Result<std::unique_ptr<UpdateInstaller>> Open(InstallerOptions options,
+                                                       ReportOutbox* outbox);
+
+  Status Recover();
+  Result<InstallResult> Apply(const SlotManifest& desired);
+
+  device::PackageLoader& loader() { return *loader_; }
+  const AgentState& state() const { return state_; }
+  const SlotStore& slots() const { return slots_; }
+  // The manifest of the slot that serves, or kNotFound.
+  Result<SlotManifest> ActiveRelease() const;
+
+ private:
+  UpdateInstaller(InstallerOptions options, ReportOutbox* outbox);
+  device::LoaderOptions LoaderOptionsFor(bool serving);
+  // Hash of every package, then each opened in a scratch loader. `self_test_failed` and
+  // `unsupported` classify a failure.
+  Status VerifySlot(const std::string& slot, const SlotManifest& manifest, bool* self_test_failed,
+                    bool* unsupported);
+  Status Report(const SlotManifest& release, const char* event, const std::string& detail);
+  Status SaveState(const AgentState& state);
+  Status Reject(const SlotManifest& release, const char* event, const std::string& detail);
+  Status RecordRelease();
+  Status ServeSlot(const std::string& slot, const SlotManifest& manifest);
+
+  InstallerOptions options_;
+  ReportOutbox* outbox_;
+  SlotStore slots_;
+  AgentStateFile state_file_;
+  AgentState state_;
+  CheckOnlyReleaseCounters check_only_counters_;
+  std::unique_ptr<device::PackageLoader> loader_;
+};
+
+}  // namespace tinymlops::agent
+
+#endif  // TINYMLOPS_AGENT_UPDATE_INSTALLER_H_
