@@ -22,7 +22,7 @@ constexpr DeviceClass kClasses[] = {
     {"camera", 35, "aarch64", 256ull << 20, true, "wifi", 1.0, nullptr},
     {"tracker", 15, "aarch64", 64ull << 20, true, "cellular", 3.0, nullptr},
     {"legacy", 5, "armv7l", 64ull << 20, false, "wifi", 1.0, "0.0.9"},
-    {"sensor-hub", 5, "armv7l", 48ull << 10, true, "wifi", 1.0, nullptr},
+    {"sensor-hub", 5, "armv7l", 24ull << 10, true, "wifi", 1.0, nullptr},
 };
 
 }  // namespace

@@ -7,7 +7,7 @@
 //   camera      aarch64, 256 MiB, battery, wifi      — switches variant as its battery drains
 //   tracker     aarch64, 64 MiB, battery, cellular   — flaky link more often
 //   legacy      armv7l, 64 MiB, runtime 0.0.9        — refused: its runtime is too old
-//   sensor-hub  armv7l, 48 KiB                       — refused: too little RAM for the model
+//   sensor-hub  armv7l, 24 KiB                       — RAM for the int8 variant only (or none)
 // Thread-safety: pure functions.
 #ifndef TINYMLOPS_SIM_DEVICE_MIX_H_
 #define TINYMLOPS_SIM_DEVICE_MIX_H_
