@@ -18,9 +18,12 @@ namespace {
 constexpr size_t kOutcomesPerCheckin = 100;
 
 std::string ProfileJson(const DeviceProfile& p) {
-  return nlohmann::json{{"architecture", p.architecture}, {"device_class", p.device_class},
-                        {"ram_bytes", p.ram_bytes},       {"storage_bytes", p.storage_bytes},
-                        {"ops", p.ops},                   {"runtime_version", p.runtime_version}}
+  return nlohmann::json{{"architecture", p.architecture},
+                        {"device_class", p.device_class},
+                        {"ram_bytes", p.ram_bytes},
+                        {"storage_bytes", p.storage_bytes},
+                        {"ops", p.ops},
+                        {"runtime_version", p.runtime_version}}
       .dump();
 }
 
@@ -51,7 +54,13 @@ Result<std::unique_ptr<Agent>> Agent::Start(AgentOptions options) {
   if (options.client == nullptr)
     return Status::Error(StatusCode::kInternal, "an agent needs a device client");
   if (!options.now) options.now = [] { return static_cast<int64_t>(std::time(nullptr)); };
-  if (!options.context) options.context = [] { return DeviceContext(); };
+  if (!options.context)
+    options.context = [] {
+      DeviceContext context;
+      context.charging = true;
+      context.network = "ethernet";
+      return context;
+    };
   std::unique_ptr<Agent> agent(new Agent(std::move(options)));
   const AgentOptions& o = agent->options_;
   TMM_RETURN_IF_ERROR(MakeFolder(o.data_folder));
@@ -73,7 +82,8 @@ Result<std::unique_ptr<Agent>> Agent::Start(AgentOptions options) {
   agent->release_counters_ =
       std::make_unique<device::FileReleaseCounterStore>(o.data_folder + "/releases");
   TMM_ASSIGN_OR_RETURN(agent->outbox_, ReportOutbox::Open(o.data_folder));
-  agent->schedule_ = std::make_unique<CheckinSchedule>(std::hash<std::string>()(agent->identity_.device_id));
+  agent->schedule_ =
+      std::make_unique<CheckinSchedule>(std::hash<std::string>()(agent->identity_.device_id));
 
   InstallerOptions installer;
   installer.data_folder = o.data_folder;
@@ -85,15 +95,16 @@ Result<std::unique_ptr<Agent>> Agent::Start(AgentOptions options) {
   installer.now = o.now;
   Agent* raw = agent.get();
   installer.fetch = [raw](const SlotVariant& variant, const std::string& destination) {
-    return DownloadPackage(*raw->options_.client, raw->identity_,
-                           {variant.package, destination, variant.artifact_hash,
-                            variant.artifact_bytes},
-                           raw->options_.now());
+    return DownloadPackage(
+        *raw->options_.client, raw->identity_,
+        {variant.package, destination, variant.artifact_hash, variant.artifact_bytes},
+        raw->options_.now());
   };
   TMM_ASSIGN_OR_RETURN(agent->installer_,
                        UpdateInstaller::Open(std::move(installer), agent->outbox_.get()));
   const Status recovered = agent->installer_->Recover();
   if (!recovered.ok()) agent->last_error_ = recovered.message();
+  if (recovered.ok()) agent->FollowContext();
   return agent;
 }
 
@@ -112,23 +123,45 @@ CheckinReport Agent::Report() const {
     report.health.version = served->version;
   }
   const auto& pending = outbox_->Pending();
-  report.outcomes.assign(pending.begin(),
-                         pending.begin() + static_cast<long>(std::min(pending.size(),
-                                                                      kOutcomesPerCheckin)));
+  report.outcomes.assign(
+      pending.begin(),
+      pending.begin() + static_cast<long>(std::min(pending.size(), kOutcomesPerCheckin)));
   return report;
 }
 
+void Agent::FollowContext() {
+  auto active = installer_->ActiveRelease();
+  if (!active.ok()) return;
+  std::vector<std::string> names;
+  for (const SlotVariant& v : active->variants) names.push_back(v.name);
+  VariantPolicy policy;
+  policy.default_variant = active->default_variant;
+  if (!active->policy_json.empty()) {
+    auto parsed = ParseVariantPolicy(active->policy_json, names);
+    if (!parsed.ok()) {
+      last_error_ = std::string("the installed variant policy: ") + parsed.status().message();
+      return;
+    }
+    policy = std::move(*parsed);
+  }
+  const std::string chosen = SelectVariant(policy, options_.context(), names);
+  if (chosen.empty()) return;
+  const Status served = installer_->ServeVariant(chosen);
+  if (!served.ok()) last_error_ = served.message();
+}
+
 int64_t Agent::CheckIn() {
+  FollowContext();
   const CheckinReport report = Report();
-  auto answer = options_.client->Call(identity_, "POST", "/v1/device/checkin",
-                                      CheckinBody(report), options_.now());
+  auto answer = options_.client->Call(identity_, "POST", "/v1/device/checkin", CheckinBody(report),
+                                      options_.now());
   if (!answer.ok()) {
     last_error_ = answer.status().message();
     return schedule_->AfterFailure();
   }
   if (answer->status != 200) {
-    last_error_ = "the server answered the check-in with " + std::to_string(answer->status) +
-                  ": " + answer->body.substr(0, 200);
+    last_error_ = "the server answered the check-in with " + std::to_string(answer->status) + ": " +
+                  answer->body.substr(0, 200);
     return schedule_->AfterFailure();
   }
   auto parsed = ParseCheckinAnswer(answer->body);
@@ -144,6 +177,7 @@ int64_t Agent::CheckIn() {
   if (parsed->desired) {
     auto applied = installer_->Apply(*parsed->desired);
     if (!applied.ok()) last_error_ = applied.status().message();
+    FollowContext();
   }
   return schedule_->AfterSuccess(parsed->next_checkin_seconds);
 }

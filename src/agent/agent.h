@@ -3,7 +3,9 @@
 // installed slots, health and the outbox's outcomes, and acting on the server's `desired`
 // release through the update state machine (agent/update_installer.h): install, server-ordered
 // rollback, refusal. While the server cannot be reached the installed model keeps serving and
-// check-ins back off (agent/checkin_schedule.h).
+// check-ins back off (agent/checkin_schedule.h). The variant served is the installed release's
+// variant policy (agent/variant_policy.h) evaluated against the context, at start, at every
+// check-in and whenever FollowContext() is called, with no server round trip.
 //
 // The data folder: DATA/identity (device.key, device.pub, device_id), DATA/releases (release
 // counters), DATA/slots/{a,b}, DATA/state.json, DATA/outbox.journal.
@@ -43,10 +45,10 @@ struct AgentOptions {
   // What the device reports of itself; default: ProfileOfThisMachine (tinymlops-sim sets a
   // simulated device's).
   std::optional<DeviceProfile> profile;
-  const DeviceClient* client = nullptr;     // required; shared, outlives the agent
-  std::function<int64_t()> now;             // unix seconds; default: the system clock
-  std::function<DeviceContext()> context;   // default: mains power, ethernet
-  bool start_guard = true;                  // the integrity guard's background thread
+  const DeviceClient* client = nullptr;    // required; shared, outlives the agent
+  std::function<int64_t()> now;            // unix seconds; default: the system clock
+  std::function<DeviceContext()> context;  // default: charging (mains power), ethernet
+  bool start_guard = true;                 // the integrity guard's background thread
 };
 
 class Agent {
@@ -55,6 +57,9 @@ class Agent {
 
   // One check-in and what follows from its answer; returns the seconds until the next one.
   int64_t CheckIn();
+  // Serves the variant the installed policy picks for the current context (call when the
+  // context changed). A failure keeps the variant served so far and is kept in last_error().
+  void FollowContext();
 
   device::PackageLoader& loader() { return installer_->loader(); }
   const UpdateInstaller& installer() const { return *installer_; }

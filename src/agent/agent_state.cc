@@ -7,20 +7,19 @@
 namespace tinymlops::agent {
 
 bool AgentState::operator==(const AgentState& other) const {
-  return active == other.active && trial == other.trial &&
-         last_committed == other.last_committed && previous == other.previous &&
-         rejected_deployment == other.rejected_deployment &&
+  return active == other.active && trial == other.trial && last_committed == other.last_committed &&
+         previous == other.previous && rejected_deployment == other.rejected_deployment &&
          rejected_version == other.rejected_version;
 }
 
 std::string AgentStateJson(const AgentState& s) {
-  return nlohmann::json{{"format", 1},
-                        {"active", s.active},
-                        {"trial", s.trial},
-                        {"last_committed", s.last_committed},
-                        {"previous", s.previous},
-                        {"rejected", {{"deployment", s.rejected_deployment},
-                                      {"version", s.rejected_version}}}}
+  return nlohmann::json{
+      {"format", 1},
+      {"active", s.active},
+      {"trial", s.trial},
+      {"last_committed", s.last_committed},
+      {"previous", s.previous},
+      {"rejected", {{"deployment", s.rejected_deployment}, {"version", s.rejected_version}}}}
       .dump();
 }
 

@@ -13,9 +13,9 @@
 // Save() keeps the state it replaces as state.json.prev, then replaces state.json durably
 // (agent/durable_file.h). Load() reads state.json; if it is missing or corrupt it reads
 // state.json.prev; if that fails too it derives a state from the slots (the first slot with a
-// valid manifest is active, the other previous) and says so in `derived`: recovery then verifies what it serves.
-// Errors: kIoError when the folder cannot be written.
-// Thread-safety: one user per data folder.
+// valid manifest is active, the other previous) and says so in `derived`: recovery then verifies
+// what it serves. Errors: kIoError when the folder cannot be written. Thread-safety: one user per
+// data folder.
 #ifndef TINYMLOPS_AGENT_AGENT_STATE_H_
 #define TINYMLOPS_AGENT_AGENT_STATE_H_
 

@@ -21,7 +21,8 @@ Result<std::string> ArtifactHashOfFile(const std::string& path) {
   static constexpr size_t kChunk = 64 * 1024;
   unsigned char buffer[kChunk];
   size_t n;
-  while ((n = std::fread(buffer, 1, kChunk, file)) > 0) crypto_generichash_update(&state, buffer, n);
+  while ((n = std::fread(buffer, 1, kChunk, file)) > 0)
+    crypto_generichash_update(&state, buffer, n);
   const bool failed = std::ferror(file) != 0;
   std::fclose(file);
   if (failed) return Status::Error(StatusCode::kIoError, "cannot read '%s'", path.c_str());

@@ -32,7 +32,7 @@ Result<uint64_t> Count(const json& object, const char* name, const char* where) 
   return it->get<uint64_t>();
 }
 
-Result<SlotManifest> ParseDesired(const json& desired, std::string* policy_json) {
+Result<SlotManifest> ParseDesired(const json& desired) {
   SlotManifest release;
   TMM_ASSIGN_OR_RETURN(release.deployment, Text(desired, "deployment", "desired"));
   TMM_ASSIGN_OR_RETURN(release.model, Text(desired, "model", "desired"));
@@ -67,7 +67,7 @@ Result<SlotManifest> ParseDesired(const json& desired, std::string* policy_json)
   }
   const auto policy = desired.find("policy");
   if (policy != desired.end() && policy->is_object()) {
-    *policy_json = policy->dump();
+    release.policy_json = policy->dump();
     const auto fallback = policy->find("default");
     if (fallback != policy->end() && fallback->is_string() &&
         release.Find(fallback->get<std::string>()) != nullptr)
@@ -87,8 +87,10 @@ std::string CheckinBody(const CheckinReport& r) {
                   {"storage_bytes", r.profile.storage_bytes},
                   {"ops", r.profile.ops},
                   {"runtime_version", r.profile.runtime_version}};
-  json context = {{"charging", r.context.charging}, {"network", r.context.network}};
+  json context = json::object();
   if (r.context.battery_percent) context["battery_percent"] = *r.context.battery_percent;
+  if (r.context.charging) context["charging"] = *r.context.charging;
+  if (r.context.network) context["network"] = *r.context.network;
   json slots = json::object();
   for (const auto& [slot, manifest] : r.installed.slots)
     slots[slot] = {{"model", manifest.model},
@@ -96,9 +98,10 @@ std::string CheckinBody(const CheckinReport& r) {
                    {"deployment", manifest.deployment}};
   json body = {{"profile", profile},
                {"context", context},
-               {"installed", {{"active", r.installed.active},
-                              {"slots", slots},
-                              {"serving_variant", r.installed.serving_variant}}}};
+               {"installed",
+                {{"active", r.installed.active},
+                 {"slots", slots},
+                 {"serving_variant", r.installed.serving_variant}}}};
   if (!r.health.model.empty())
     body["health"] = {{"model", r.health.model},
                       {"version", r.health.version},
@@ -127,7 +130,7 @@ Result<CheckinAnswer> ParseCheckinAnswer(const std::string& body) {
     if (!desired->is_object())
       return Status::Error(StatusCode::kInvalidArgument,
                            "the server's check-in answer has a 'desired' that is not an object");
-    TMM_ASSIGN_OR_RETURN(out.desired, ParseDesired(*desired, &out.policy_json));
+    TMM_ASSIGN_OR_RETURN(out.desired, ParseDesired(*desired));
   }
   const auto refused = answer.find("refused");
   if (refused != answer.end() && refused->is_array())

@@ -17,6 +17,7 @@
 
 #include "agent/report_outbox.h"
 #include "agent/slot_store.h"
+#include "agent/variant_policy.h"
 #include "runtime/status.h"
 
 namespace tinymlops::agent {
@@ -27,15 +28,8 @@ struct DeviceProfile {
   std::vector<std::string> ops;
 };
 
-// What the device knows of its surroundings (docs/device-protocol.md `context`).
-struct DeviceContext {
-  std::optional<int> battery_percent;  // none on mains power
-  bool charging = true;
-  std::string network = "ethernet";  // wifi | cellular | ethernet | none
-};
-
 struct InstalledSlots {
-  std::string active;  // "" before the first install
+  std::string active;                         // "" before the first install
   std::map<std::string, SlotManifest> slots;  // "a"/"b" -> what the slot holds
   std::string serving_variant;
 };
@@ -48,7 +42,7 @@ struct ServingHealth {
 
 struct CheckinReport {
   DeviceProfile profile;
-  DeviceContext context;
+  DeviceContext context;  // agent/variant_policy.h: what the device knows of its surroundings
   InstalledSlots installed;
   ServingHealth health;
   std::vector<OutcomeEvent> outcomes;
@@ -59,8 +53,8 @@ struct Refusal {
 };
 
 struct CheckinAnswer {
-  std::optional<SlotManifest> desired;  // none: keep what is installed
-  std::string policy_json;              // the desired release's variant policy, as sent
+  std::optional<SlotManifest> desired;  // none: keep what is installed; its policy_json is the
+                                        // deployment's variant policy, as sent
   std::vector<Refusal> refused;
   int64_t next_checkin_seconds = 60;
 };

@@ -53,9 +53,8 @@ Result<DeviceClient> DeviceClient::Create(const std::string& base_url,
 }
 
 Result<server::ApiResponse> DeviceClient::Call(const DeviceIdentity& identity,
-                                               const std::string& method,
-                                               const std::string& target, const std::string& body,
-                                               int64_t now_unix) const {
+                                               const std::string& method, const std::string& target,
+                                               const std::string& body, int64_t now_unix) const {
   const auto headers = server::SignDeviceRequest(identity.key, identity.device_id, method, target,
                                                  now_unix, NewNonce(), body);
   return server::CallApi(base_url_, method, target, body, headers);
@@ -82,9 +81,8 @@ Status DeviceClient::Fetch(const DeviceIdentity& identity, const std::string& ta
     http::request<http::empty_body> request(http::verb::get, target, 11);
     request.set(http::field::host, address_.authority);
     request.set(http::field::user_agent, "tinymlops-agent");
-    for (const auto& [name, value] :
-         server::SignDeviceRequest(identity.key, identity.device_id, "GET", target, now_unix,
-                                   NewNonce(), ""))
+    for (const auto& [name, value] : server::SignDeviceRequest(
+             identity.key, identity.device_id, "GET", target, now_unix, NewNonce(), ""))
       request.set(name, value);
     if (offset > 0) request.set(http::field::range, "bytes=" + std::to_string(offset) + "-");
     stream.expires_after(idle_timeout_);
@@ -103,7 +101,8 @@ Status DeviceClient::Fetch(const DeviceIdentity& identity, const std::string& ta
       parser.get().body().data = chunk;
       parser.get().body().size = sizeof(chunk);
       http::read(stream, buffer, parser, ec);
-      message.assign(reinterpret_cast<const char*>(chunk), sizeof(chunk) - parser.get().body().size);
+      message.assign(reinterpret_cast<const char*>(chunk),
+                     sizeof(chunk) - parser.get().body().size);
       return Status::Error(StatusCode::kIoError, "the server answered %d to GET %s: %.120s", status,
                            target.c_str(), message.c_str());
     }
@@ -111,9 +110,8 @@ Status DeviceClient::Fetch(const DeviceIdentity& identity, const std::string& ta
     head.status = status;
     if (status == 206) {
       const auto range = parser.get().find(http::field::content_range);
-      head.first_byte = range == parser.get().end()
-                            ? UINT64_MAX
-                            : ContentRangeFirst(std::string(range->value()));
+      head.first_byte =
+          range == parser.get().end() ? UINT64_MAX : ContentRangeFirst(std::string(range->value()));
     }
     TMM_RETURN_IF_ERROR(on_head(head));
     while (!parser.is_done()) {

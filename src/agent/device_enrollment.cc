@@ -30,28 +30,28 @@ Result<DeviceIdentity> EnrollDevice(const DeviceClient& client, const std::strin
   if (!key.ok() && key.status().code() == StatusCode::kNotFound) {
     TMM_ASSIGN_OR_RETURN(crypto::SigningKeyPair fresh, crypto::SigningKeyPair::Generate());
     TMM_RETURN_IF_ERROR(crypto::WriteSecretKeyFile(key_path, fresh));
-    TMM_RETURN_IF_ERROR(crypto::WritePublicKeyFile(identity_folder + "/device.pub",
-                                                   fresh.public_key()));
+    TMM_RETURN_IF_ERROR(
+        crypto::WritePublicKeyFile(identity_folder + "/device.pub", fresh.public_key()));
     TMM_RETURN_IF_ERROR(SyncPath(identity_folder));
     key = std::move(fresh);
   }
   if (!key.ok()) return key.status();
   const auto& pk = key->public_key().bytes();
   nlohmann::json profile = nlohmann::json::parse(profile_json, nullptr, false);
-  const std::string body = nlohmann::json{{"token", token},
-                                          {"public_key", server::ToHex(pk.data(), pk.size())},
-                                          {"name", name},
-                                          {"profile", profile.is_object() ? profile
-                                                                          : nlohmann::json::object()}}
-                               .dump();
+  const std::string body =
+      nlohmann::json{{"token", token},
+                     {"public_key", server::ToHex(pk.data(), pk.size())},
+                     {"name", name},
+                     {"profile", profile.is_object() ? profile : nlohmann::json::object()}}
+          .dump();
   TMM_ASSIGN_OR_RETURN(const server::ApiResponse answer,
                        client.CallUnsigned("POST", "/v1/enroll", body));
   const nlohmann::json parsed = nlohmann::json::parse(answer.body, nullptr, false);
   if (answer.status != 201) {
-    const std::string message = parsed.is_object() && parsed.contains("error") &&
-                                        parsed["error"].is_string()
-                                    ? parsed["error"].get<std::string>()
-                                    : answer.body.substr(0, 200);
+    const std::string message =
+        parsed.is_object() && parsed.contains("error") && parsed["error"].is_string()
+            ? parsed["error"].get<std::string>()
+            : answer.body.substr(0, 200);
     if (message.find("already enrolled") != std::string::npos)
       return Status::Error(StatusCode::kFailedPrecondition,
                            "the server knows this identity key but the device lost its id; "

@@ -63,7 +63,8 @@ Status WriteFileDurably(const std::string& path, const std::string& contents) {
 Result<std::string> ReadFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == ENOENT) return Status::Error(StatusCode::kNotFound, "'%s' does not exist", path.c_str());
+    if (errno == ENOENT)
+      return Status::Error(StatusCode::kNotFound, "'%s' does not exist", path.c_str());
     return IoError("open", path);
   }
   std::string contents;
@@ -91,7 +92,8 @@ Status MakeFolder(const std::string& path) {
   }
   const std::string parent = FolderOf(path);
   if (parent != path && parent != "." && parent != "/") TMM_RETURN_IF_ERROR(MakeFolder(parent));
-  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) return IoError("create the folder", path);
+  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST)
+    return IoError("create the folder", path);
   return SyncPath(parent);
 }
 

@@ -92,7 +92,8 @@ int main(int argc, char** argv) {
   if (!agent) return 0;
   std::fprintf(stderr, "device %s: %s\n", agent->device_id().c_str(),
                agent->loader().ready() ? "serving its installed model" : "no model installed yet");
-  if (!agent->last_error().empty()) std::fprintf(stderr, "warning: %s\n", agent->last_error().c_str());
+  if (!agent->last_error().empty())
+    std::fprintf(stderr, "warning: %s\n", agent->last_error().c_str());
   while (!g_stop) {
     const int64_t delay = agent->CheckIn();
     if (!agent->last_error().empty())

@@ -45,7 +45,8 @@ class PartFile {
     if (fd_ < 0) return IoError("open", path_);
     struct stat info;
     if (::fstat(fd_, &info) != 0) return IoError("stat", path_);
-    length_ = std::min<uint64_t>(RecordedProgress(progress_path_), static_cast<uint64_t>(info.st_size));
+    length_ =
+        std::min<uint64_t>(RecordedProgress(progress_path_), static_cast<uint64_t>(info.st_size));
     if (length_ > limit_) length_ = 0;
     if (::ftruncate(fd_, static_cast<off_t>(length_)) != 0) return IoError("truncate", path_);
     synced_ = length_;
@@ -117,11 +118,10 @@ Result<DownloadReport> DownloadPackage(const DeviceClient& client, const DeviceI
         [&](const FetchHead& head) {
           if (head.status == 200) return part.Restart();
           if (head.first_byte != part.length())
-            return Status::Error(StatusCode::kIoError,
-                                 "the server resumed %s at byte %llu, not at %llu",
-                                 request.target.c_str(),
-                                 static_cast<unsigned long long>(head.first_byte),
-                                 static_cast<unsigned long long>(part.length()));
+            return Status::Error(
+                StatusCode::kIoError, "the server resumed %s at byte %llu, not at %llu",
+                request.target.c_str(), static_cast<unsigned long long>(head.first_byte),
+                static_cast<unsigned long long>(part.length()));
           return Status::Ok();
         },
         [&](const uint8_t* data, size_t size) {

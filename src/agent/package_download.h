@@ -30,9 +30,9 @@ struct PackageRequest {
 };
 
 struct DownloadReport {
-  uint64_t resumed_from = 0;    // the offset this call asked the server for
-  uint64_t bytes_received = 0;  // body bytes this call received
-  bool already_present = false; // DEST was there and verified; nothing was fetched
+  uint64_t resumed_from = 0;     // the offset this call asked the server for
+  uint64_t bytes_received = 0;   // body bytes this call received
+  bool already_present = false;  // DEST was there and verified; nothing was fetched
 };
 
 Result<DownloadReport> DownloadPackage(const DeviceClient& client, const DeviceIdentity& identity,

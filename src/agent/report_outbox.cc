@@ -40,8 +40,7 @@ std::string OutcomeEventJson(const OutcomeEvent& event) { return EventObject(eve
 Result<std::unique_ptr<ReportOutbox>> ReportOutbox::Open(const std::string& data_folder) {
   std::unique_ptr<ReportOutbox> outbox(new ReportOutbox(data_folder + "/outbox.journal"));
   auto contents = ReadFile(outbox->path_);
-  if (!contents.ok() && contents.status().code() != StatusCode::kNotFound)
-    return contents.status();
+  if (!contents.ok() && contents.status().code() != StatusCode::kNotFound) return contents.status();
   if (!contents.ok()) {
     TMM_RETURN_IF_ERROR(outbox->Rewrite());
     return outbox;

@@ -43,14 +43,15 @@ Status CheckVariantName(const std::string& name) {
 std::string SlotManifestJson(const SlotManifest& m) {
   nlohmann::json variants = nlohmann::json::array();
   for (const SlotVariant& v : m.variants)
-    variants.push_back({{"name", v.name}, {"id", v.id}, {"artifact_hash", v.artifact_hash},
-                        {"artifact_bytes", v.artifact_bytes}, {"release", v.release},
+    variants.push_back({{"name", v.name},
+                        {"id", v.id},
+                        {"artifact_hash", v.artifact_hash},
+                        {"artifact_bytes", v.artifact_bytes},
+                        {"release", v.release},
                         {"package", v.package}});
-  return nlohmann::json{{"model", m.model},
-                        {"version", m.version},
-                        {"deployment", m.deployment},
-                        {"default_variant", m.default_variant},
-                        {"variants", variants}}
+  return nlohmann::json{{"model", m.model},           {"version", m.version},
+                        {"deployment", m.deployment}, {"default_variant", m.default_variant},
+                        {"policy", m.policy_json},    {"variants", variants}}
       .dump();
 }
 
@@ -63,6 +64,7 @@ Result<SlotManifest> ParseSlotManifest(const std::string& json) {
     m.version = parsed.at("version").get<std::string>();
     m.deployment = parsed.at("deployment").get<std::string>();
     m.default_variant = parsed.at("default_variant").get<std::string>();
+    m.policy_json = parsed.at("policy").get<std::string>();
     for (const auto& v : parsed.at("variants")) {
       SlotVariant variant;
       variant.name = v.at("name").get<std::string>();
@@ -75,8 +77,7 @@ Result<SlotManifest> ParseSlotManifest(const std::string& json) {
       m.variants.push_back(std::move(variant));
     }
   } catch (const std::exception& error) {
-    return Status::Error(StatusCode::kInvalidArgument, "malformed slot manifest: %s",
-                         error.what());
+    return Status::Error(StatusCode::kInvalidArgument, "malformed slot manifest: %s", error.what());
   }
   if (m.variants.empty() || m.Find(m.default_variant) == nullptr)
     return Status::Error(StatusCode::kInvalidArgument,
@@ -132,7 +133,12 @@ Status SlotStore::Clear(const std::string& slot) const {
 Status SlotStore::Prepare(const std::string& slot, const SlotManifest& manifest) const {
   for (const SlotVariant& v : manifest.variants) TMM_RETURN_IF_ERROR(CheckVariantName(v.name));
   auto current = ReadManifest(slot);
-  if (current.ok() && current->SameRelease(manifest)) return Status::Ok();
+  if (current.ok() && current->SameRelease(manifest)) {
+    if (current->default_variant == manifest.default_variant &&
+        current->policy_json == manifest.policy_json)
+      return Status::Ok();
+    return WriteFileDurably(ManifestPath(slot), SlotManifestJson(manifest));
+  }
   TMM_RETURN_IF_ERROR(Clear(slot));
   return WriteFileDurably(ManifestPath(slot), SlotManifestJson(manifest));
 }

@@ -1,9 +1,9 @@
 // SlotStore: the agent's two install slots, DATA/slots/a and DATA/slots/b. A slot holds one
 // version of one model: every variant package of it as downloaded (NAME.tpkg, signed and
 // encrypted at rest; NAME.tpkg.part while a download is under way) and slot.json, its
-// manifest (model, version, deployment, default variant, and for each variant its server id,
-// artifact hash, size and release). slot.json is replaced durably (agent/durable_file.h).
-// A slot's contents do not say whether it serves: agent/agent_state.h does.
+// manifest (model, version, deployment, default variant, variant policy, and for each variant
+// its server id, artifact hash, size and release). slot.json is replaced durably
+// (agent/durable_file.h). A slot's contents do not say whether it serves: agent/agent_state.h does.
 // Errors: kNotFound (a slot with no manifest), kInvalidArgument (a malformed slot.json, a slot
 // name other than "a"/"b", a variant name that is not a safe file name), kIoError.
 // Thread-safety: one user per data folder.
@@ -24,16 +24,17 @@ struct SlotVariant {
   std::string artifact_hash;  // hex BLAKE2b-256 of the package file
   uint64_t artifact_bytes = 0;
   uint64_t release = 0;
-  std::string package;        // the server path the package downloads from
+  std::string package;  // the server path the package downloads from
   bool operator==(const SlotVariant& other) const;
 };
 
 struct SlotManifest {
   std::string model, version, deployment;
   std::string default_variant;  // served unless the variant policy picks another
+  std::string policy_json;      // the deployment's variant policy ("" : none), kept for offline
   std::vector<SlotVariant> variants;
   // Same deployment, version and variant artifacts (what decides whether a slot already holds
-  // what the server wants).
+  // what the server wants; the policy may change without a new install).
   bool SameRelease(const SlotManifest& other) const;
   const SlotVariant* Find(const std::string& variant) const;
 };
@@ -54,7 +55,8 @@ class SlotStore {
   Status Create() const;
   Result<SlotManifest> ReadManifest(const std::string& slot) const;
   // Makes `slot` ready to receive `manifest`: a slot that already holds the same release
-  // keeps its files (finished and partial downloads); any other contents are removed first.
+  // keeps its files (finished and partial downloads) and takes the manifest's default variant
+  // and policy; any other contents are removed first.
   Status Prepare(const std::string& slot, const SlotManifest& manifest) const;
   std::string PackagePath(const std::string& slot, const std::string& variant) const;
   std::string SlotFolder(const std::string& slot) const;

@@ -7,11 +7,16 @@ namespace tinymlops::agent {
 
 const char* InstallResultName(InstallResult result) {
   switch (result) {
-    case InstallResult::kUnchanged: return "unchanged";
-    case InstallResult::kInstalled: return "installed";
-    case InstallResult::kRolledBack: return "rolled back";
-    case InstallResult::kFailed: return "failed";
-    case InstallResult::kRefused: return "refused";
+    case InstallResult::kUnchanged:
+      return "unchanged";
+    case InstallResult::kInstalled:
+      return "installed";
+    case InstallResult::kRolledBack:
+      return "rolled back";
+    case InstallResult::kFailed:
+      return "failed";
+    case InstallResult::kRefused:
+      return "refused";
   }
   return "unknown";
 }
@@ -119,6 +124,22 @@ Status UpdateInstaller::ServeSlot(const std::string& slot, const SlotManifest& m
   return loader_->Load(slots_.PackagePath(slot, manifest.default_variant));
 }
 
+Status UpdateInstaller::ServeVariant(const std::string& variant) {
+  TMM_ASSIGN_OR_RETURN(const SlotManifest active, ActiveRelease());
+  const SlotVariant* chosen = active.Find(variant);
+  if (chosen == nullptr)
+    return Status::Error(StatusCode::kNotFound, "release %s %s has no variant '%s'",
+                         active.model.c_str(), active.version.c_str(), variant.c_str());
+  if (loader_->manifest()->variant == variant) return Status::Ok();
+  const std::string path = slots_.PackagePath(state_.active, variant);
+  TMM_ASSIGN_OR_RETURN(const std::string hash, ArtifactHashOfFile(path));
+  if (hash != chosen->artifact_hash)
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "package '%s' no longer matches its hash (altered or damaged on disk)",
+                         path.c_str());
+  return loader_->Load(path);
+}
+
 Status UpdateInstaller::Recover() {
   TMM_ASSIGN_OR_RETURN(state_, state_file_.Load(slots_));
   if (!state_.trial.empty()) {
@@ -141,13 +162,14 @@ Status UpdateInstaller::Recover() {
     auto manifest = slots_.ReadManifest(slot);
     Status served = manifest.ok() ? ServeSlot(slot, *manifest) : manifest.status();
     if (!served.ok()) {
-      failure += std::string(failure.empty() ? "" : "; ") + "slot " + slot + ": " + served.message();
+      failure +=
+          std::string(failure.empty() ? "" : "; ") + "slot " + slot + ": " + served.message();
       continue;
     }
     if (slot != state_.active) {
-      TMM_RETURN_IF_ERROR(Report(*manifest, "rolled_back",
-                                 "the active slot no longer verifies (" + failure +
-                                     "); back to slot " + slot));
+      TMM_RETURN_IF_ERROR(
+          Report(*manifest, "rolled_back",
+                 "the active slot no longer verifies (" + failure + "); back to slot " + slot));
       AgentState next = state_;
       next.active = next.last_committed = slot;
       next.previous.clear();
@@ -163,7 +185,10 @@ Status UpdateInstaller::Recover() {
 
 Result<InstallResult> UpdateInstaller::Apply(const SlotManifest& desired) {
   auto active = ActiveRelease();
-  if (active.ok() && active->SameRelease(desired)) return InstallResult::kUnchanged;
+  if (active.ok() && active->SameRelease(desired)) {
+    TMM_RETURN_IF_ERROR(slots_.Prepare(state_.active, desired));  // a new policy, if any
+    return InstallResult::kUnchanged;
+  }
   if (desired.deployment == state_.rejected_deployment &&
       desired.version == state_.rejected_version)
     return InstallResult::kUnchanged;
@@ -206,8 +231,9 @@ Result<InstallResult> UpdateInstaller::Apply(const SlotManifest& desired) {
   bool self_test_failed = false, unsupported = false;
   const Status verified = VerifySlot(target, desired, &self_test_failed, &unsupported);
   if (!verified.ok()) {
-    const char* event =
-        unsupported ? "refused" : self_test_failed ? "self_test_failed" : "install_failed";
+    const char* event = unsupported        ? "refused"
+                        : self_test_failed ? "self_test_failed"
+                                           : "install_failed";
     TMM_RETURN_IF_ERROR(Reject(desired, event, verified.message()));
     return unsupported ? InstallResult::kRefused : InstallResult::kFailed;
   }
@@ -227,9 +253,9 @@ Result<InstallResult> UpdateInstaller::Apply(const SlotManifest& desired) {
   }
 
   // Committed.
-  TMM_RETURN_IF_ERROR(Report(desired, back_to_previous ? "rolled_back" : "installed",
-                             back_to_previous ? "back to the previous slot, as the server asked"
-                                              : ""));
+  TMM_RETURN_IF_ERROR(
+      Report(desired, back_to_previous ? "rolled_back" : "installed",
+             back_to_previous ? "back to the previous slot, as the server asked" : ""));
   AgentState committed = state_;
   committed.previous = committed.active;
   committed.active = committed.last_committed = target;

@@ -40,8 +40,8 @@
 namespace tinymlops::agent {
 
 // Fetches `variant`'s package to `destination` (agent/package_download.h does it over HTTP).
-using PackageFetcher =
-    std::function<Result<DownloadReport>(const SlotVariant& variant, const std::string& destination)>;
+using PackageFetcher = std::function<Result<DownloadReport>(const SlotVariant& variant,
+                                                            const std::string& destination)>;
 
 struct InstallerOptions {
   std::string data_folder;
@@ -69,6 +69,11 @@ class UpdateInstaller {
 
   Status Recover();
   Result<InstallResult> Apply(const SlotManifest& desired);
+
+  // Serves `variant` of the active slot instead of the one served now (the variant policy's
+  // choice when the context changes); its package is hashed and loaded like any other, and on
+  // failure the model served so far keeps serving. kNotFound: the slot has no such variant.
+  Status ServeVariant(const std::string& variant);
 
   device::PackageLoader& loader() { return *loader_; }
   const AgentState& state() const { return state_; }

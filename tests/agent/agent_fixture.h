@@ -43,12 +43,12 @@ class AgentFixture : public server::ServerFixture {
     const std::string admin = ProjectToken("acme", "admin");
     vendor_ = std::move(*crypto::SigningKeyPair::Generate());
     const auto& pk = vendor_.public_key().bytes();
-    ASSERT_EQ(Call("POST", "/v1/projects/acme/keys", admin,
-                   nlohmann::json{{"name", "vendor"},
-                                  {"public_key", server::ToHex(pk.data(), pk.size())}}
-                       .dump())
-                  .status,
-              201);
+    ASSERT_EQ(
+        Call("POST", "/v1/projects/acme/keys", admin,
+             nlohmann::json{{"name", "vendor"}, {"public_key", server::ToHex(pk.data(), pk.size())}}
+                 .dump())
+            .status,
+        201);
     ASSERT_EQ(Call("POST", "/v1/projects/acme/models", deployer_, R"({"name":"digits"})").status,
               201);
     Device device = EnrollDevice("acme", deployer_);
@@ -81,11 +81,13 @@ class AgentFixture : public server::ServerFixture {
   // A package of the scale model of `seed`; `self_test_seed` differs from `seed` for a
   // package whose self-test vectors do not match its model.
   std::vector<uint8_t> PackageBytes(const std::string& version, uint32_t seed, uint64_t release,
-                                    uint32_t self_test_seed) const {
+                                    uint32_t self_test_seed,
+                                    const std::string& variant = "fp32") const {
     test_support::PackageSpec spec;
     spec.model = test_support::ScaleModel(kWidth, seed);
     spec.manifest = test_support::Identity("digits", release);
     spec.manifest.version = version;
+    spec.manifest.variant = variant;
     spec.signer = &vendor_;
     spec.devices = {identity_.key.public_key()};
     spec.self_test = false;
@@ -100,27 +102,34 @@ class AgentFixture : public server::ServerFixture {
   // describe in a check-in's `desired`.
   SlotManifest Upload(const std::string& version, uint32_t seed, uint64_t release = 1,
                       uint32_t self_test_seed = 0) {
-    const auto bytes = PackageBytes(version, seed, release, self_test_seed ? self_test_seed : seed);
-    auto uploaded = Call("PUT",
-                         "/v1/projects/acme/models/digits/versions/" + version +
-                             "/variants/fp32?dtype=float32&arena_bytes=4096&ops=Mul,Add",
-                         deployer_, std::string(bytes.begin(), bytes.end()));
-    EXPECT_EQ(uploaded.status, 201) << uploaded.body;
-    const auto v = Json(uploaded);
     SlotManifest release_manifest;
     release_manifest.model = "digits";
     release_manifest.version = version;
     release_manifest.deployment = "dep_" + version;
     release_manifest.default_variant = "fp32";
+    UploadVariant(&release_manifest, "fp32", seed, release, self_test_seed ? self_test_seed : seed);
+    return release_manifest;
+  }
+
+  // Uploads one more variant `name` of `release_manifest`'s version (the model of `seed`).
+  void UploadVariant(SlotManifest* release_manifest, const std::string& name, uint32_t seed,
+                     uint64_t release = 1, uint32_t self_test_seed = 0) {
+    const auto bytes = PackageBytes(release_manifest->version, seed, release,
+                                    self_test_seed ? self_test_seed : seed, name);
+    auto uploaded = Call("PUT",
+                         "/v1/projects/acme/models/digits/versions/" + release_manifest->version +
+                             "/variants/" + name + "?dtype=float32&arena_bytes=4096&ops=Mul,Add",
+                         deployer_, std::string(bytes.begin(), bytes.end()));
+    EXPECT_EQ(uploaded.status, 201) << uploaded.body;
+    const auto v = Json(uploaded);
     SlotVariant variant;
-    variant.name = "fp32";
+    variant.name = name;
     variant.id = v.value("id", "");
     variant.artifact_hash = v.value("package_hash", "");
     variant.artifact_bytes = v.value("package_bytes", 0ull);
     variant.release = v.value("release", 0ull);
     variant.package = "/v1/device/variants/" + variant.id + "/package";
-    release_manifest.variants.push_back(variant);
-    return release_manifest;
+    release_manifest->variants.push_back(variant);
   }
 
   // The server's stored artifact of `release`'s first variant.
@@ -139,10 +148,10 @@ class AgentFixture : public server::ServerFixture {
     options.loader.start_guard = false;
     options.now = [] { return static_cast<int64_t>(std::time(nullptr)); };
     options.fetch = [this](const SlotVariant& variant, const std::string& destination) {
-      return DownloadPackage(*client_, identity_,
-                             {variant.package, destination, variant.artifact_hash,
-                              variant.artifact_bytes},
-                             static_cast<int64_t>(std::time(nullptr)));
+      return DownloadPackage(
+          *client_, identity_,
+          {variant.package, destination, variant.artifact_hash, variant.artifact_bytes},
+          static_cast<int64_t>(std::time(nullptr)));
     };
     return options;
   }

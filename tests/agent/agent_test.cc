@@ -2,6 +2,7 @@
 // identity across restarts, keeps serving its installed model while check-ins fail, and backs
 // off with jitter while the server cannot be reached.
 #include "agent/agent.h"
+
 #include "agent/checkin_schedule.h"
 #include "agent/durable_file.h"
 #include "agent_fixture.h"

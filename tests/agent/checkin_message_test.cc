@@ -1,10 +1,10 @@
 // The check-in exchange as bytes: the body a device sends, and the server's answer read into
 // the release the installer acts on, refusing malformed answers in one line.
+#include "agent/checkin_message.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-
-#include "agent/checkin_message.h"
 
 namespace tinymlops::agent {
 namespace {
@@ -18,10 +18,20 @@ std::string Answer(const std::string& variant_name, const std::string& hash = kH
         {"model", "digits"},
         {"version", "1.1.0"},
         {"variants",
-         {{{"id", "var_1"}, {"name", "fp32"}, {"dtype", "float32"}, {"artifact_bytes", 13000},
-           {"artifact_hash", hash}, {"release", 3}, {"package", "/v1/device/variants/var_1/package"}},
-          {{"id", "var_2"}, {"name", variant_name}, {"dtype", "int8"}, {"artifact_bytes", 4000},
-           {"artifact_hash", hash}, {"release", 3}, {"package", "/v1/device/variants/var_2/package"}}}},
+         {{{"id", "var_1"},
+           {"name", "fp32"},
+           {"dtype", "float32"},
+           {"artifact_bytes", 13000},
+           {"artifact_hash", hash},
+           {"release", 3},
+           {"package", "/v1/device/variants/var_1/package"}},
+          {{"id", "var_2"},
+           {"name", variant_name},
+           {"dtype", "int8"},
+           {"artifact_bytes", 4000},
+           {"artifact_hash", hash},
+           {"release", 3},
+           {"package", "/v1/device/variants/var_2/package"}}}},
         {"policy", {{"rules", nlohmann::json::array()}, {"default", "int8"}}}}},
       {"refused", {{{"deployment", "dep_0"}, {"reason", "the device lacks the op Softmax"}}}},
       {"next_checkin_seconds", 30}}

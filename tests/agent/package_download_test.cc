@@ -67,8 +67,9 @@ TEST_P(PackageDownloadTest, BytesBeyondTheRecordedProgressAreNotTrusted) {
   const PackageRequest request = RequestFor(release);
   // A cut after the bytes were written but before they were synced and recorded: the file is
   // longer than its progress record, and its tail is garbage.
-  std::string part = Call("GET", "/v1/projects/acme/variants/" + release.variants[0].id +
-                                     "/package", deployer_).body.substr(0, 1000);
+  std::string part =
+      Call("GET", "/v1/projects/acme/variants/" + release.variants[0].id + "/package", deployer_)
+          .body.substr(0, 1000);
   part += std::string(1500, '\0');
   ASSERT_TRUE(WriteFileDurably(request.destination + ".part", part).ok());
   ASSERT_TRUE(WriteFileDurably(request.destination + ".part.progress", "1000").ok());

@@ -64,10 +64,10 @@ int main(int argc, char** argv) {
   options.loader.start_guard = false;
   options.now = [] { return static_cast<int64_t>(std::time(nullptr)); };
   options.fetch = [&](const SlotVariant& variant, const std::string& destination) {
-    return DownloadPackage(*client, identity,
-                           {variant.package, destination, variant.artifact_hash,
-                            variant.artifact_bytes},
-                           static_cast<int64_t>(std::time(nullptr)));
+    return DownloadPackage(
+        *client, identity,
+        {variant.package, destination, variant.artifact_hash, variant.artifact_bytes},
+        static_cast<int64_t>(std::time(nullptr)));
   };
   auto installer = UpdateInstaller::Open(std::move(options), outbox->get());
   if (!installer.ok()) return Fail(installer.status());

@@ -29,8 +29,9 @@ class PowerCutTest : public AgentFixture {
   // returns its pid.
   pid_t Spawn(const std::string& data) {
     const std::string url = "http://127.0.0.1:" + std::to_string(port_);
-    std::vector<std::string> args = {TINYMLOPS_POWER_CUT_CHILD, data, url, identity_.device_id,
-                                     root_ + "/vendor.pub", root_ + "/desired.json"};
+    std::vector<std::string> args = {
+        TINYMLOPS_POWER_CUT_CHILD, data, url, identity_.device_id, root_ + "/vendor.pub",
+        root_ + "/desired.json"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -127,10 +128,12 @@ TEST_P(PowerCutTest, AKilledInstallAlwaysRecoversToAVerifiedModel) {
     if (installer_->state().rejected_version != v2.version)
       EXPECT_EQ(Serve(installer_->loader()), Expected(2)) << "cut " << i;
   }
-  std::printf("power cuts: %d, served the old model: %d, the new: %d, bricked: %d "
-              "(install ended before the kill: %d; uninterrupted install %lld us)\n",
-              cuts, served_old, served_new, bricked, finished, static_cast<long long>(full_us));
-  for (const auto& [phase, count] : phases) std::printf("  cut while %s: %d\n", phase.c_str(), count);
+  std::printf(
+      "power cuts: %d, served the old model: %d, the new: %d, bricked: %d "
+      "(install ended before the kill: %d; uninterrupted install %lld us)\n",
+      cuts, served_old, served_new, bricked, finished, static_cast<long long>(full_us));
+  for (const auto& [phase, count] : phases)
+    std::printf("  cut while %s: %d\n", phase.c_str(), count);
   EXPECT_EQ(bricked, 0);
 }
 

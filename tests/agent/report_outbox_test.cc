@@ -1,11 +1,12 @@
 // The outbox: events survive restarts, leave only once acknowledged, keep their sequence when
 // resent, and a line torn by a cut is dropped.
+#include "agent/report_outbox.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "agent/durable_file.h"
-#include "agent/report_outbox.h"
 
 namespace tinymlops::agent {
 namespace {

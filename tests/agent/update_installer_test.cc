@@ -29,9 +29,7 @@ class UpdateInstallerTest : public AgentFixture {
     file.seekp(-offset_from_end, std::ios::end);
     file.put(static_cast<char>(c ^ 0x20));
   }
-  void SaveState(const AgentState& state) {
-    ASSERT_TRUE(AgentStateFile(data_).Save(state).ok());
-  }
+  void SaveState(const AgentState& state) { ASSERT_TRUE(AgentStateFile(data_).Save(state).ok()); }
 };
 
 TEST_P(UpdateInstallerTest, FirstInstallDownloadsVerifiesAndCommitsSlotA) {
@@ -79,7 +77,7 @@ TEST_P(UpdateInstallerTest, SelfTestFailureKeepsTheOldModelAndIsNotRetried) {
   EXPECT_EQ(installer_->state().active, "a");
   EXPECT_EQ(installer_->state().rejected_version, "1.1.0");
   EXPECT_EQ(Events(), (Strings{"downloaded 1.0.0", "installed 1.0.0", "downloaded 1.1.0",
-                                    "self_test_failed 1.1.0"}));
+                               "self_test_failed 1.1.0"}));
   // The server still asks for it: not retried until it asks for something else.
   EXPECT_EQ(MustApply(bad), InstallResult::kUnchanged);
   EXPECT_EQ(Events().size(), 4u);
@@ -110,7 +108,7 @@ TEST_P(UpdateInstallerTest, ServerOrderedRollbackSwitchesBackWithoutDownloading)
   EXPECT_EQ(installer_->state().active, "a");
   EXPECT_EQ(installer_->state().previous, "b");
   EXPECT_EQ(Events(), (Strings{"downloaded 1.0.0", "installed 1.0.0", "downloaded 1.1.0",
-                                    "installed 1.1.0", "rolled_back 1.0.0"}));
+                               "installed 1.1.0", "rolled_back 1.0.0"}));
   // And forward again, also from the kept slot.
   EXPECT_EQ(MustApply(v2), InstallResult::kRolledBack);
   EXPECT_EQ(Serve(installer_->loader()), Expected(2));
@@ -132,8 +130,8 @@ TEST_P(UpdateInstallerTest, RecoveryFromACutWhileDownloadingResumesTheDownload) 
   ASSERT_EQ(MustApply(v1), InstallResult::kInstalled);
   // The cut: slot b prepared for v2 with the first 1000 bytes of its package on disk.
   ASSERT_TRUE(SlotStore(data_).Prepare("b", v2).ok());
-  auto whole = Call("GET", "/v1/projects/acme/variants/" + v2.variants[0].id + "/package",
-                    deployer_);
+  auto whole =
+      Call("GET", "/v1/projects/acme/variants/" + v2.variants[0].id + "/package", deployer_);
   const std::string part = SlotStore(data_).PackagePath("b", "fp32") + ".part";
   ASSERT_TRUE(WriteFileDurably(part, whole.body.substr(0, 1000)).ok());
   ASSERT_TRUE(WriteFileDurably(part + ".progress", "1000").ok());
@@ -158,7 +156,8 @@ TEST_P(UpdateInstallerTest, RecoveryFromACutDuringTheTrialRollsBack) {
   EXPECT_EQ(installer_->state().active, "a");
   EXPECT_EQ(installer_->state().trial, "");
   EXPECT_EQ(Events().back(), "rolled_back 1.1.0");
-  EXPECT_EQ(MustApply(v2), InstallResult::kUnchanged);  // rejected until the server changes its mind
+  EXPECT_EQ(MustApply(v2),
+            InstallResult::kUnchanged);  // rejected until the server changes its mind
   const SlotManifest v3 = Upload("1.2.0", 3);
   EXPECT_EQ(MustApply(v3), InstallResult::kInstalled);
   EXPECT_EQ(Serve(installer_->loader()), Expected(3));
@@ -211,6 +210,22 @@ TEST_P(UpdateInstallerTest, ACorruptStateFileFallsBackToTheOneBeforeThenToTheSlo
   EXPECT_TRUE(installer_->state().derived);
   const auto served = Serve(installer_->loader());
   EXPECT_TRUE(served == Expected(1) || served == Expected(2));
+}
+
+TEST_P(UpdateInstallerTest, ASlotHoldsEveryVariantAndServesTheOneChosen) {
+  SlotManifest v1 = Upload("1.0.0", 1);
+  UploadVariant(&v1, "small", 4);
+  ASSERT_TRUE(Restart().ok());
+  ASSERT_EQ(MustApply(v1), InstallResult::kInstalled);
+  EXPECT_EQ(Serve(installer_->loader()), Expected(1));  // the default variant
+  ASSERT_TRUE(installer_->ServeVariant("small").ok());
+  EXPECT_EQ(Serve(installer_->loader()), Expected(4));
+  EXPECT_EQ(installer_->loader().manifest()->variant, "small");
+  EXPECT_EQ(installer_->ServeVariant("int4").code(), StatusCode::kNotFound);
+  // A damaged variant is refused and the one serving keeps serving.
+  FlipByte(installer_->slots().PackagePath("a", "fp32"), 30);
+  EXPECT_FALSE(installer_->ServeVariant("fp32").ok());
+  EXPECT_EQ(Serve(installer_->loader()), Expected(4));
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, UpdateInstallerTest, ::testing::Values("sqlite"),

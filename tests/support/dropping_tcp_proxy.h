@@ -98,8 +98,10 @@ class DroppingTcpProxy {
       if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
         const ssize_t n = ::read(server, buffer, sizeof(buffer));
         if (n <= 0) return;
-        const uint64_t allowed = std::min<uint64_t>(static_cast<uint64_t>(n), answer_limit - answered);
-        if (allowed > 0 && ::send(client, buffer, allowed, MSG_NOSIGNAL) != static_cast<ssize_t>(allowed))
+        const uint64_t allowed =
+            std::min<uint64_t>(static_cast<uint64_t>(n), answer_limit - answered);
+        if (allowed > 0 &&
+            ::send(client, buffer, allowed, MSG_NOSIGNAL) != static_cast<ssize_t>(allowed))
           return;
         answered += allowed;
         if (answered >= answer_limit) return;  // the drop
