@@ -31,6 +31,7 @@ namespace tinymlops::sim {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr int kStartAttempts = 20;
 
 struct SimulatedDevice {
   SimulatedDeviceSpec spec;
@@ -70,6 +71,7 @@ struct FleetSimulator::Fleet {
   mutable std::mutex view_mutex;
   std::atomic<uint64_t> checkins{0}, checkin_failures{0};
   std::atomic<size_t> power_cuts_left{0}, power_cuts{0}, power_cuts_in_flight{0}, bricked{0};
+  std::atomic<double> typical_agent_run_seconds{1.0};
   std::mutex random_mutex;
   std::mt19937_64 random;
 
@@ -120,7 +122,15 @@ struct FleetSimulator::Fleet {
     if (!std::filesystem::exists(device.folder + "/identity/device_id")) {
       TMM_ASSIGN_OR_RETURN(token, NewEnrollmentToken());
     }
+    // A device retries while its link fails it (a flaky link may cut the enrollment's answer;
+    // the server gives a retried enrollment the same device).
     auto started = agent::Agent::Start(AgentOptionsFor(device, token));
+    for (int attempt = 1; !started.ok() && started.status().code() == StatusCode::kIoError &&
+                          attempt < kStartAttempts;
+         ++attempt) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100 * attempt));
+      started = agent::Agent::Start(AgentOptionsFor(device, token));
+    }
     if (!started.ok()) {
       return Status::Error(started.status().code(), "device %s: %s", device.spec.name.c_str(),
                            started.status().message());
@@ -191,10 +201,23 @@ struct FleetSimulator::Fleet {
     const int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     if (spawned == 0) {
-      std::this_thread::sleep_for(
-          std::chrono::duration<double>(Uniform(0, options.power_cut_window_seconds)));
+      // The cut lands uniformly within the time an agent run takes (learnt from the runs that
+      // ended before their cut), so that it falls at random points of the update path.
+      const double window = std::min(options.power_cut_window_seconds,
+                                     1.2 * typical_agent_run_seconds.load());
+      const Clock::time_point spawned_at = Clock::now();
+      const Clock::time_point cut_at =
+          spawned_at + std::chrono::duration_cast<Clock::duration>(
+                           std::chrono::duration<double>(Uniform(0, window)));
       int status = 0;
-      if (::waitpid(pid, &status, WNOHANG) == 0) {
+      bool exited = false;
+      while (!(exited = ::waitpid(pid, &status, WNOHANG) == pid) && Clock::now() < cut_at)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      if (exited) {
+        const double took = std::chrono::duration<double>(Clock::now() - spawned_at).count();
+        double typical = typical_agent_run_seconds.load();
+        typical_agent_run_seconds.store(0.8 * typical + 0.2 * took);
+      } else {
         power_cuts_in_flight.fetch_add(1);  // the cut landed while it was running
         ::kill(pid, SIGKILL);
         ::waitpid(pid, &status, 0);

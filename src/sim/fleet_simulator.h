@@ -6,10 +6,11 @@
 // `time_scale` simulated seconds per real second), its link (a real TCP proxy that cuts
 // connections mid-transfer for the devices with flaky links, sim/flaky_link.h), and power
 // cuts: a device chosen for one stops its in-process agent, runs the real `tinymlops-agent
-// --once` executable on the same data folder, SIGKILLs it at a random moment (uniform in
-// [0, power_cut_window_seconds]) and then restarts its agent from what is on disk, as a
-// rebooted device would; a device that served a verified model before the cut and serves none
-// after it counts as bricked.
+// --once` executable on the same data folder, SIGKILLs it at a random moment (uniform over the
+// time such a run takes, as learnt from the runs that ended before their cut, at most
+// power_cut_window_seconds) and then restarts its agent from what is on disk, as a rebooted
+// device would; a device that served a verified model before the cut and serves none after it
+// counts as bricked.
 //
 // Each device checks in when its agent asks (the server's hint, with jitter and backoff), but
 // at least every max_checkin_interval_seconds of real time; `threads` workers serve the

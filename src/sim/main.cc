@@ -45,7 +45,7 @@ std::string ProgressLine(const tinymlops::sim::FleetSnapshot& s, double rate) {
 }
 
 nlohmann::json SummaryJson(const tinymlops::sim::FleetSnapshot& s, double converge_seconds,
-                           uint64_t memory_per_device, double checkin_rate) {
+                           uint64_t memory_started, uint64_t memory_end, double checkin_rate) {
   return {{"devices", s.devices},
           {"serving", s.serving},
           {"versions", s.versions},
@@ -62,7 +62,8 @@ nlohmann::json SummaryJson(const tinymlops::sim::FleetSnapshot& s, double conver
           {"flaky_drops", s.flaky_drops},
           {"elapsed_seconds", s.elapsed_seconds},
           {"converge_seconds", converge_seconds},
-          {"memory_bytes_per_device", memory_per_device}};
+          {"memory_bytes_per_device_started", memory_started},
+          {"memory_bytes_per_device", memory_end}};
 }
 
 }  // namespace
@@ -150,9 +151,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "error: %s\n", started.message());
     return 1;
   }
-  const uint64_t memory_after = sim::ResidentBytes();
-  const uint64_t per_device =
-      o.devices == 0 || memory_after < memory_before ? 0 : (memory_after - memory_before) / o.devices;
+  // Resident memory per device: its agent, identity, slots' manifests and served model.
+  auto per_device = [&] {
+    const uint64_t now = sim::ResidentBytes();
+    return o.devices == 0 || now < memory_before ? 0 : (now - memory_before) / o.devices;
+  };
+  const uint64_t per_device_started = per_device();
 
   uint64_t last_checkins = 0;
   double last_elapsed = 0, rate = 0, converged_at = -1, run_started = -1;
@@ -186,6 +190,7 @@ int main(int argc, char** argv) {
     return true;
   });
   if (tty) std::fprintf(stderr, "\n");
+  const uint64_t per_device_end = per_device();
   const double total_rate =
       last.elapsed_seconds > run_started ? static_cast<double>(last.checkins) /
                                                (last.elapsed_seconds - run_started)
@@ -202,8 +207,9 @@ int main(int argc, char** argv) {
   std::printf("flaky links      %llu connections, %llu cut mid-transfer\n",
               static_cast<unsigned long long>(last.flaky_connections),
               static_cast<unsigned long long>(last.flaky_drops));
-  std::printf("memory           %.1f KiB per simulated device\n",
-              static_cast<double>(per_device) / 1024.0);
+  std::printf("memory           %.1f KiB per simulated device (%.1f KiB once started)\n",
+              static_cast<double>(per_device_end) / 1024.0,
+              static_cast<double>(per_device_started) / 1024.0);
   if (!until_version.empty()) {
     if (converged_at >= 0) {
       std::printf("converged        every serving device on %s after %.1f s\n",
@@ -216,7 +222,7 @@ int main(int argc, char** argv) {
     }
   }
   if (!json_path.empty()) {
-    std::ofstream(json_path) << SummaryJson(last, converged_at, per_device, total_rate).dump(2)
+    std::ofstream(json_path) << SummaryJson(last, converged_at, per_device_started, per_device_end, total_rate).dump(2)
                              << "\n";
   }
   return !until_version.empty() && converged_at < 0 ? 1 : 0;
