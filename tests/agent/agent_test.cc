@@ -6,6 +6,7 @@
 #include "agent/checkin_schedule.h"
 #include "agent/durable_file.h"
 #include "agent_fixture.h"
+#include "support/dropping_tcp_proxy.h"
 
 namespace tinymlops::agent {
 namespace {
@@ -75,6 +76,113 @@ TEST_P(AgentTest, KeepsServingAndBacksOffWhileTheServerIsUnreachable) {
     EXPECT_EQ(Serve((*agent)->loader()), Expected(1));
   }
   EXPECT_GE(previous, 60 * 32 * 9 / 10);
+}
+
+// The whole loop against the real check-in route: deployments created through the API, the
+// agent converging to each desired version, reporting its outcomes once, and following a
+// server-ordered rollback.
+TEST_P(AgentTest, ConvergesToTheDeployedVersionAndFollowsARollback) {
+  SlotManifest v1 = Upload("1.0.0", 1);
+  UploadVariant(&v1, "small", 4);
+  const SlotManifest v2 = Upload("1.1.0", 2);
+  ASSERT_TRUE(WriteFileDurably(data_ + "/identity/device_id", identity_.device_id).ok());
+  DeviceContext context;
+  context.charging = true;
+  context.network = "ethernet";
+  AgentOptions options = Options(data_, client_.get());
+  options.context = [&context] { return context; };
+  auto started = Agent::Start(options);
+  ASSERT_TRUE(started.ok()) << started.status().message();
+  Agent& agent = **started;
+  EXPECT_GT(agent.CheckIn(), 0);  // no deployment yet: nothing to do
+  EXPECT_EQ(agent.last_error(), "");
+  EXPECT_FALSE(agent.loader().ready());
+
+  auto deploy = [&](const nlohmann::json& body) {
+    auto r = Call("POST", "/v1/projects/acme/deployments", deployer_, body.dump());
+    EXPECT_EQ(r.status, 201) << r.body;
+    return Json(r).value("id", "");
+  };
+  auto state_of = [&](const std::string& id) {
+    return Json(Call("GET", "/v1/projects/acme/deployments/" + id, deployer_)).value("state", "");
+  };
+  const std::string first =
+      deploy({{"model", "digits"},
+              {"version", "1.0.0"},
+              {"policy",
+               {{"rules", {{{"when", {{"battery_percent_below", 30}}}, {"use", "small"}}}},
+                {"default", "fp32"}}}});
+  agent.CheckIn();  // installs 1.0.0
+  EXPECT_EQ(agent.last_error(), "");
+  EXPECT_EQ(Serve(agent.loader()), Expected(1));
+  agent.CheckIn();  // reports downloaded + installed
+  EXPECT_TRUE(agent.outbox().Pending().empty());
+  EXPECT_EQ(state_of(first), "completed");
+  // The policy, evaluated on the device: low battery serves the small variant, offline too.
+  context.battery_percent = 20;
+  context.charging = false;
+  agent.FollowContext();
+  EXPECT_EQ(Serve(agent.loader()), Expected(4));
+  context.battery_percent = 90;
+  agent.FollowContext();
+  EXPECT_EQ(Serve(agent.loader()), Expected(1));
+
+  const std::string second = deploy({{"model", "digits"}, {"version", "1.1.0"}});
+  agent.CheckIn();
+  EXPECT_EQ(Serve(agent.loader()), Expected(2));
+  agent.CheckIn();
+  EXPECT_EQ(state_of(second), "completed");
+  EXPECT_EQ(agent.installer().state().active, "b");
+
+  // The operator rolls the second deployment back: the device returns to 1.0.0, from its
+  // previous slot.
+  ASSERT_EQ(Call("POST", "/v1/projects/acme/deployments/" + second + "/rollback", deployer_,
+                 R"({"reason": "drift"})")
+                .status,
+            200);
+  agent.CheckIn();
+  EXPECT_EQ(agent.last_error(), "");
+  EXPECT_EQ(Serve(agent.loader()), Expected(1));
+  EXPECT_EQ(agent.installer().state().active, "a");
+  EXPECT_EQ(agent.outbox().Pending().back().event, "rolled_back");
+  agent.CheckIn();
+  EXPECT_TRUE(agent.outbox().Pending().empty());
+  // The server sees what the device runs.
+  auto device = Json(Call("GET", "/v1/projects/acme/devices/" + identity_.device_id, deployer_));
+  EXPECT_NE(device.dump().find("1.0.0"), std::string::npos) << device.dump();
+}
+
+// A check-in whose answer is lost (the connection breaks after the server recorded the
+// outcomes): the device keeps them and resends them with the same sequences, and they leave
+// the outbox once a check-in is answered.
+TEST_P(AgentTest, OutcomesWhoseAnswerWasLostAreResentWithTheirSequences) {
+  Upload("1.0.0", 1);
+  ASSERT_TRUE(WriteFileDurably(data_ + "/identity/device_id", identity_.device_id).ok());
+  test_support::DroppingTcpProxy proxy(port_, /*drop_after_bytes=*/1, /*drop_connections=*/0);
+  auto through_proxy = DeviceClient::Create("http://127.0.0.1:" + std::to_string(proxy.port()));
+  ASSERT_TRUE(through_proxy.ok());
+  auto started = Agent::Start(Options(data_, &*through_proxy));
+  ASSERT_TRUE(started.ok()) << started.status().message();
+  Agent& agent = **started;
+  agent.CheckIn();
+  auto r = Call("POST", "/v1/projects/acme/deployments", deployer_,
+                nlohmann::json{{"model", "digits"}, {"version", "1.0.0"}}.dump());
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string deployment = Json(r).value("id", "");
+  agent.CheckIn();  // installs
+  ASSERT_EQ(agent.outbox().Pending().size(), 2u);
+  const uint64_t last = agent.outbox().Pending().back().sequence;
+  proxy.DropNext(1);
+  agent.CheckIn();  // the server gets the outcomes; the device never hears back
+  EXPECT_FALSE(agent.last_error().empty());
+  ASSERT_EQ(agent.outbox().Pending().size(), 2u);
+  EXPECT_EQ(agent.outbox().Pending().back().sequence, last);
+  agent.CheckIn();  // resent, answered
+  EXPECT_EQ(agent.last_error(), "");
+  EXPECT_TRUE(agent.outbox().Pending().empty());
+  EXPECT_EQ(Json(Call("GET", "/v1/projects/acme/deployments/" + deployment, deployer_))
+                .value("state", ""),
+            "completed");
 }
 
 TEST(CheckinScheduleTest, BacksOffExponentiallyWithJitterAndResetsOnSuccess) {

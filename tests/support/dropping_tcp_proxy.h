@@ -44,6 +44,8 @@ class DroppingTcpProxy {
   DroppingTcpProxy& operator=(const DroppingTcpProxy&) = delete;
 
   uint16_t port() const { return port_; }
+  // From now on, break the next `connections` connections (after `drop_after_bytes`).
+  void DropNext(int connections) { drops_left_ = connections; }
   std::vector<std::string> requests() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return requests_;
@@ -111,7 +113,7 @@ class DroppingTcpProxy {
 
   uint16_t upstream_;
   uint64_t drop_after_;
-  int drops_left_;
+  std::atomic<int> drops_left_;
   int listener_ = -1;
   uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
