@@ -65,7 +65,9 @@ Result<std::unique_ptr<Agent>> Agent::Start(AgentOptions options) {
   const AgentOptions& o = agent->options_;
   TMM_RETURN_IF_ERROR(MakeFolder(o.data_folder));
   runtime::AddReferenceKernels(agent->resolver_);
-  agent->profile_ = ProfileOfThisMachine(o.data_folder, o.device_class, agent->resolver_);
+  agent->profile_ = o.profile ? *o.profile
+                              : ProfileOfThisMachine(o.data_folder, o.device_class,
+                                                     agent->resolver_);
 
   const std::string identity_folder = o.data_folder + "/identity";
   auto identity = LoadIdentity(identity_folder);

@@ -20,6 +20,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,9 @@ struct AgentOptions {
   std::string enroll_token;  // used when DATA/identity holds no enrolled identity
   std::string device_name;
   std::string device_class = "gateway";
+  // What the device reports of itself; default: ProfileOfThisMachine (tinymlops-sim sets a
+  // simulated device's).
+  std::optional<DeviceProfile> profile;
   const DeviceClient* client = nullptr;    // required; shared, outlives the agent
   std::function<int64_t()> now;            // unix seconds; default: the system clock
   std::function<DeviceContext()> context;  // default: charging (mains power), ethernet

@@ -1,6 +1,7 @@
 // Operator commands of rollouts: `deploy create|list|status|pause|promote|rollback`
 // (src/cli/control_plane_commands.h; the deployment model is docs/rollouts.md).
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <sstream>
@@ -85,7 +86,12 @@ Result<nlohmann::json> DeploymentRequest(const DeployArguments& a) {
                            "--gate '%s' must be NAME=NUMBER, e.g. max_crash_rate=0.05",
                            gate.c_str());
     }
-    gates[gate.substr(0, equals)] = value;
+    // Whole numbers go as integers: counts such as min_reports must be.
+    if (value == std::floor(value) && std::fabs(value) < 1e15) {
+      gates[gate.substr(0, equals)] = static_cast<int64_t>(value);
+    } else {
+      gates[gate.substr(0, equals)] = value;
+    }
   }
   if (!gates.empty()) body["gates"] = gates;
   return body;
@@ -179,7 +185,8 @@ void AddDeployCommands(CLI::App& app, Status& outcome) {
   create->add_option("--gate", a->gates,
                      "A health gate NAME=VALUE (repeatable): max_install_failure_rate, "
                      "max_self_test_failure_rate, max_crash_rate, max_latency_regression, "
-                     "min_reports");
+                     "min_reports")
+      ->allow_extra_args(false);  // one value per --flag, so positionals may follow
   create->callback([a, &outcome] {
     auto body = DeploymentRequest(*a);
     outcome = body.ok() ? CallServerAndReport(a->connection, "POST",

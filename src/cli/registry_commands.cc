@@ -180,7 +180,8 @@ void AddRegistryCommands(CLI::App& app, Status& outcome) {
   publish->add_option("PACKAGE:MODEL", a->pairs, "e.g. digits-fp32.tpkg:digits.tmm")
       ->required();
   publish->add_option("--accuracy", a->accuracies,
-                      "A variant's measured accuracy, VARIANT=X with X from 0 to 1 (repeatable)");
+                      "A variant's measured accuracy, VARIANT=X with X from 0 to 1 (repeatable)")
+      ->allow_extra_args(false);  // one value per --flag, so positionals may follow
   publish->callback([a, &outcome] { outcome = Publish(*a); });
 
   CLI::App* variant = app.add_subcommand("variant", "Model variants in the registry");

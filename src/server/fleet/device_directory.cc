@@ -56,6 +56,15 @@ Result<DeviceRecord> EnrollDevice(Transaction& tx, const std::string& token,
                                   "WHERE token_hash = ? AND used_unix IS NULL AND expires_unix > ?",
                                   {now, device.id, hash, now}));
   if (consumed != 1) {
+    // A device whose answer was lost retries with the same token and key: it gets its
+    // enrollment again (until the token expires), nobody else does.
+    TMM_ASSIGN_OR_RETURN(
+        auto retried,
+        tx.Query("SELECT t.project_id, t.device_id FROM enrollment_tokens t JOIN devices d ON "
+                 "d.id = t.device_id WHERE t.token_hash = ? AND t.expires_unix > ? AND "
+                 "d.public_key = ?",
+                 {hash, now, ToHex(key.bytes().data(), key.bytes().size())}));
+    if (!retried.empty()) return FindDevice(tx, retried[0].Text(0), retried[0].Text(1));
     return Status::Error(StatusCode::kInvalidArgument,
                          "the enrollment token is unknown, already used or expired: ask an "
                          "operator for a new one");

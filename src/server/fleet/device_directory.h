@@ -3,7 +3,9 @@
 // Enrollment: an operator creates a single-use enrollment token that expires (its hash is
 // stored); a device presents it once with its Ed25519 identity public key and becomes a device
 // of the token's project. The token is consumed by a conditional UPDATE, so of two concurrent
-// enrollments with one token exactly one succeeds, in any server process.
+// enrollments with one token exactly one succeeds, in any server process. A device that lost
+// the answer may present the same token with the same key again until the token expires, and
+// gets the same enrollment back (so a broken link never strands a device).
 // Reports: a device's capability profile (architecture, RAM, storage, ops, runtime version),
 // context (battery %, charging, network), health and installed model per slot, each a JSON
 // object kept as the agent sent it (validated by server/api/request_bodies.h), plus tags set by

@@ -39,6 +39,26 @@ TEST_P(DeviceApiTest, EnrollmentTokensAreSingleUse) {
   EXPECT_EQ(Call("POST", "/v1/enroll", "", EnrollBody(again, *first)).status, 400);
 }
 
+// A device whose enrollment answer was lost on the way retries with the same token and key and
+// gets the same device back; the token still serves no other key.
+TEST_P(DeviceApiTest, ARetriedEnrollmentGetsTheSameDevice) {
+  const std::string deployer = ProjectToken("acme", "deployer");
+  auto token = Json(Call("POST", "/v1/projects/acme/enrollment-tokens", deployer,
+                         R"({"ttl_seconds": 60})"))["token"];
+  auto key = crypto::SigningKeyPair::Generate();
+  auto first = Call("POST", "/v1/enroll", "", EnrollBody(token, *key));
+  ASSERT_EQ(first.status, 201);
+  auto retried = Call("POST", "/v1/enroll", "", EnrollBody(token, *key));
+  ASSERT_EQ(retried.status, 201);
+  EXPECT_EQ(Json(retried)["id"], Json(first)["id"]);
+  EXPECT_EQ(Json(Call("GET", "/v1/projects/acme/devices", deployer))["devices"].size(), 1u);
+  EXPECT_EQ(Call("POST", "/v1/enroll", "", EnrollBody(token, *crypto::SigningKeyPair::Generate()))
+                .status,
+            401);
+  clock_offset_ = 61;  // not once the token has expired
+  EXPECT_EQ(Call("POST", "/v1/enroll", "", EnrollBody(token, *key)).status, 401);
+}
+
 // Of concurrent enrollments with one token, through two server processes, exactly one wins.
 TEST_P(DeviceApiTest, ConcurrentEnrollmentsWithOneTokenEnrollOneDevice) {
   const std::string deployer = ProjectToken("acme", "deployer");
