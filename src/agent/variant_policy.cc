@@ -4,6 +4,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "format/json_nesting.h"
+
 namespace tinymlops::agent {
 namespace {
 
@@ -16,29 +18,6 @@ Status Invalid(const std::string& message) {
   return Status::Error(StatusCode::kInvalidArgument, "variant policy: %s", message.c_str());
 }
 
-// True when `text` nests arrays and objects (outside strings) deeper than `limit`.
-bool NestsDeeperThan(const std::string& text, int limit) {
-  int depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return true;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
-}
 
 Result<std::string> VariantName(const json& value, const std::string& where,
                                 const std::vector<std::string>& variants) {
@@ -128,7 +107,7 @@ bool Contains(const std::vector<std::string>& names, const std::string& name) {
 Result<VariantPolicy> ParseVariantPolicy(const std::string& text,
                                          const std::vector<std::string>& variants) {
   if (text.size() > kMaxPolicyBytes) return Invalid("larger than 64 KiB");
-  if (NestsDeeperThan(text, kMaxPolicyDepth)) return Invalid("nested deeper than 8 levels");
+  if (format::JsonNestingDepth(text) > kMaxPolicyDepth) return Invalid("nested deeper than 8 levels");
   const json parsed = json::parse(text, nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) {
     return Invalid("must be a JSON object {\"rules\": [...], \"default\": \"variant\"}");

@@ -5,6 +5,8 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "format/json_nesting.h"
+
 namespace tinymlops::server {
 namespace {
 
@@ -17,32 +19,10 @@ Status Invalid(const std::string& message) {
 // The deepest nesting of arrays and objects in `text` (outside strings); parsing and printing
 // JSON recurse, so a body nested deeper than kMaxJsonDepth is refused before it is parsed.
 constexpr int kMaxJsonDepth = 32;
-int NestingDepth(const std::string& text) {
-  int depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return deepest;
-}
 
 Result<json> ParseObject(const std::string& body) {
   if (body.size() > kMaxJsonBodyBytes) return Invalid("the JSON body is larger than 1 MiB");
-  if (NestingDepth(body) > kMaxJsonDepth) {
+  if (format::JsonNestingDepth(body) > kMaxJsonDepth) {
     return Invalid("the JSON body nests arrays and objects deeper than 32 levels");
   }
   json parsed = json::parse(body, nullptr, false);
