@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/durable_file.h"
+#include "agent/json_fields.h"
 
 namespace tinymlops::agent {
 
@@ -27,7 +28,7 @@ Result<AgentState> ParseAgentState(const std::string& json) {
   const nlohmann::json parsed = nlohmann::json::parse(json, nullptr, false);
   AgentState s;
   try {
-    if (!parsed.is_object() || parsed.at("format").get<int>() != 1)
+    if (!parsed.is_object() || UnsignedField(parsed, "format") != 1)
       throw std::runtime_error("not a state file of format 1");
     s.active = parsed.at("active").get<std::string>();
     s.trial = parsed.at("trial").get<std::string>();

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/durable_file.h"
+#include "agent/json_fields.h"
 
 namespace tinymlops::agent {
 namespace {
@@ -21,12 +22,12 @@ bool ParseEvent(const std::string& line, OutcomeEvent* out) {
   const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
   try {
     if (!j.is_object()) return false;
-    out->sequence = j.at("sequence").get<uint64_t>();
+    out->sequence = UnsignedField(j, "sequence");
     out->deployment = j.at("deployment").get<std::string>();
     out->version = j.at("version").get<std::string>();
     out->event = j.at("event").get<std::string>();
     out->detail = j.at("detail").get<std::string>();
-    out->unix = j.at("unix").get<int64_t>();
+    out->unix = IntegerField(j, "unix");
     return out->sequence > 0;
   } catch (const std::exception&) {
     return false;

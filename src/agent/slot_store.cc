@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/durable_file.h"
+#include "agent/json_fields.h"
 
 namespace tinymlops::agent {
 
@@ -70,8 +71,8 @@ Result<SlotManifest> ParseSlotManifest(const std::string& json) {
       variant.name = v.at("name").get<std::string>();
       variant.id = v.at("id").get<std::string>();
       variant.artifact_hash = v.at("artifact_hash").get<std::string>();
-      variant.artifact_bytes = v.at("artifact_bytes").get<uint64_t>();
-      variant.release = v.at("release").get<uint64_t>();
+      variant.artifact_bytes = UnsignedField(v, "artifact_bytes");
+      variant.release = UnsignedField(v, "release");
       variant.package = v.at("package").get<std::string>();
       TMM_RETURN_IF_ERROR(CheckVariantName(variant.name));
       m.variants.push_back(std::move(variant));
