@@ -6,13 +6,11 @@
 // beyond 16 MiB are skipped. Applying must fail with a Status or return exactly the model whose
 // hash the manifest signs; nothing may crash, read out of bounds or leak.
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 #include "crypto/content_hash.h"
 #include "device/delta_patch.h"
 #include "format/byte_source.h"
-#include "format/package_header.h"
 #include "fuzz/fuzz_keys.h"
 #include "support/package_fixtures.h"
 
@@ -26,17 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const fuzz::FuzzKeyStore* key_store = new fuzz::FuzzKeyStore();
   static const std::vector<uint8_t>* base = new std::vector<uint8_t>(test_support::ScaleModel(64));
   std::vector<uint8_t> bytes(data, data + size);
-  if (size >= format::kPackageHeaderBytes) {
-    auto header = format::DecodePackageHeader(bytes.data());
-    if (header.ok() && header->manifest_bytes <= size - format::kPackageHeaderBytes) {
-      const uint8_t* manifest = bytes.data() + format::kPackageHeaderBytes;
-      auto parsed = format::ParseManifest(manifest, header->manifest_bytes);
-      if (parsed.ok() && parsed->model_bytes > kMaxFuzzedModel) return 0;
-      const crypto::Signature signature =
-          fuzz::FuzzVendorKey().Sign(manifest, header->manifest_bytes);
-      std::memcpy(bytes.data() + 12, signature.data(), signature.size());
-    }
-  }
+  if (!fuzz::ResignFuzzedPackage(bytes, kMaxFuzzedModel)) return 0;
   auto patched = device::ApplyDeltaPackage(
       std::make_unique<format::MemoryByteSource>(bytes.data(), bytes.size()), base->data(),
       base->size(), {fuzz::FuzzVendorKey().public_key()}, key_store);

@@ -7,12 +7,16 @@
 #define TINYMLOPS_TESTS_FUZZ_FUZZ_KEYS_H_
 
 #include <cstdint>
+#include <cstring>
 #include <string>
+#include <vector>
 
 #include "crypto/box_key.h"
 #include "crypto/sealed_box.h"
 #include "crypto/signing_key.h"
 #include "device/key_store.h"
+#include "format/package_header.h"
+#include "format/package_manifest.h"
 
 namespace tinymlops::fuzz {
 
@@ -45,6 +49,22 @@ class FuzzKeyStore : public device::DeviceKeyStore {
   std::string id_;
   crypto::BoxKeyPair box_;
 };
+
+// Re-signs the manifest of `package` (when it has a well-formed header) with the fuzz vendor
+// key, in place. Returns false when the manifest parses and states a model larger than
+// `max_model_bytes`: the fuzzers skip such inputs rather than allocate for them.
+inline bool ResignFuzzedPackage(std::vector<uint8_t>& package, uint64_t max_model_bytes) {
+  if (package.size() < format::kPackageHeaderBytes) return true;
+  auto header = format::DecodePackageHeader(package.data());
+  if (!header.ok() || header->manifest_bytes > package.size() - format::kPackageHeaderBytes)
+    return true;
+  const uint8_t* manifest = package.data() + format::kPackageHeaderBytes;
+  auto parsed = format::ParseManifest(manifest, header->manifest_bytes);
+  if (parsed.ok() && parsed->model_bytes > max_model_bytes) return false;
+  const crypto::Signature signature = FuzzVendorKey().Sign(manifest, header->manifest_bytes);
+  std::memcpy(package.data() + 12, signature.data(), signature.size());
+  return true;
+}
 
 }  // namespace tinymlops::fuzz
 

@@ -5,12 +5,10 @@
 // skipped (a device refuses them by its memory budget). Loading must fail with a Status or
 // succeed; nothing may crash, read out of bounds or leak.
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 #include "device/package_loader.h"
 #include "format/byte_source.h"
-#include "format/package_header.h"
 #include "fuzz/fuzz_keys.h"
 
 namespace {
@@ -29,17 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return kernels;
   }();
   std::vector<uint8_t> bytes(data, data + size);
-  if (size >= format::kPackageHeaderBytes) {
-    auto header = format::DecodePackageHeader(bytes.data());
-    if (header.ok() && header->manifest_bytes <= size - format::kPackageHeaderBytes) {
-      const uint8_t* manifest = bytes.data() + format::kPackageHeaderBytes;
-      auto parsed = format::ParseManifest(manifest, header->manifest_bytes);
-      if (parsed.ok() && parsed->model_bytes > kMaxFuzzedModel) return 0;
-      const crypto::Signature signature =
-          fuzz::FuzzVendorKey().Sign(manifest, header->manifest_bytes);
-      std::memcpy(bytes.data() + 12, signature.data(), signature.size());
-    }
-  }
+  if (!fuzz::ResignFuzzedPackage(bytes, kMaxFuzzedModel)) return 0;
   device::LoaderOptions options;
   options.trusted_vendors = {fuzz::FuzzVendorKey().public_key()};
   options.key_store = key_store;
