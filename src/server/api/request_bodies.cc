@@ -32,7 +32,8 @@ Result<json> ParseObject(const std::string& body) {
   return parsed;
 }
 
-// Reads an optional string field (at most `max` bytes); false with `error` set when mistyped.
+// Reads a string field of at most `max` bytes into `out`. A required field must be present and
+// non-empty; an optional one may be absent or null (and `out` is then left as it was).
 Status ReadString(const json& object, const char* field, bool required, size_t max,
                   std::string& out) {
   auto it = object.find(field);
@@ -42,6 +43,7 @@ Status ReadString(const json& object, const char* field, bool required, size_t m
   }
   if (!it->is_string()) return Invalid(std::string("'") + field + "' must be a string");
   const auto& value = it->get_ref<const std::string&>();
+  if (required && value.empty()) return Invalid(std::string("'") + field + "' must not be empty");
   if (value.size() > max) {
     return Invalid(std::string("'") + field + "' is longer than " + std::to_string(max) +
                    " bytes");

@@ -34,6 +34,10 @@ TEST_P(DeviceApiTest, EnrollmentTokensAreSingleUse) {
   EXPECT_EQ(reused.status, 401);
   EXPECT_NE(Json(reused)["error"].get<std::string>().find("already used"), std::string::npos);
   EXPECT_EQ(Call("POST", "/v1/enroll", "", EnrollBody("tme_made-up", *second)).status, 401);
+  auto empty = Call("POST", "/v1/enroll", "", EnrollBody("", *second));
+  EXPECT_EQ(empty.status, 400);
+  EXPECT_NE(Json(empty)["error"].get<std::string>().find("'token' must not be empty"),
+            std::string::npos);
   // An identity key enrolls once.
   auto again = Json(Call("POST", "/v1/projects/acme/enrollment-tokens", deployer))["token"];
   EXPECT_EQ(Call("POST", "/v1/enroll", "", EnrollBody(again, *first)).status, 400);
