@@ -149,26 +149,39 @@ void FillDwords(uint32_t* destination, uint32_t value, ptrdiff_t count) {
 }
 
 // destination[i] = the bytes rows[0..3][offset + i] (each XOR flip; an absent row gives 0), for
-// i in [0, count).
+// i in [0, count). 64 pixels at a time: the byte and word unpacks interleave the rows within
+// each 128-bit block (block k of q[m] holds pixels 16k + 4m .. 16k + 4m + 3), and a 4x4
+// transpose of the blocks puts the pixels in order.
 void InterleaveQuad(const uint8_t* const rows[4], ptrdiff_t offset, int count, uint8_t flip,
                     uint32_t* destination) {
-  const __m128i flip_bytes = _mm_set1_epi8(static_cast<char>(flip));
-  for (int i = 0; i < count; i += kLanes) {
-    const int n = std::min(kLanes, count - i);
-    const __mmask16 mask = n == kLanes ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << n) - 1);
-    __m128i v[4];
+  uint32_t flip_bytes = 0;  // flip on the bytes of the rows present
+  for (int j = 0; j < 4; ++j)
+    if (rows[j]) flip_bytes |= uint32_t{flip} << (8 * j);
+  const __m512i flip_dwords = _mm512_set1_epi32(static_cast<int32_t>(flip_bytes));
+  for (int i = 0; i < count; i += 4 * kLanes) {
+    const int n = std::min(4 * kLanes, count - i);
+    const __mmask64 mask = n == 4 * kLanes ? ~__mmask64{0} : (__mmask64{1} << n) - 1;
+    __m512i v[4];
     for (int j = 0; j < 4; ++j)
-      v[j] = rows[j] ? _mm_xor_si128(_mm_maskz_loadu_epi8(mask, rows[j] + offset + i), flip_bytes)
-                     : _mm_setzero_si128();
-    const __m128i ab_low = _mm_unpacklo_epi8(v[0], v[1]);
-    const __m128i ab_high = _mm_unpackhi_epi8(v[0], v[1]);
-    const __m128i cd_low = _mm_unpacklo_epi8(v[2], v[3]);
-    const __m128i cd_high = _mm_unpackhi_epi8(v[2], v[3]);
-    __m512i quads = _mm512_castsi128_si512(_mm_unpacklo_epi16(ab_low, cd_low));
-    quads = _mm512_inserti32x4(quads, _mm_unpackhi_epi16(ab_low, cd_low), 1);
-    quads = _mm512_inserti32x4(quads, _mm_unpacklo_epi16(ab_high, cd_high), 2);
-    quads = _mm512_inserti32x4(quads, _mm_unpackhi_epi16(ab_high, cd_high), 3);
-    _mm512_mask_storeu_epi32(destination + i, mask, quads);
+      v[j] = rows[j] ? _mm512_maskz_loadu_epi8(mask, rows[j] + offset + i) : _mm512_setzero_si512();
+    const __m512i ab_low = _mm512_unpacklo_epi8(v[0], v[1]);
+    const __m512i ab_high = _mm512_unpackhi_epi8(v[0], v[1]);
+    const __m512i cd_low = _mm512_unpacklo_epi8(v[2], v[3]);
+    const __m512i cd_high = _mm512_unpackhi_epi8(v[2], v[3]);
+    const __m512i q0 = _mm512_unpacklo_epi16(ab_low, cd_low);
+    const __m512i q1 = _mm512_unpackhi_epi16(ab_low, cd_low);
+    const __m512i q2 = _mm512_unpacklo_epi16(ab_high, cd_high);
+    const __m512i q3 = _mm512_unpackhi_epi16(ab_high, cd_high);
+    const __m512i t0 = _mm512_shuffle_i32x4(q0, q1, 0x44);  // q0.0 q0.1 q1.0 q1.1
+    const __m512i t1 = _mm512_shuffle_i32x4(q2, q3, 0x44);
+    const __m512i t2 = _mm512_shuffle_i32x4(q0, q1, 0xEE);  // q0.2 q0.3 q1.2 q1.3
+    const __m512i t3 = _mm512_shuffle_i32x4(q2, q3, 0xEE);
+    const __m512i quads[4] = {
+        _mm512_shuffle_i32x4(t0, t1, 0x88), _mm512_shuffle_i32x4(t0, t1, 0xDD),  // blocks 0, 1
+        _mm512_shuffle_i32x4(t2, t3, 0x88), _mm512_shuffle_i32x4(t2, t3, 0xDD)};
+    for (int k = 0; k < 4 && 16 * k < n; ++k)
+      _mm512_mask_storeu_epi32(destination + i + 16 * k, LaneMask(std::min(kLanes, n - 16 * k)),
+                               _mm512_xor_si512(quads[k], flip_dwords));
   }
 }
 
