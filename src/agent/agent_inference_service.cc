@@ -55,10 +55,10 @@ Result<Inference> AgentInferenceService::Infer(const std::map<std::string, Tenso
   for (int i = 0; i < interpreter->input_count(); ++i) {
     const auto input = inputs.find(interpreter->input(i)->name);
     if (input == inputs.end())
-      return tinymlops::Status::Error(StatusCode::kInvalidArgument,
-                           "input '%s' is missing (the model serving now is %s %s)",
-                           interpreter->input(i)->name, inference.served.model_id.c_str(),
-                           inference.served.version.c_str());
+      return tinymlops::Status::Error(
+          StatusCode::kInvalidArgument, "input '%s' is missing (the model serving now is %s %s)",
+          interpreter->input(i)->name, inference.served.model_id.c_str(),
+          inference.served.version.c_str());
     TMM_RETURN_IF_ERROR(WriteTensorValues(input->second, *interpreter->input(i)));
   }
   const auto start = std::chrono::steady_clock::now();

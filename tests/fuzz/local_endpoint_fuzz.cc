@@ -1,8 +1,8 @@
 // libFuzzer target: arbitrary bytes as what a local application sends the agent's endpoint
 // (agent/local_endpoint.h): Beast's HTTP request parser with the endpoint's limits, then the
 // endpoint's routing and JSON request parsing, served by the agent's AgentInferenceService over
-// a real PackageLoader holding a signed 4-wide scale model (y = x * w + b). Every request must get a response with a JSON body;
-// nothing may crash, read out of bounds or leak.
+// a real PackageLoader holding a signed 4-wide scale model (y = x * w + b). Every request must
+// get a response with a JSON body; nothing may crash, read out of bounds or leak.
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cstdint>
