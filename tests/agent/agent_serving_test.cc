@@ -3,6 +3,7 @@
 // - the tinymlops-agent executable listens on --socket, answers POST /v1/infer with what the
 //   deployed model computes on the host, reports the inferences in its next check-in (the
 //   server stores them: GET /v1/projects/P/devices/ID), and removes the socket on SIGTERM;
+// - the measured p95 is what the variant policy's latency rule sees;
 // - inference hammered over the socket and in the process while the agent installs a new
 //   version and switches variants: every answer is a whole model's (the outputs are exactly those
 //   of the model the answer names), never an error but 503 before the first install; the next
@@ -35,12 +36,20 @@ class AgentServingTest : public AgentFixture {
  protected:
   std::string Socket() const { return root_ + "/agent.sock"; }
 
-  // {"inputs": {"x": ScaleInput}} as an application sends it.
-  static std::string InferBody() {
+  // ScaleInput's values.
+  static std::vector<float> X() {
     const toolchain::TensorDef x = test_support::ScaleInput(kWidth);
     std::vector<float> values(kWidth);
     std::memcpy(values.data(), x.data.data(), values.size() * sizeof(float));
-    return json{{"inputs", {{"x", values}}}}.dump();
+    return values;
+  }
+  // {"inputs": {"x": ScaleInput}} as an application sends it over the socket.
+  static std::string InferBody() { return json{{"inputs", {{"x", X()}}}}.dump(); }
+  // The same, as an application in the agent's process gives agent.inference().
+  static std::map<std::string, TensorValues> Inputs() {
+    const std::vector<float> x = X();
+    return {
+        {"x", {runtime::DType::kFloat32, {1, kWidth}, std::vector<double>(x.begin(), x.end())}}};
   }
 
   // The answer's output y; empty when the answer has none.
@@ -192,11 +201,7 @@ TEST_P(AgentServingTest, InferenceDuringInstallsAndVariantSwitchesAlwaysMeetsAWh
     }
   });
   std::thread in_process([&] {
-    const toolchain::TensorDef x = test_support::ScaleInput(kWidth);
-    TensorValues input{runtime::DType::kFloat32, {1, kWidth}, std::vector<double>(kWidth)};
-    for (int i = 0; i < kWidth; ++i)
-      input.values[i] = reinterpret_cast<const float*>(x.data.data())[i];
-    const std::map<std::string, TensorValues> inputs = {{"x", input}};
+    const std::map<std::string, TensorValues> inputs = Inputs();
     bool served = false;
     while (!stop) {
       auto inference = agent.inference().Infer(inputs);
@@ -261,6 +266,45 @@ TEST_P(AgentServingTest, InferenceDuringInstallsAndVariantSwitchesAlwaysMeetsAWh
   EXPECT_GT(latency["p95"].get<double>(), 0);
   EXPECT_LE(latency["p50"].get<double>(), latency["p95"].get<double>());
   EXPECT_LE(latency["p95"].get<double>(), latency["p99"].get<double>());
+}
+
+// The measured p95 is the context's latency_p95_us: a rule on it matches once the served variant
+// was measured slower than its bound (any inference is: the bound is 0 us), and not before.
+TEST_P(AgentServingTest, TheMeasuredLatencyIsWhatTheVariantPolicySees) {
+  SlotManifest v1 = Upload("1.0.0", 1);
+  UploadVariant(&v1, "small", 4);
+  ASSERT_TRUE(WriteFileDurably(data_ + "/identity/device_id", identity_.device_id).ok());
+  AgentOptions options;
+  options.data_folder = data_;
+  options.trusted_vendors = {vendor_.public_key()};
+  options.client = client_.get();
+  options.start_guard = false;
+  auto started = Agent::Start(options);
+  ASSERT_TRUE(started.ok()) << started.status().message();
+  Agent& agent = **started;
+  agent.CheckIn();
+  Deploy({{"model", "digits"},
+          {"version", "1.0.0"},
+          {"policy",
+           {{"rules", {{{"when", {{"latency_p95_us_above", 0}}}, {"use", "small"}}}},
+            {"default", "fp32"}}}});
+  agent.CheckIn();
+  ASSERT_EQ(agent.last_error(), "");
+  EXPECT_EQ(agent.inference().Status().variant, "fp32") << "nothing measured yet";
+  EXPECT_FALSE(agent.inference().Health().latency_us);
+  agent.FollowContext();
+  EXPECT_EQ(agent.inference().Status().variant, "fp32");
+
+  ASSERT_TRUE(agent.inference().Infer(Inputs()).ok());
+  const ServingHealth measured = agent.inference().Health();
+  ASSERT_TRUE(measured.latency_us);
+  EXPECT_GT(measured.latency_us->p95, 0);
+  EXPECT_EQ(measured.inferences, 1u);
+  agent.FollowContext();
+  EXPECT_EQ(agent.inference().Status().variant, "small");
+  // The counts describe the model serving now: the small variant has served nothing yet.
+  EXPECT_EQ(agent.inference().Health().inferences, 0u);
+  EXPECT_FALSE(agent.inference().Health().latency_us);
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, AgentServingTest, ::testing::Values("sqlite"),
