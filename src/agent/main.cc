@@ -52,7 +52,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--socket", socket,
                  "the Unix socket local applications call the model on (HTTP: GET /v1/status, "
-                 "POST /v1/infer; mode 0660); 'none' serves no endpoint")
+                 "POST /v1/infer; mode 0660); DATA is 0700, so for applications of other users "
+                 "give a path in a folder their group may enter (/run/tinymlops/agent.sock); "
+                 "'none' serves no endpoint")
       ->capture_default_str();
   app.add_flag("--once", once, "check in once, act on the answer, and exit");
   app.footer(
