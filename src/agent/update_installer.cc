@@ -126,7 +126,7 @@ Status UpdateInstaller::ServeSlot(const std::string& slot, const SlotManifest& m
                            "package '%s' no longer matches its hash (altered or damaged on disk)",
                            path.c_str());
   }
-  return loader_->Load(slots_.PackagePath(slot, manifest.default_variant));
+  return LoadServing(slots_.PackagePath(slot, manifest.default_variant));
 }
 
 Status UpdateInstaller::ServeVariant(const std::string& variant) {
@@ -142,6 +142,11 @@ Status UpdateInstaller::ServeVariant(const std::string& variant) {
     return Status::Error(StatusCode::kInvalidArgument,
                          "package '%s' no longer matches its hash (altered or damaged on disk)",
                          path.c_str());
+  return LoadServing(path);
+}
+
+Status UpdateInstaller::LoadServing(const std::string& path) {
+  std::lock_guard<std::mutex> lock(serving_mutex_);
   return loader_->Load(path);
 }
 
@@ -249,7 +254,7 @@ Result<InstallResult> UpdateInstaller::Apply(const SlotManifest& desired) {
   TMM_RETURN_IF_ERROR(SaveState(switching));
 
   // Trial: the serving loader loads the new package; on failure it keeps the old model.
-  const Status trial = loader_->Load(slots_.PackagePath(target, desired.default_variant));
+  const Status trial = LoadServing(slots_.PackagePath(target, desired.default_variant));
   if (!trial.ok()) {
     TMM_RETURN_IF_ERROR(Reject(
         desired, loader_->last_load_failed_self_test() ? "self_test_failed" : "install_failed",
