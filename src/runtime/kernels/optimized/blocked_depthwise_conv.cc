@@ -59,8 +59,9 @@ void Transpose16x16(__m512 v[16]) {
 void BuildTile(const BlockedDepthwiseConv& conv, const float* input, int channels, float* tile) {
   const ConvGeometry& g = conv.geometry;
   const __m512 zero = _mm512_setzero_ps();
-  for (int i = 0; i < conv.padding_pixels; ++i)
-    _mm512_storeu_ps(tile + conv.padding_offsets[i], zero);
+  const int32_t* padding = conv.padding_offsets;  // locals: the stores may alias `conv`
+  const int padding_pixels = conv.padding_pixels;
+  for (int i = 0; i < padding_pixels; ++i) _mm512_storeu_ps(tile + padding[i], zero);
   const int plane = g.in_plane();
   for (int first = 0; first < plane; first += kLanes) {
     const __mmask16 mask = LaneMask(std::min(kLanes, plane - first));

@@ -21,14 +21,14 @@ constexpr int64_t kExactFloatSum = 1 << 24;  // float32 holds every integer belo
 
 struct DepthwiseData {
   ConvGeometry geometry;
-  ConvGeometry chunk_geometry;     // of a chunk of channels of one image (its in_channels)
-  FlatConvLayout layout;           // of chunk_geometry (the same for any channel count)
+  ConvGeometry chunk_geometry;  // of a chunk of channels of one image (its in_channels)
+  FlatConvLayout layout;        // of chunk_geometry (the same for any channel count)
   // With the channels in lanes (blocked_depthwise_conv.h) when `blocked`, chunks then being a
   // multiple of 16 channels; else depthwise_conv.h through `layout`.
   bool blocked = false;
   BlockedDepthwiseConv blocked_conv;  // of every channel of one image, unbiased, unclamped
-  bool signed_input = false;       // int8 (else uint8)
-  const float* weights = nullptr;  // [C][kernel taps]: w - w_zero_point
+  bool signed_input = false;          // int8 (else uint8)
+  const float* weights = nullptr;     // [C][kernel taps]: w - w_zero_point
   const int32_t* tap_offsets = nullptr;
   Int8ConvChannels channels;
   size_t input_floats = 0;   // chunk channels * in_plane
@@ -89,12 +89,9 @@ Status EvalInt8Depthwise(Node& node) {
         part.bias += c0;
         BlockedDepthwiseConvFloat(part, input, planes, sums);
       } else {
-        const DepthwiseConvFloatParams params{&chunk,
-                                              &data.layout,
-                                              data.tap_offsets,
-                                              data.weights + ptrdiff_t{c0} * taps,
-                                              nullptr,
-                                              unclamped};
+        const DepthwiseConvFloatParams params{&chunk,           &data.layout,
+                                              data.tap_offsets, data.weights + ptrdiff_t{c0} * taps,
+                                              nullptr,          unclamped};
         DepthwiseConvFloat(params, input, planes, sums);
       }
       for (int c = 0; c < chunk.in_channels; ++c)
