@@ -28,9 +28,10 @@
 
 namespace tinymlops::runtime::optimized {
 
-// Largest zero-padded tile (16 * padded_h * padded_w floats) the kernel builds: larger planes
-// keep depthwise_conv.h, whose lanes are already full.
-constexpr int kMaxBlockedDepthwiseTileFloats = 16384;
+// Largest zero-padded tile (16 * padded_h * padded_w floats, 256 KB: a quarter of a Zen 5
+// core's L2) the kernel builds: larger planes keep depthwise_conv.h, whose lanes are already
+// full. It takes VWW's 16-channel 48x48 stride-2 layer (a 49x49 tile, 150 KB).
+constexpr int kMaxBlockedDepthwiseTileFloats = 65536;
 
 // A depthwise convolution prepared for BlockedDepthwiseConvFloat.
 struct BlockedDepthwiseConv {

@@ -132,10 +132,12 @@ Status PrepareInt8DepthwiseConv(PrepareContext& context, Node& node, const ConvG
 
   ConvGeometry image_geometry = g;
   image_geometry.batch = 1;
-  const bool blocked = BlockedDepthwiseConvFits(image_geometry);
-  ConvGeometry chunk_geometry = image_geometry;
   int chunk = std::max(1, kChunkFloats / std::max(g.in_plane(), g.out_plane()));
-  if (blocked) chunk = std::max(kLanes, chunk / kLanes * kLanes);
+  // The blocked kernel where a chunk holds at least one block (so it adds only its tile to the
+  // scratch), on chunks of whole blocks.
+  const bool blocked = chunk >= kLanes && BlockedDepthwiseConvFits(image_geometry);
+  if (blocked) chunk = chunk / kLanes * kLanes;
+  ConvGeometry chunk_geometry = image_geometry;
   chunk_geometry.in_channels = chunk_geometry.out_channels = chunk_geometry.group =
       std::min(chunk, g.in_channels);
   FlatConvLayout layout;
