@@ -102,26 +102,43 @@ Result<std::unique_ptr<Agent>> Agent::Start(AgentOptions options) {
   };
   TMM_ASSIGN_OR_RETURN(agent->installer_,
                        UpdateInstaller::Open(std::move(installer), agent->outbox_.get()));
+  agent->inference_ = std::make_unique<AgentInferenceService>(agent->installer_->loader(),
+                                                              agent->installer_->serving_mutex());
   const Status recovered = agent->installer_->Recover();
   if (!recovered.ok()) agent->last_error_ = recovered.message();
   if (recovered.ok()) agent->FollowContext();
+  if (!o.socket_path.empty()) {
+    agent->endpoint_ =
+        std::make_unique<LocalEndpoint>(*agent->inference_, LocalEndpointOptions{o.socket_path});
+    const Status listening = agent->endpoint_->Start();
+    if (!listening.ok())
+      return Status::Error(StatusCode::kFailedPrecondition, "the local endpoint: %s",
+                           listening.message());
+  }
   return agent;
+}
+
+DeviceContext Agent::Context() const {
+  DeviceContext context = options_.context();
+  if (!context.latency_p95_us) {
+    const ServingHealth health = inference_->Health();
+    if (health.latency_us) context.latency_p95_us = health.latency_us->p95;
+  }
+  return context;
 }
 
 CheckinReport Agent::Report(uint64_t* acknowledge_through) const {
   CheckinReport report;
   report.profile = profile_;
-  report.context = options_.context();
+  report.context = Context();
   report.installed.active = installer_->loader().ready() ? installer_->state().active : "";
   for (const char* slot : {"a", "b"}) {
     auto manifest = installer_->slots().ReadManifest(slot);
     if (manifest.ok()) report.installed.slots[slot] = *manifest;
   }
-  if (const tpkg::ManifestT* served = installer_->loader().manifest()) {
+  if (const tpkg::ManifestT* served = installer_->loader().manifest())
     report.installed.serving_variant = served->variant;
-    report.health.model = served->model_id;
-    report.health.version = served->version;
-  }
+  report.health = inference_->Health();
   // An event that names no deployment or version (a trial slot whose manifest was lost) cannot
   // be attributed; the server would refuse the whole check-in for it, so it is acknowledged
   // with the batch but not sent.
@@ -149,7 +166,7 @@ void Agent::FollowContext() {
     }
     policy = std::move(*parsed);
   }
-  const std::string chosen = SelectVariant(policy, options_.context(), names);
+  const std::string chosen = SelectVariant(policy, Context(), names);
   if (chosen.empty()) return;
   const Status served = installer_->ServeVariant(chosen);
   if (!served.ok()) last_error_ = served.message();

@@ -126,6 +126,10 @@ std::string CheckinBody(const CheckinReport& r) {
                       {"version", r.health.version},
                       {"crash_count", r.health.crash_count},
                       {"inferences", r.health.inferences}};
+  if (!r.health.model.empty() && r.health.latency_us)
+    body["health"]["latency_us"] = {{"p50", r.health.latency_us->p50},
+                                    {"p95", r.health.latency_us->p95},
+                                    {"p99", r.health.latency_us->p99}};
   json outcomes = json::array();
   for (const OutcomeEvent& e : r.outcomes)
     outcomes.push_back({{"deployment", e.deployment},

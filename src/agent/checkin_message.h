@@ -36,10 +36,17 @@ struct InstalledSlots {
   std::string serving_variant;
 };
 
+struct LatencyPercentiles {
+  double p50 = 0, p95 = 0, p99 = 0;  // microseconds
+};
+
+// What the served model did since it started serving (a model swap or an agent restart starts
+// the counts again), as agent/agent_inference_service.h measures it.
 struct ServingHealth {
   std::string model, version;  // empty: nothing serves
-  uint64_t inferences = 0;
-  uint64_t crash_count = 0;
+  uint64_t inferences = 0;     // invocations that answered
+  uint64_t crash_count = 0;    // invocations that failed (runtime error, quarantined model)
+  std::optional<LatencyPercentiles> latency_us;  // of the latest invocations; none before one
 };
 
 struct CheckinReport {

@@ -1,6 +1,7 @@
 #include "agent/local_endpoint.h"
 
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <boost/asio/local/stream_protocol.hpp>
@@ -86,14 +87,17 @@ LocalResponse Infer(InferenceService& service, const std::string& body) {
     }
     inputs[name] = std::move(tensor);
   }
-  auto outputs = service.Infer(inputs);
-  if (!outputs.ok()) {
-    const StatusCode code = outputs.status().code();
-    return Error(code == StatusCode::kFailedPrecondition ? 503 : 500, outputs.status().message());
+  auto inference = service.Infer(inputs);
+  if (!inference.ok()) {
+    const StatusCode code = inference.status().code();
+    return Error(code == StatusCode::kFailedPrecondition ? 503
+                 : code == StatusCode::kInvalidArgument  ? 400
+                                                         : 500,
+                 inference.status().message());
   }
-  json response = Identity(service.Status());
+  json response = Identity(inference->served);
   json& out = response["outputs"] = json::object();
-  for (const auto& [name, tensor] : *outputs)
+  for (const auto& [name, tensor] : inference->outputs)
     out[name] = {{"dtype", runtime::DTypeName(tensor.dtype)},
                  {"shape", tensor.shape},
                  {"data", tensor.values}};
@@ -294,6 +298,11 @@ LocalEndpoint::~LocalEndpoint() { Stop(); }
 Status LocalEndpoint::Start() {
   if (server_) return Status::Error(StatusCode::kFailedPrecondition, "the endpoint is running");
   const char* path = options_.socket_path.c_str();
+  if (options_.socket_path.empty() || options_.socket_path.size() >= sizeof(sockaddr_un::sun_path))
+    return Status::Error(StatusCode::kIoError,
+                         "socket path '%s' is empty or longer than the %zu bytes a Unix socket "
+                         "path may have; choose a shorter one",
+                         path, sizeof(sockaddr_un::sun_path) - 1);
   struct stat info;
   if (::lstat(path, &info) == 0) {
     if (!S_ISSOCK(info.st_mode))

@@ -12,8 +12,9 @@
 // (wrong method), 413 (body beyond max_body_bytes), 503 (no model serving, or the guard has
 // quarantined it). Bad requests never crash the agent.
 //
-// What it serves is an InferenceService: the agent implements it over its current
-// PackageLoader (the model it serves changes when the agent installs a new one).
+// What it serves is an InferenceService: the agent's is agent/agent_inference_service.h, over
+// its current PackageLoader (the model it serves changes when the agent installs a new one).
+// An answer's model_id, version, variant and release name the model that computed its outputs.
 // HandleLocalRequest is the routing and parsing alone (no socket), for tests and the fuzzer.
 // Thread-safety: LocalEndpoint runs one I/O thread; it calls the service from that thread only,
 // one request at a time. The service must tolerate the agent's own threads (e.g. a model swap)
@@ -47,6 +48,12 @@ struct ServingStatus {
   uint64_t release = 0;
 };
 
+// One inference's outputs by name, and the model that computed them.
+struct Inference {
+  ServingStatus served;
+  std::map<std::string, TensorValues> outputs;
+};
+
 class InferenceService {
  public:
   virtual ~InferenceService() = default;
@@ -54,9 +61,10 @@ class InferenceService {
   // The model's inputs (name -> dtype and shape; values empty). Fails when nothing serves.
   virtual Result<std::map<std::string, TensorValues>> Inputs() = 0;
   // Runs the model once on `inputs` (every input, already checked against Inputs()); returns
-  // every output by name.
-  virtual Result<std::map<std::string, TensorValues>> Infer(
-      const std::map<std::string, TensorValues>& inputs) = 0;
+  // every output by name and which model computed them. The model may have changed since
+  // Inputs(): then kInvalidArgument when `inputs` no longer fit it, kFailedPrecondition when
+  // nothing serves.
+  virtual Result<Inference> Infer(const std::map<std::string, TensorValues>& inputs) = 0;
 };
 
 // Conversions an InferenceService over a runtime::Interpreter needs: a tensor's dtype, shape
@@ -87,8 +95,8 @@ class LocalEndpoint {
   LocalEndpoint(const LocalEndpoint&) = delete;
   LocalEndpoint& operator=(const LocalEndpoint&) = delete;
 
-  // Binds the socket (refuses a path that exists and is not a socket), then serves on a
-  // thread of its own. Errors: kIoError naming the path.
+  // Binds the socket (refuses a path that exists and is not a socket, or is too long for a
+  // Unix socket), then serves on a thread of its own. Errors: kIoError naming the path.
   Status Start();
   // Stops accepting, closes connections, joins the thread and removes the socket file.
   void Stop();

@@ -115,7 +115,7 @@ Status UpdateInstaller::VerifySlot(const std::string& slot, const SlotManifest& 
 Status UpdateInstaller::ServeSlot(const std::string& slot, const SlotManifest& manifest) {
   for (const SlotVariant& variant : manifest.variants)
     TMM_RETURN_IF_ERROR(CheckSlotPackage(slots_, slot, variant));
-  return LoadSlotPackage(*loader_, slots_, slot, *manifest.Find(manifest.default_variant));
+  return LoadServing(slot, *manifest.Find(manifest.default_variant));
 }
 
 Status UpdateInstaller::ServeVariant(const std::string& variant) {
@@ -126,7 +126,12 @@ Status UpdateInstaller::ServeVariant(const std::string& variant) {
                          active.model.c_str(), active.version.c_str(), variant.c_str());
   if (loader_->manifest()->variant == variant) return Status::Ok();
   TMM_RETURN_IF_ERROR(CheckSlotPackage(slots_, state_.active, *chosen));
-  return LoadSlotPackage(*loader_, slots_, state_.active, *chosen);
+  return LoadServing(state_.active, *chosen);
+}
+
+Status UpdateInstaller::LoadServing(const std::string& slot, const SlotVariant& variant) {
+  std::lock_guard<std::mutex> lock(serving_mutex_);
+  return LoadSlotPackage(*loader_, slots_, slot, variant);
 }
 
 SlotManifest UpdateInstaller::WithUsableDeltas(const SlotManifest& desired) const {
@@ -303,8 +308,7 @@ Result<InstallResult> UpdateInstaller::Apply(const SlotManifest& desired) {
   TMM_RETURN_IF_ERROR(SaveState(switching));
 
   // Trial: the serving loader loads the new package; on failure it keeps the old model.
-  const Status trial =
-      LoadSlotPackage(*loader_, slots_, target, *installed.Find(installed.default_variant));
+  const Status trial = LoadServing(target, *installed.Find(installed.default_variant));
   if (!trial.ok()) {
     TMM_RETURN_IF_ERROR(Reject(
         desired, loader_->last_load_failed_self_test() ? "self_test_failed" : "install_failed",

@@ -27,12 +27,17 @@
 // download broke: it resumes; local I/O); a package that fails is an InstallResult, an event,
 // and a rejected release.
 // Thread-safety: one thread at a time (the serving loader's guard runs in its own thread).
+// Other threads may use loader()'s model (Invoke, interpreter(), manifest()) while they hold
+// serving_mutex(): every swap of the served model (install, rollback, recovery, variant
+// switch) holds it, so they never meet a half-swapped model. The installer's own thread reads
+// loader() without it (it is the only one that swaps).
 #ifndef TINYMLOPS_AGENT_UPDATE_INSTALLER_H_
 #define TINYMLOPS_AGENT_UPDATE_INSTALLER_H_
 
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "agent/agent_state.h"
@@ -83,6 +88,7 @@ class UpdateInstaller {
   Status ServeVariant(const std::string& variant);
 
   device::PackageLoader& loader() { return *loader_; }
+  std::mutex& serving_mutex() { return serving_mutex_; }
   const AgentState& state() const { return state_; }
   const SlotStore& slots() const { return slots_; }
   // The manifest of the slot that serves, or kNotFound.
@@ -107,6 +113,9 @@ class UpdateInstaller {
   // anything was fetched. kIoError: the transfer broke (resume); other errors: use the full
   // package.
   Result<bool> FetchDelta(const std::string& target, const SlotVariant& variant);
+  // The serving loader loads `variant` of `slot`, in whichever form the slot holds it
+  // (agent/slot_package.h; on failure it keeps its model), under serving_mutex_.
+  Status LoadServing(const std::string& slot, const SlotVariant& variant);
 
   InstallerOptions options_;
   ReportOutbox* outbox_;
@@ -114,6 +123,7 @@ class UpdateInstaller {
   AgentStateFile state_file_;
   AgentState state_;
   CheckOnlyReleaseCounters check_only_counters_;
+  std::mutex serving_mutex_;
   std::unique_ptr<device::PackageLoader> loader_;
 };
 

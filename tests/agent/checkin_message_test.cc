@@ -82,7 +82,15 @@ TEST(CheckinMessageTest, TheBodyCarriesTheReportOfDeviceProtocol) {
   EXPECT_EQ(body["context"]["battery_percent"], 71);
   EXPECT_EQ(body["installed"]["slots"]["a"]["version"], "1.1.0");
   EXPECT_EQ(body["health"]["model"], "digits");
+  EXPECT_FALSE(body["health"].contains("latency_us")) << "no inference measured yet";
   EXPECT_EQ(body["outcomes"][0]["sequence"], 17);
+  report.health.inferences = 1200;
+  report.health.crash_count = 2;
+  report.health.latency_us = LatencyPercentiles{410, 520, 700};
+  const auto measured = nlohmann::json::parse(CheckinBody(report))["health"];
+  EXPECT_EQ(measured["inferences"], 1200);
+  EXPECT_EQ(measured["crash_count"], 2);
+  EXPECT_EQ(measured["latency_us"], nlohmann::json({{"p50", 410}, {"p95", 520}, {"p99", 700}}));
 }
 
 }  // namespace

@@ -1,64 +1,26 @@
 // agent/local_endpoint.h over a real Unix socket and a real signed, encrypted package served by
-// a PackageLoader: GET /v1/status names the model; POST /v1/infer gives the model's outputs;
+// a PackageLoader through the agent's AgentInferenceService: GET /v1/status names the model;
+// POST /v1/infer gives the model's outputs;
 // malformed JSON, unknown, missing or miscounted inputs, out-of-range values, unknown paths,
 // wrong methods and oversized bodies are JSON errors with the right status; with no model
 // loaded the endpoint answers 503. Also: the socket is 0660, a non-socket path is refused.
 #include "agent/local_endpoint.h"
 
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
 
+#include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "agent/agent_inference_service.h"
 #include "device/loader_fixture.h"
-#include "support/loader_inference_service.h"
+#include "support/unix_socket_client.h"
 
 namespace tinymlops::agent {
 namespace {
 
 using json = nlohmann::json;
-
-using LoaderService = test_support::LoaderInferenceService;
-
-struct Reply {
-  int status = 0;
-  json body;
-};
-
-// One HTTP/1.1 request over the Unix socket at `path` (Connection: close), parsed.
-Reply Request(const std::string& path, const std::string& method, const std::string& target,
-              const std::string& body = "") {
-  Reply reply;
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  std::snprintf(address.sun_path, sizeof(address.sun_path), "%s", path.c_str());
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-    ::close(fd);
-    return reply;
-  }
-  const std::string request = method + " " + target + " HTTP/1.1\r\nHost: local\r\n" +
-                              "Content-Type: application/json\r\nConnection: close\r\n" +
-                              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  for (size_t sent = 0; sent < request.size();) {
-    // MSG_NOSIGNAL: the endpoint may close early (413); that must not kill the test.
-    const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;
-    sent += static_cast<size_t>(n);
-  }
-  std::string response;
-  char buffer[4096];
-  for (ssize_t n; (n = ::read(fd, buffer, sizeof(buffer))) > 0;) response.append(buffer, n);
-  ::close(fd);
-  if (response.size() < 12) return reply;
-  reply.status = std::atoi(response.substr(9, 3).c_str());
-  const size_t start = response.find("\r\n\r\n");
-  if (start != std::string::npos)
-    reply.body = json::parse(response.substr(start + 4), nullptr, false);
-  return reply;
-}
+using test_support::UnixSocketCall;
+using test_support::UnixSocketReply;
 
 class LocalEndpointTest : public device::LoaderTest {
  protected:
@@ -73,7 +35,8 @@ class LocalEndpointTest : public device::LoaderTest {
 TEST_F(LocalEndpointTest, ServesStatusAndInferenceOfTheLoadedPackage) {
   device::PackageLoader loader(Options());
   ASSERT_TRUE(Load(loader, test_support::MakePackage(Spec(4))).ok());
-  LoaderService service(loader);
+  std::mutex serving;
+  AgentInferenceService service(loader, serving);
   LocalEndpoint endpoint(service, {Socket()});
   ASSERT_TRUE(endpoint.Start().ok());
   struct stat info;
@@ -81,13 +44,13 @@ TEST_F(LocalEndpointTest, ServesStatusAndInferenceOfTheLoadedPackage) {
   EXPECT_TRUE(S_ISSOCK(info.st_mode));
   EXPECT_EQ(info.st_mode & 0777, 0660u);
 
-  Reply status = Request(Socket(), "GET", "/v1/status");
+  UnixSocketReply status = UnixSocketCall(Socket(), "GET", "/v1/status");
   ASSERT_EQ(status.status, 200);
   EXPECT_EQ(status.body["ready"], true);
   EXPECT_EQ(status.body["model_id"], "scale");
   EXPECT_EQ(status.body["release"], 4);
 
-  Reply infer = Request(Socket(), "POST", "/v1/infer", ScaleInput().dump());
+  UnixSocketReply infer = UnixSocketCall(Socket(), "POST", "/v1/infer", ScaleInput().dump());
   ASSERT_EQ(infer.status, 200) << infer.body.dump();
   const json& y = infer.body["outputs"]["y"];
   EXPECT_EQ(y["dtype"], "float32");
@@ -103,12 +66,13 @@ TEST_F(LocalEndpointTest, ServesStatusAndInferenceOfTheLoadedPackage) {
 TEST_F(LocalEndpointTest, BadRequestsAreJsonErrorsAndTheEndpointKeepsServing) {
   device::PackageLoader loader(Options());
   ASSERT_TRUE(Load(loader, test_support::MakePackage(Spec(1))).ok());
-  LoaderService service(loader);
+  std::mutex serving;
+  AgentInferenceService service(loader, serving);
   LocalEndpoint endpoint(service, {Socket(), 64u << 10});
   ASSERT_TRUE(endpoint.Start().ok());
   auto expect = [&](const std::string& method, const std::string& target, const std::string& body,
                     int status, const std::string& fragment) {
-    const Reply reply = Request(Socket(), method, target, body);
+    const UnixSocketReply reply = UnixSocketCall(Socket(), method, target, body);
     EXPECT_EQ(reply.status, status) << target << " " << body.substr(0, 60);
     EXPECT_NE(reply.body.value("error", "").find(fragment), std::string::npos) << reply.body.dump();
   };
@@ -125,16 +89,17 @@ TEST_F(LocalEndpointTest, BadRequestsAreJsonErrorsAndTheEndpointKeepsServing) {
   expect("POST", "/v1/status", "", 405, "use GET");
   expect("GET", "/v2/else", "", 404, "unknown path '/v2/else'");
   expect("POST", "/v1/infer", std::string(70u << 10, ' '), 413, "larger than the endpoint's");
-  EXPECT_EQ(Request(Socket(), "POST", "/v1/infer", ScaleInput().dump()).status, 200);
+  EXPECT_EQ(UnixSocketCall(Socket(), "POST", "/v1/infer", ScaleInput().dump()).status, 200);
 }
 
 TEST_F(LocalEndpointTest, WithoutAModelItAnswers503AndRefusesANonSocketPath) {
   device::PackageLoader loader(Options());
-  LoaderService service(loader);
+  std::mutex serving;
+  AgentInferenceService service(loader, serving);
   LocalEndpoint endpoint(service, {Socket()});
   ASSERT_TRUE(endpoint.Start().ok());
-  EXPECT_EQ(Request(Socket(), "GET", "/v1/status").body["ready"], false);
-  const Reply infer = Request(Socket(), "POST", "/v1/infer", ScaleInput().dump());
+  EXPECT_EQ(UnixSocketCall(Socket(), "GET", "/v1/status").body["ready"], false);
+  const UnixSocketReply infer = UnixSocketCall(Socket(), "POST", "/v1/infer", ScaleInput().dump());
   EXPECT_EQ(infer.status, 503);
   EXPECT_NE(infer.body.value("error", "").find("no model is loaded"), std::string::npos);
   endpoint.Stop();

@@ -1,18 +1,19 @@
 // libFuzzer target: arbitrary bytes as what a local application sends the agent's endpoint
 // (agent/local_endpoint.h): Beast's HTTP request parser with the endpoint's limits, then the
-// endpoint's routing and JSON request parsing, served by a real PackageLoader holding a signed
-// 4-wide scale model (y = x * w + b). Every request must get a response with a JSON body;
-// nothing may crash, read out of bounds or leak.
+// endpoint's routing and JSON request parsing, served by the agent's AgentInferenceService over
+// a real PackageLoader holding a signed 4-wide scale model (y = x * w + b). Every request must
+// get a response with a JSON body; nothing may crash, read out of bounds or leak.
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cstdint>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "agent/agent_inference_service.h"
 #include "agent/local_endpoint.h"
 #include "device/package_loader.h"
 #include "format/byte_source.h"
 #include "fuzz/fuzz_keys.h"
-#include "support/loader_inference_service.h"
 #include "support/package_fixtures.h"
 
 using namespace tinymlops;
@@ -45,7 +46,7 @@ device::PackageLoader* ServingLoader() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static auto* service = new test_support::LoaderInferenceService(*ServingLoader());
+  static auto* service = new agent::AgentInferenceService(*ServingLoader(), *new std::mutex);
   http::request_parser<http::string_body> parser;
   parser.header_limit(16 * 1024);
   parser.body_limit(1u << 20);

@@ -238,6 +238,37 @@ TEST(OptimizedInt8ConvTest, BenchmarkModelLayersAreBitExact) {
   }
 }
 
+// Fewer than 4 input channels with many taps and narrow rows: the patch im2col layout (patch
+// elements, not channels, in the quads), read from the padded planes at every stride (1 and 2
+// specialised, 3 gathered) and dilation, with asymmetric padding.
+TEST(OptimizedInt8ConvTest, FewInputChannelsAreBitExact) {
+  std::mt19937 rng(13);
+  const int kernels[][2] = {{3, 3}, {5, 2}, {10, 4}};
+  for (int channels = 1; channels <= 3; ++channels)
+    for (const auto& kernel : kernels)
+      for (int stride = 1; stride <= 3; ++stride)
+        for (int dilation = 1; dilation <= 2; ++dilation) {
+          Int8ConvCase c;
+          c.dtype = stride == 2 ? DType::kUInt8 : DType::kInt8;
+          c.weight_dtype = dilation == 2 ? DType::kUInt8 : DType::kInt8;
+          c.channels = channels;
+          c.filters = 5 + channels;
+          c.height = 21;
+          c.width = 9;
+          c.kernel_h = kernel[0];
+          c.kernel_w = kernel[1];
+          c.stride_h = c.stride_w = stride;
+          c.dilation_h = c.dilation_w = dilation;
+          c.pad_top = 2;
+          c.pad_left = 1;
+          c.pad_right = 2;
+          c.per_channel = channels != 2;
+          c.activation = tmm::ActivationType::Relu;
+          CheckInt8Conv(c, rng);
+          if (::testing::Test::HasFatalFailure()) return;
+        }
+}
+
 // Depthwise sums run in float32, exact while 255 * sum |w| < 2^24: 500 extreme taps (partial
 // sums up to 8.1M) stay on that path; at 1040 taps (partial sums of 16.8M, which float32 would
 // round: its final sum would be -1, not 0) the node must fall back to int32 arithmetic.

@@ -61,5 +61,37 @@ TEST(VectorRequantizationTest, LanesMatchTheScalarArithmetic) {
 #endif
 }
 
+// The per-lane form (each lane its own multiplier and shift, as the int8 Gemm's output
+// columns): every lane against the scalar arithmetic.
+TEST(VectorRequantizationTest, PerLaneParametersMatchTheScalarArithmetic) {
+#ifndef TINYMLOPS_OPTIMIZED_AVX512
+  GTEST_SKIP() << "this build has no AVX-512 kernels";
+#else
+  std::mt19937 rng(59);
+  std::uniform_int_distribution<int32_t> any_int32(std::numeric_limits<int32_t>::min(),
+                                                   std::numeric_limits<int32_t>::max());
+  std::uniform_int_distribution<int> any_shift(-31, 30);
+  std::uniform_real_distribution<double> mantissa(0.5, 1.0);
+  for (int trial = 0; trial < 4000; ++trial) {
+    alignas(64) int32_t x[16], multiplier[16], left_shift[16], right_shift[16], scaled[16];
+    int shift[16];
+    for (int i = 0; i < 16; ++i) {
+      QuantizeMultiplier(std::ldexp(mantissa(rng), any_shift(rng)), &multiplier[i], &shift[i]);
+      const auto channel = optimized::ChannelRequantization::FromShift(multiplier[i], shift[i]);
+      left_shift[i] = channel.left_shift;
+      right_shift[i] = channel.right_shift;
+      x[i] = trial % 2 ? any_int32(rng) : any_int32(rng) >> (i % 31);
+    }
+    _mm512_store_si512(scaled, optimized::MultiplyByQuantizedMultiplierLanes(
+                                   _mm512_load_si512(x), _mm512_load_si512(multiplier),
+                                   _mm512_load_si512(left_shift), _mm512_load_si512(right_shift)));
+    for (int i = 0; i < 16; ++i)
+      ASSERT_EQ(scaled[i], MultiplyByQuantizedMultiplier(x[i], multiplier[i], shift[i]))
+          << "lane " << i << " x " << x[i] << " multiplier " << multiplier[i] << " shift "
+          << shift[i];
+  }
+#endif
+}
+
 }  // namespace
 }  // namespace tinymlops::runtime

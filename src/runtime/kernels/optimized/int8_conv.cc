@@ -20,6 +20,11 @@ constexpr int kMaxVectors = 4;  // pixel vectors per tile
 // An im2col layout is used when it fills the vectors' bytes at least this much better than
 // the planes (few input channels, narrow output rows) and takes at most kMaxIm2colBytes.
 constexpr double kIm2colGain = 1.1;
+// The patch layout's rows are rebuilt from the planes at every run, one pass per patch element,
+// so it must gain more: ResNet-8's and MobileNet's 3-channel 3x3 first layers (a gain of 1.35,
+// 7 patch quads against 9 taps) ran 1.5-2x slower in it than in the planes, DS-CNN's 1-channel
+// 10x4 one (10 quads against 40 taps) 2-3x faster.
+constexpr double kPatchIm2colGain = 2.0;
 constexpr size_t kMaxIm2colBytes = size_t{256} << 10;
 
 // How a tile reads its input (see int8_conv.h).
@@ -55,7 +60,7 @@ struct Int8ConvData {
   uint32_t pad_full;             // the zero point of 4 channels, unsigned domain
   uint32_t pad_last;             // the same for the last quad; channels past the group's are 0
   const int32_t* tap_offset;     // taps entries: dword offset of a tap in what tiles read
-  const int32_t* plane_offset;   // taps entries: of a tap in the planes (kQuadIm2col)
+  const int32_t* plane_offset;   // channel_quads * kernel taps: of a tap in the planes
   const int8_t* packed_weights;  // [group][rows_padded][taps][4]
   const GemmChannel* channel;    // one per output channel
   int32_t output_zero_point;
@@ -144,26 +149,39 @@ void FillDwords(uint32_t* destination, uint32_t value, ptrdiff_t count) {
 }
 
 // destination[i] = the bytes rows[0..3][offset + i] (each XOR flip; an absent row gives 0), for
-// i in [0, count).
+// i in [0, count). 64 pixels at a time: the byte and word unpacks interleave the rows within
+// each 128-bit block (block k of q[m] holds pixels 16k + 4m .. 16k + 4m + 3), and a 4x4
+// transpose of the blocks puts the pixels in order.
 void InterleaveQuad(const uint8_t* const rows[4], ptrdiff_t offset, int count, uint8_t flip,
                     uint32_t* destination) {
-  const __m128i flip_bytes = _mm_set1_epi8(static_cast<char>(flip));
-  for (int i = 0; i < count; i += kLanes) {
-    const int n = std::min(kLanes, count - i);
-    const __mmask16 mask = n == kLanes ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << n) - 1);
-    __m128i v[4];
+  uint32_t flip_bytes = 0;  // flip on the bytes of the rows present
+  for (int j = 0; j < 4; ++j)
+    if (rows[j]) flip_bytes |= uint32_t{flip} << (8 * j);
+  const __m512i flip_dwords = _mm512_set1_epi32(static_cast<int32_t>(flip_bytes));
+  for (int i = 0; i < count; i += 4 * kLanes) {
+    const int n = std::min(4 * kLanes, count - i);
+    const __mmask64 mask = n == 4 * kLanes ? ~__mmask64{0} : (__mmask64{1} << n) - 1;
+    __m512i v[4];
     for (int j = 0; j < 4; ++j)
-      v[j] = rows[j] ? _mm_xor_si128(_mm_maskz_loadu_epi8(mask, rows[j] + offset + i), flip_bytes)
-                     : _mm_setzero_si128();
-    const __m128i ab_low = _mm_unpacklo_epi8(v[0], v[1]);
-    const __m128i ab_high = _mm_unpackhi_epi8(v[0], v[1]);
-    const __m128i cd_low = _mm_unpacklo_epi8(v[2], v[3]);
-    const __m128i cd_high = _mm_unpackhi_epi8(v[2], v[3]);
-    __m512i quads = _mm512_castsi128_si512(_mm_unpacklo_epi16(ab_low, cd_low));
-    quads = _mm512_inserti32x4(quads, _mm_unpackhi_epi16(ab_low, cd_low), 1);
-    quads = _mm512_inserti32x4(quads, _mm_unpacklo_epi16(ab_high, cd_high), 2);
-    quads = _mm512_inserti32x4(quads, _mm_unpackhi_epi16(ab_high, cd_high), 3);
-    _mm512_mask_storeu_epi32(destination + i, mask, quads);
+      v[j] = rows[j] ? _mm512_maskz_loadu_epi8(mask, rows[j] + offset + i) : _mm512_setzero_si512();
+    const __m512i ab_low = _mm512_unpacklo_epi8(v[0], v[1]);
+    const __m512i ab_high = _mm512_unpackhi_epi8(v[0], v[1]);
+    const __m512i cd_low = _mm512_unpacklo_epi8(v[2], v[3]);
+    const __m512i cd_high = _mm512_unpackhi_epi8(v[2], v[3]);
+    const __m512i q0 = _mm512_unpacklo_epi16(ab_low, cd_low);
+    const __m512i q1 = _mm512_unpackhi_epi16(ab_low, cd_low);
+    const __m512i q2 = _mm512_unpacklo_epi16(ab_high, cd_high);
+    const __m512i q3 = _mm512_unpackhi_epi16(ab_high, cd_high);
+    const __m512i t0 = _mm512_shuffle_i32x4(q0, q1, 0x44);  // q0.0 q0.1 q1.0 q1.1
+    const __m512i t1 = _mm512_shuffle_i32x4(q2, q3, 0x44);
+    const __m512i t2 = _mm512_shuffle_i32x4(q0, q1, 0xEE);  // q0.2 q0.3 q1.2 q1.3
+    const __m512i t3 = _mm512_shuffle_i32x4(q2, q3, 0xEE);
+    const __m512i quads[4] = {
+        _mm512_shuffle_i32x4(t0, t1, 0x88), _mm512_shuffle_i32x4(t0, t1, 0xDD),  // blocks 0, 1
+        _mm512_shuffle_i32x4(t2, t3, 0x88), _mm512_shuffle_i32x4(t2, t3, 0xDD)};
+    for (int k = 0; k < 4 && 16 * k < n; ++k)
+      _mm512_mask_storeu_epi32(destination + i + 16 * k, LaneMask(std::min(kLanes, n - 16 * k)),
+                               _mm512_xor_si512(quads[k], flip_dwords));
   }
 }
 
@@ -195,60 +213,42 @@ void BuildPlane(const Int8ConvData& data, const uint8_t* x, uint32_t* plane) {
   FillDwords(plane + data.plane_dwords, 0, static_cast<ptrdiff_t>(data.slack_dwords));
 }
 
-// row[ow] = source[ow * stride] for ow in [begin, end), `pad` elsewhere, for ow < out_w; source
-// is read only inside [begin, end).
-void BuildIm2colRow(const uint8_t* source, int stride, int begin, int end, int out_w, uint8_t pad,
-                    uint8_t* row) {
-  const __m128i pads = _mm_set1_epi8(static_cast<char>(pad));
-  for (int ow = 0; ow < out_w; ow += kLanes) {
-    const __mmask16 valid = static_cast<__mmask16>(LaneMask(std::clamp(end - ow, 0, kLanes)) &
-                                                   ~LaneMask(std::clamp(begin - ow, 0, kLanes)));
-    __m128i bytes;
-    if (stride == 1) {
-      bytes = _mm_mask_loadu_epi8(pads, valid, source + ow);
-    } else if (stride == 2) {  // the even bytes of 32
-      const __m256i pairs = _mm256_maskz_loadu_epi8(_pdep_u32(valid, 0x55555555u), source + 2 * ow);
-      bytes = _mm_mask_blend_epi8(valid, pads, _mm256_cvtepi16_epi8(pairs));
-    } else {
-      alignas(16) uint8_t values[kLanes];
-      for (int i = 0; i < kLanes; ++i)
-        values[i] = (valid >> i) & 1 ? source[ptrdiff_t{ow + i} * stride] : pad;
-      bytes = _mm_load_si128(reinterpret_cast<const __m128i*>(values));
-    }
-    _mm_mask_storeu_epi8(row + ow, LaneMask(std::min(kLanes, out_w - ow)), bytes);
-  }
-}
-
-// Copies one group of one image (`x`: its first channel plane) into scratch as patch-element
-// quads: dword (q, p) holds patch elements 4q..4q+3 of output pixel p (flipped; padding holds
-// the input zero point, elements past the patch 0). `bytes` (patch size x out_plane) holds the
-// byte im2col built on the way.
-void BuildPatchIm2col(const Int8ConvData& data, const uint8_t* x, uint8_t* bytes, uint32_t* quads) {
+// Copies the channel-quad plane of a group of fewer than 4 channels (one quad) into rows of
+// patch-element quads: dword (q, p) holds patch elements 4q..4q+3 of output pixel p, each the
+// byte of its channel in the plane dword its tap reads for p (so padding holds the input zero
+// point); elements past the patch are 0.
+template <int kStride>
+void BuildPatchIm2col(const Int8ConvData& data, const uint32_t* plane, uint32_t* rows) {
   const ConvGeometry& g = data.g;
   const int patch = g.patch_size(), kernel = g.kernel_h * g.kernel_w;
-  const uint8_t pad = static_cast<uint8_t>(data.pad_full) ^ data.flip;  // the raw zero point
-  for (int e = 0; e < patch; ++e) {
-    const int c = e / kernel, kh = e % kernel / g.kernel_w, kw = e % g.kernel_w;
-    // Columns [begin, end) of every output row read inside the input row.
-    const int offset = kw * g.dilation_w - g.pad_left;
-    const int begin = std::clamp(CeilDiv(-offset, g.stride_w), 0, g.out_w);
-    const int end = std::clamp(CeilDiv(g.in_w - offset, g.stride_w), begin, g.out_w);
-    const uint8_t* channel = x + ptrdiff_t{c} * g.in_plane();
-    uint8_t* row = bytes + ptrdiff_t{e} * g.out_plane();
-    for (int oh = 0; oh < g.out_h; ++oh, row += g.out_w) {
-      const int ih = oh * g.stride_h - g.pad_top + kh * g.dilation_h;
-      const bool inside = ih >= 0 && ih < g.in_h;
-      BuildIm2colRow(channel + ptrdiff_t{inside ? ih : 0} * g.in_w + offset, g.stride_w,
-                     inside ? begin : 0, inside ? end : 0, g.out_w, pad, row);
-    }
-  }
+  const __m512i gather_index = StridedGatherIndex(g.stride_w);
   for (int q = 0; q < data.patch_quads; ++q) {
-    const uint8_t* rows[4];
-    for (int j = 0; j < 4; ++j)
-      rows[j] = 4 * q + j < patch ? bytes + ptrdiff_t{4 * q + j} * g.out_plane() : nullptr;
-    uint32_t* destination = quads + ptrdiff_t{q} * data.im2col_pitch;
-    InterleaveQuad(rows, 0, g.out_plane(), data.flip, destination);
-    FillDwords(destination + g.out_plane(), 0, data.im2col_pitch - g.out_plane());
+    const int elements = std::min(4, patch - 4 * q);
+    const uint32_t* source[4];
+    __m512i to_byte[4];  // moves element j's channel byte of each dword to byte j
+    for (int j = 0; j < elements; ++j) {
+      const int e = 4 * q + j, channel = e / kernel;
+      source[j] = plane + data.plane_offset[e % kernel];
+      alignas(64) uint8_t control[64];
+      for (int i = 0; i < 64; ++i)
+        control[i] = i % 4 == j ? static_cast<uint8_t>(i % 16 - j + channel) : uint8_t{0x80};
+      to_byte[j] = _mm512_load_si512(control);
+    }
+    uint32_t* row = rows + ptrdiff_t{q} * data.im2col_pitch;
+    for (int oh = 0; oh < g.out_h; ++oh) {
+      const ptrdiff_t input_row = ptrdiff_t{oh} * g.stride_h * data.padded_w;
+      // Full vectors: a row's last one runs into the next row (written after it) or the slack.
+      for (int ow = 0; ow < g.out_w; ow += kLanes) {
+        const ptrdiff_t at = input_row + ptrdiff_t{ow} * g.stride_w;
+        __m512i quads = _mm512_setzero_si512();
+        for (int j = 0; j < elements; ++j)
+          quads = _mm512_or_si512(
+              quads,
+              _mm512_shuffle_epi8(LoadStrided<kStride>(source[j] + at, gather_index), to_byte[j]));
+        _mm512_storeu_si512(row + ptrdiff_t{oh} * g.out_w + ow, quads);
+      }
+    }
+    FillDwords(row + g.out_plane(), 0, data.im2col_pitch - g.out_plane());
   }
 }
 
@@ -312,10 +312,9 @@ Status EvalInt8Conv(Node& node) {
   const ConvGeometry& g = data.g;
   const auto* x = static_cast<const uint8_t*>(node.inputs[0]->data);
   auto* y = static_cast<uint8_t*>(node.outputs[0]->data);
-  // Scratch: the planes (or patch quads), their slack, then the im2col rows or bytes.
+  // Scratch: the planes, their slack, then the im2col rows.
   auto* plane = static_cast<uint32_t*>(node.scratch);
   uint32_t* im2col = plane + data.plane_dwords + data.slack_dwords;
-  auto* im2col_bytes = reinterpret_cast<uint8_t*>(im2col);
   const int in_group = g.in_channels_per_group(), out_group = g.out_channels_per_group();
   const ptrdiff_t weight_row = ptrdiff_t{data.taps} * 4;
   for (int n = 0; n < g.batch; ++n) {
@@ -340,8 +339,14 @@ Status EvalInt8Conv(Node& node) {
           ConvolveIm2col(data, im2col, weights, channel, y_group);
           break;
         case Int8ConvLayout::kPatchIm2col:
-          BuildPatchIm2col(data, x_group, im2col_bytes, plane);
-          ConvolveIm2col(data, plane, weights, channel, y_group);
+          BuildPlane(data, x_group, plane);
+          if (g.stride_w == 1)
+            BuildPatchIm2col<1>(data, plane, im2col);
+          else if (g.stride_w == 2)
+            BuildPatchIm2col<2>(data, plane, im2col);
+          else
+            BuildPatchIm2col<0>(data, plane, im2col);
+          ConvolveIm2col(data, im2col, weights, channel, y_group);
           break;
       }
     }
@@ -400,8 +405,8 @@ double Efficiency(int used, int quads, int pixels) {
          (static_cast<double>(kLanes) * vectors) * throughput / vectors;
 }
 
-// The most efficient layout: an im2col one only when kIm2colGain times better than the planes
-// and within kMaxIm2colBytes. A pointwise convolution is already one row.
+// The most efficient layout: an im2col one only when kIm2colGain (kPatchIm2colGain) times better
+// than the planes and within kMaxIm2colBytes. A pointwise convolution is already one row.
 Int8ConvLayout ChooseLayout(const ConvGeometry& g) {
   if (g.IsPointwise()) return Int8ConvLayout::kPlanes;
   const int patch = g.patch_size(), in_group = g.in_channels_per_group();
@@ -411,8 +416,8 @@ Int8ConvLayout ChooseLayout(const ConvGeometry& g) {
   const double quad_rows = Efficiency(in_group, channel_quads, g.out_plane());
   const double patch_rows = Efficiency(patch, patch_quads, g.out_plane());
   const size_t pixels = static_cast<size_t>(g.out_plane()) + kLanes;
-  if (in_group < 4 && patch_rows >= kIm2colGain * planes &&
-      (size_t{4} * patch_quads + patch) * pixels <= kMaxIm2colBytes)
+  if (in_group < 4 && patch_rows >= kPatchIm2colGain * planes &&
+      size_t{4} * patch_quads * pixels <= kMaxIm2colBytes)
     return Int8ConvLayout::kPatchIm2col;
   if (quad_rows >= kIm2colGain * planes &&
       size_t{4} * channel_quads * kernel * pixels <= kMaxIm2colBytes)
@@ -443,7 +448,7 @@ Status PrepareInt8Conv(PrepareContext& context, Node& node) {
   const int patch_quads = (g.patch_size() + 3) / 4;
   const int taps = layout == Int8ConvLayout::kPatchIm2col ? patch_quads : channel_quads * kernel;
   const int rows_padded = (out_group + kRows - 1) / kRows * kRows;
-  const size_t tap_bytes = sizeof(int32_t) * taps * 2;
+  const size_t tap_bytes = sizeof(int32_t) * (taps + channel_quads * kernel);
   const size_t weight_bytes = size_t{4} * taps * rows_padded * g.group;
   const size_t channel_bytes = sizeof(GemmChannel) * g.out_channels;
   auto* data = static_cast<Int8ConvData*>(context.AllocatePersistent(sizeof(Int8ConvData)));
@@ -471,7 +476,7 @@ Status PrepareInt8Conv(PrepareContext& context, Node& node) {
   data->pad_last = last_channels == 4 ? data->pad_full
                                       : data->pad_full & ((uint32_t{1} << (8 * last_channels)) - 1);
   int32_t* plane_offset = tap_offset + taps;
-  for (int quad = 0; quad < channel_quads && layout != Int8ConvLayout::kPatchIm2col; ++quad)
+  for (int quad = 0; quad < channel_quads; ++quad)
     for (int kh = 0; kh < g.kernel_h; ++kh)
       for (int kw = 0; kw < g.kernel_w; ++kw)
         plane_offset[(quad * g.kernel_h + kh) * g.kernel_w + kw] =
@@ -505,24 +510,10 @@ Status PrepareInt8Conv(PrepareContext& context, Node& node) {
   data->output_min = channels.output_min;
   data->output_max = channels.output_max;
   const size_t plane_dwords = static_cast<size_t>(channel_quads) * data->padded_h * data->padded_w;
-  const size_t im2col_dwords = static_cast<size_t>(taps) * data->im2col_pitch;
-  size_t extra_bytes = 0;  // after the planes and their slack
-  switch (layout) {
-    case Int8ConvLayout::kPlanes:
-      data->plane_dwords = plane_dwords;
-      data->slack_dwords = size_t{4} * kLanes * g.stride_w + kLanes;
-      break;
-    case Int8ConvLayout::kQuadIm2col:
-      data->plane_dwords = plane_dwords;
-      data->slack_dwords = size_t{4} * kLanes * g.stride_w + kLanes;
-      extra_bytes = im2col_dwords * sizeof(uint32_t);
-      break;
-    case Int8ConvLayout::kPatchIm2col:  // the "planes" are the patch quads
-      data->plane_dwords = im2col_dwords;
-      data->slack_dwords = 0;
-      extra_bytes = static_cast<size_t>(g.patch_size()) * g.out_plane();
-      break;
-  }
+  data->plane_dwords = plane_dwords;
+  data->slack_dwords = size_t{4} * kLanes * g.stride_w + kLanes;
+  const size_t im2col_bytes =  // after the planes and their slack
+      layout == Int8ConvLayout::kPlanes ? 0 : size_t{4} * taps * data->im2col_pitch;
   if (layout != Int8ConvLayout::kPlanes || g.stride_w == 1)
     weight_offsets ? SelectTiles<1, true>(data->tile) : SelectTiles<1, false>(data->tile);
   else if (g.stride_w == 2)
@@ -530,7 +521,7 @@ Status PrepareInt8Conv(PrepareContext& context, Node& node) {
   else
     weight_offsets ? SelectTiles<0, true>(data->tile) : SelectTiles<0, false>(data->tile);
   context.RequestScratch(
-      node, (data->plane_dwords + data->slack_dwords) * sizeof(uint32_t) + extra_bytes);
+      node, (data->plane_dwords + data->slack_dwords) * sizeof(uint32_t) + im2col_bytes);
   node.user_data = data;
   node.eval = EvalInt8Conv;
   return Status::Ok();
