@@ -6,6 +6,7 @@
 #include "server/api/json_writer.h"
 #include "server/api/request_bodies.h"
 #include "server/api/route_helpers.h"
+#include "server/rollout/delta_offer.h"
 #include "server/rollout/device_checkin.h"
 
 namespace tinymlops::server {
@@ -13,12 +14,21 @@ namespace {
 
 // The answer is written straight as text (server/api/json_writer.h), keys in the sorted order
 // an nlohmann::json object has, so that it is the same bytes as the tree it replaced.
-void WriteVariant(JsonWriter& w, const VariantRecord& v) {
+void WriteVariant(JsonWriter& w, const VariantRecord& v, const DeltaOffers& deltas) {
   w.BeginObject()
       .Key("arena_bytes").Int(v.arena_bytes)
       .Key("artifact_bytes").Int(v.artifact_bytes)
-      .Key("artifact_hash").String(v.artifact_hash)
-      .Key("dtype").String(v.dtype)
+      .Key("artifact_hash").String(v.artifact_hash);
+  if (auto d = deltas.find(v.id); d != deltas.end()) {
+    w.Key("delta").BeginObject()
+        .Key("artifact_bytes").Int(d->second.artifact_bytes)
+        .Key("artifact_hash").String(d->second.artifact_hash)
+        .Key("base_artifact_hash").String(d->second.base_artifact_hash)
+        .Key("base_version").String(d->second.base_version)
+        .Key("package").String("/v1/device/deltas/" + d->second.id + "/package")
+        .EndObject();
+  }
+  w.Key("dtype").String(v.dtype)
       .Key("id").String(v.id)
       .Key("name").String(v.name)
       .Key("package").String("/v1/device/variants/" + v.id + "/package")
@@ -27,7 +37,7 @@ void WriteVariant(JsonWriter& w, const VariantRecord& v) {
       .EndObject();
 }
 
-void WriteDesired(JsonWriter& w, const DesiredState& d) {
+void WriteDesired(JsonWriter& w, const DesiredState& d, const DeltaOffers& deltas) {
   w.BeginObject().Key("deployment").String(d.deployment).Key("model").String(d.model);
   // The policy is stored as nlohmann dumped it (server/api/request_bodies.h): compact, sorted.
   w.Key("policy");
@@ -37,15 +47,15 @@ void WriteDesired(JsonWriter& w, const DesiredState& d) {
     w.Null();
   }
   w.Key("variants").BeginArray();
-  for (const VariantRecord& v : d.variants) WriteVariant(w, v);
+  for (const VariantRecord& v : d.variants) WriteVariant(w, v, deltas);
   w.EndArray().Key("version").String(d.version).EndObject();
 }
 
-HttpResponse AnswerResponse(const CheckinAnswer& answer) {
+HttpResponse AnswerResponse(const CheckinAnswer& answer, const DeltaOffers& deltas) {
   JsonWriter w;
   w.BeginObject().Key("desired");
   if (answer.desired) {
-    WriteDesired(w, *answer.desired);
+    WriteDesired(w, *answer.desired, deltas);
   } else {
     w.Null();
   }
@@ -72,8 +82,13 @@ void AddCheckinRoute(Router& router, const ControlPlane::Context& context,
                TMO_ASSIGN_OR_RESPOND(
                    CheckinAnswer answer,
                    CheckInDevice(tx, device.project_id, device.device_id, body, c->now()));
+               DeltaOffers deltas;
+               if (answer.desired) {
+                 TMO_ASSIGN_OR_RESPOND(deltas,
+                                       OfferDeltas(tx, *answer.desired, body.report.installed));
+               }
                m->Record(body.outcomes.size(), answer.desired.has_value());
-               return AnswerResponse(answer);
+               return AnswerResponse(answer, deltas);
              }));
 }
 
