@@ -234,8 +234,10 @@ TEST_P(RolloutApiTest, SplitVersionGoesToAStablePercentOfTheDevices) {
     EXPECT_EQ(Desired(d)["version"], desired["version"]);  // the same at every check-in
     split += in_split ? 1 : 0;
   }
-  EXPECT_GT(split, 4);
-  EXPECT_LT(split, 22);
+  // Both arms are present (random ids: each is empty with probability 0.7^40 or 0.3^40); how
+  // evenly the hash spreads is rollout_rules_test's BucketsAreStableAndSpreadOut, on fixed ids.
+  EXPECT_GT(split, 0);
+  EXPECT_LT(split, 40);
   std::set<std::string> a, b;
   ReportWhereDesired(fleet, id, "1.0.0", a);
   ReportWhereDesired(fleet, id, "1.1.0", b);
