@@ -166,6 +166,31 @@ TEST(OptimizedConvTest, ChannelBlockedDepthwiseMatchesReference) {
   for (const ConvCase& c : cases) CheckConv(c, rng);
 }
 
+// Random kernel (1..5), strides (1..3), dilations (1..2), pads (0..2), bias and activation.
+void RandomizeWindow(ConvCase& c, std::mt19937& rng) {
+  auto uniform = [&rng](int low, int high) {
+    return std::uniform_int_distribution<int>(low, high)(rng);
+  };
+  c.kernel_h = uniform(1, 5);
+  c.kernel_w = uniform(1, 5);
+  c.stride_h = uniform(1, 3);
+  c.stride_w = uniform(1, 3);
+  c.dilation_h = uniform(1, 2);
+  c.dilation_w = uniform(1, 2);
+  c.pad_top = uniform(0, 2);
+  c.pad_left = uniform(0, 2);
+  c.pad_bottom = uniform(0, 2);
+  c.pad_right = uniform(0, 2);
+  c.bias = uniform(0, 1) == 1;
+  c.activation = static_cast<tmm::ActivationType>(uniform(0, 2));
+}
+
+// Whether the dilated kernel fits the padded plane (else the case has no output).
+bool WindowFits(const ConvCase& c) {
+  return c.height + c.pad_top + c.pad_bottom > c.dilation_h * (c.kernel_h - 1) &&
+         c.width + c.pad_left + c.pad_right > c.dilation_w * (c.kernel_w - 1);
+}
+
 // Random depthwise convolutions of 16 to 40 channels on planes of up to 12x12.
 TEST(OptimizedConvTest, RandomChannelBlockedDepthwiseMatchesReference) {
   std::mt19937 rng(1616);
@@ -178,22 +203,8 @@ TEST(OptimizedConvTest, RandomChannelBlockedDepthwiseMatchesReference) {
     c.channels = c.filters = c.group = uniform(16, 40);
     c.height = uniform(1, 12);
     c.width = uniform(1, 12);
-    c.kernel_h = uniform(1, 5);
-    c.kernel_w = uniform(1, 5);
-    c.stride_h = uniform(1, 3);
-    c.stride_w = uniform(1, 3);
-    c.dilation_h = uniform(1, 2);
-    c.dilation_w = uniform(1, 2);
-    c.pad_top = uniform(0, 2);
-    c.pad_left = uniform(0, 2);
-    c.pad_bottom = uniform(0, 2);
-    c.pad_right = uniform(0, 2);
-    c.bias = uniform(0, 1) == 1;
-    c.activation = static_cast<tmm::ActivationType>(uniform(0, 2));
-    const bool window_fits =
-        c.height + c.pad_top + c.pad_bottom > c.dilation_h * (c.kernel_h - 1) &&
-        c.width + c.pad_left + c.pad_right > c.dilation_w * (c.kernel_w - 1);
-    if (!window_fits) continue;
+    RandomizeWindow(c, rng);
+    if (!WindowFits(c)) continue;
     CheckConv(c, rng);
     if (::testing::Test::HasFatalFailure()) return;
   }
@@ -214,26 +225,12 @@ TEST(OptimizedConvTest, RandomFloatConvolutionsMatchReference) {
     if (kind == 0) c.channels = uniform(1, 20), c.filters = uniform(1, 40);
     c.height = uniform(1, 20);
     c.width = uniform(1, 40);
-    c.kernel_h = uniform(1, 5);
-    c.kernel_w = uniform(1, 5);
-    c.stride_h = uniform(1, 3);
-    c.stride_w = uniform(1, 3);
-    c.dilation_h = uniform(1, 2);
-    c.dilation_w = uniform(1, 2);
-    c.pad_top = uniform(0, 2);
-    c.pad_left = uniform(0, 2);
-    c.pad_bottom = uniform(0, 2);
-    c.pad_right = uniform(0, 2);
-    c.bias = uniform(0, 1) == 1;
-    c.activation = static_cast<tmm::ActivationType>(uniform(0, 2));
+    RandomizeWindow(c, rng);
     if (uniform(0, 3) == 0) {  // a pointwise convolution: the GEMM reads the input itself
       c.kernel_h = c.kernel_w = c.stride_h = c.stride_w = 1;
       c.pad_top = c.pad_left = c.pad_bottom = c.pad_right = 0;
     }
-    const bool window_fits =
-        c.height + c.pad_top + c.pad_bottom > c.dilation_h * (c.kernel_h - 1) &&
-        c.width + c.pad_left + c.pad_right > c.dilation_w * (c.kernel_w - 1);
-    if (!window_fits) continue;
+    if (!WindowFits(c)) continue;
     CheckConv(c, rng);
     if (::testing::Test::HasFatalFailure()) return;
   }
