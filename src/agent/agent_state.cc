@@ -8,9 +8,9 @@
 namespace tinymlops::agent {
 
 bool AgentState::operator==(const AgentState& other) const {
-  return active == other.active && trial == other.trial &&
-         trial_attempts == other.trial_attempts && last_committed == other.last_committed &&
-         previous == other.previous && rejected_deployment == other.rejected_deployment &&
+  return active == other.active && trial == other.trial && trial_attempts == other.trial_attempts &&
+         last_committed == other.last_committed && previous == other.previous &&
+         rejected_deployment == other.rejected_deployment &&
          rejected_version == other.rejected_version;
 }
 

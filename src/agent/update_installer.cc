@@ -181,17 +181,16 @@ Result<bool> UpdateInstaller::RetryTrial() {
   if (!trial.ok()) {
     TMM_RETURN_IF_ERROR(Reject(SlotManifest(), "rolled_back",
                                "the agent restarted during the trial of slot " + slot +
-                                   ", whose manifest no longer reads (" +
-                                   trial.status().message() + "); back to the committed slot"));
+                                   ", whose manifest no longer reads (" + trial.status().message() +
+                                   "); back to the committed slot"));
     return false;
   }
   if (state_.trial_attempts >= kTrialAttempts) {
     // Cut every time: more likely the new model stops the agent than the power. Go back.
-    TMM_RETURN_IF_ERROR(Reject(*trial, "rolled_back",
-                               "the agent restarted during each of " +
-                                   std::to_string(state_.trial_attempts) +
-                                   " attempts of the trial of slot " + slot +
-                                   "; back to the committed slot"));
+    TMM_RETURN_IF_ERROR(
+        Reject(*trial, "rolled_back",
+               "the agent restarted during each of " + std::to_string(state_.trial_attempts) +
+                   " attempts of the trial of slot " + slot + "; back to the committed slot"));
     return false;
   }
   // Recorded before anything of the slot is loaded: a load that stops the agent is counted.
