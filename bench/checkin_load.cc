@@ -18,10 +18,7 @@
 // (this measures the server, not the client's crypto); each connection cycles through its
 // share of the devices, so every identity checks in during every round, with a counter that
 // increases per device. A response other than 200 counts as an error and is reported.
-//   checkin_load --server build/release/tinymlops-server [--store postgresql://...]
-//                [--nginx /usr/sbin/nginx] [--devices 10000] [--connections 64]
-//                [--threads 2] [--server-threads 0] [--seconds 5] [--rounds 3]
-//                [--route /v1/device/checkin]
+// Flags: `checkin_load --help` (kUsage below).
 // Exit status: 0, or 1 with a one-line reason (a process that cannot start, an enrollment
 // that fails, answers other than 200).
 #include <libpq-fe.h>
@@ -576,6 +573,14 @@ std::vector<std::vector<std::string>> CheckinRequests(std::vector<SimulatedDevic
   return requests;
 }
 
+constexpr const char kUsage[] =
+    "usage: checkin_load --server build/release/tinymlops-server [--store postgresql://...]\n"
+    "                    [--nginx /usr/sbin/nginx] [--devices 10000] [--connections 64]\n"
+    "                    [--threads 2] [--server-threads 0] [--seconds 5] [--rounds 3]\n"
+    "                    [--route /v1/device/checkin]\n"
+    "Measures device check-ins per second against nginx's static rate; the top of\n"
+    "bench/checkin_load.cc says what each round does.\n";
+
 double Median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   const size_t n = values.size();
@@ -588,7 +593,11 @@ int main(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
-    if (i + 1 >= argc) Die("flag " + flag + " needs a value; see the top of checkin_load.cc");
+    if (flag == "--help" || flag == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    if (i + 1 >= argc) Die("flag " + flag + " needs a value; see checkin_load --help");
     const std::string value = argv[++i];
     if (flag == "--server") o.server = value;
     else if (flag == "--store") o.store = value;
@@ -600,7 +609,7 @@ int main(int argc, char** argv) {
     else if (flag == "--server-threads") o.server_threads = std::atoi(value.c_str());
     else if (flag == "--seconds") o.seconds = std::atoi(value.c_str());
     else if (flag == "--rounds") o.rounds = std::atoi(value.c_str());
-    else Die("unknown flag " + flag + "; see the top of checkin_load.cc");
+    else Die("unknown flag " + flag + "; see checkin_load --help");
   }
   if (o.server.empty()) Die("--server PATH of tinymlops-server is required");
   if (o.devices < 1 || o.connections < 1 || o.connections > o.devices || o.threads < 1 ||

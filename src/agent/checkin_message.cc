@@ -32,6 +32,24 @@ Result<uint64_t> Count(const json& object, const char* name, const char* where) 
   return it->get<uint64_t>();
 }
 
+// A variant's delta offer, when it is well formed; a malformed one is dropped rather than
+// refused: the full package is always there to install instead.
+std::optional<SlotDelta> ParseDelta(const json& variant) {
+  const auto delta = variant.find("delta");
+  if (delta == variant.end() || !delta->is_object()) return std::nullopt;
+  auto package = Text(*delta, "package", "a delta");
+  auto hash = Text(*delta, "artifact_hash", "a delta");
+  auto bytes = Count(*delta, "artifact_bytes", "a delta");
+  auto base_version = Text(*delta, "base_version", "a delta");
+  auto base_hash = Text(*delta, "base_artifact_hash", "a delta");
+  if (!package.ok() || !hash.ok() || !bytes.ok() || !base_version.ok() || !base_hash.ok() ||
+      package->rfind("/v1/", 0) != 0 || !IsHexDigest(*hash) || !IsHexDigest(*base_hash) ||
+      base_version->empty() || base_version->size() > 64)
+    return std::nullopt;
+  return SlotDelta{std::move(*package), std::move(*hash), *bytes, std::move(*base_version),
+                   std::move(*base_hash)};
+}
+
 Result<SlotManifest> ParseDesired(const json& desired) {
   SlotManifest release;
   TMM_ASSIGN_OR_RETURN(release.deployment, Text(desired, "deployment", "desired"));
@@ -63,6 +81,7 @@ Result<SlotManifest> ParseDesired(const json& desired) {
     if (release.Find(variant.name) != nullptr)
       return Status::Error(StatusCode::kInvalidArgument, "variant '%s' is listed twice",
                            variant.name.c_str());
+    variant.delta = ParseDelta(v);
     release.variants.push_back(std::move(variant));
   }
   const auto policy = desired.find("policy");

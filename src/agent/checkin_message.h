@@ -3,7 +3,9 @@
 // ParseCheckinAnswer reads the server's answer (desired release, refusals, next check-in hint).
 // The answer comes from the network: it is parsed defensively (fuzzed by
 // tests/fuzz/checkin_answer_fuzz.cc), and a desired release whose variant names are not safe
-// file names or whose hashes are not 64 hex digits is refused as malformed.
+// file names or whose hashes are not 64 hex digits is refused as malformed. A variant's delta
+// offer that is malformed (a hash that is not 64 hex digits, a path outside /v1/, ...) is
+// dropped: the variant is then installed from its full package.
 // Errors: kInvalidArgument naming the first malformed field.
 // Thread-safety: pure functions.
 #ifndef TINYMLOPS_AGENT_CHECKIN_MESSAGE_H_

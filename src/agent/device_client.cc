@@ -103,8 +103,9 @@ Status DeviceClient::Fetch(const DeviceIdentity& identity, const std::string& ta
       http::read(stream, buffer, parser, ec);
       message.assign(reinterpret_cast<const char*>(chunk),
                      sizeof(chunk) - parser.get().body().size);
-      return Status::Error(StatusCode::kIoError, "the server answered %d to GET %s: %.120s", status,
-                           target.c_str(), message.c_str());
+      return Status::Error(status == 404 ? StatusCode::kNotFound : StatusCode::kIoError,
+                           "the server answered %d to GET %s: %.120s", status, target.c_str(),
+                           message.c_str());
     }
     FetchHead head;
     head.status = status;

@@ -7,7 +7,7 @@
 // Errors: kInvalidArgument (a server URL that is not http://HOST:PORT), kIoError (cannot
 // connect, the connection broke, nothing received for `idle_timeout`); an HTTP error status
 // is a successful Call (the caller reads it), and a failed Fetch naming the status and the
-// server's message.
+// server's message (kNotFound for 404, kIoError otherwise).
 // Thread-safety: const methods; call from any number of threads.
 #ifndef TINYMLOPS_AGENT_DEVICE_CLIENT_H_
 #define TINYMLOPS_AGENT_DEVICE_CLIENT_H_

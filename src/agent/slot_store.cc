@@ -43,13 +43,21 @@ Status CheckVariantName(const std::string& name) {
 
 std::string SlotManifestJson(const SlotManifest& m) {
   nlohmann::json variants = nlohmann::json::array();
-  for (const SlotVariant& v : m.variants)
-    variants.push_back({{"name", v.name},
-                        {"id", v.id},
-                        {"artifact_hash", v.artifact_hash},
-                        {"artifact_bytes", v.artifact_bytes},
-                        {"release", v.release},
-                        {"package", v.package}});
+  for (const SlotVariant& v : m.variants) {
+    nlohmann::json variant = {{"name", v.name},
+                              {"id", v.id},
+                              {"artifact_hash", v.artifact_hash},
+                              {"artifact_bytes", v.artifact_bytes},
+                              {"release", v.release},
+                              {"package", v.package}};
+    if (v.delta)
+      variant["delta"] = {{"package", v.delta->package},
+                          {"artifact_hash", v.delta->artifact_hash},
+                          {"artifact_bytes", v.delta->artifact_bytes},
+                          {"base_version", v.delta->base_version},
+                          {"base_artifact_hash", v.delta->base_artifact_hash}};
+    variants.push_back(std::move(variant));
+  }
   return nlohmann::json{{"model", m.model},           {"version", m.version},
                         {"deployment", m.deployment}, {"default_variant", m.default_variant},
                         {"policy", m.policy_json},    {"variants", variants}}
@@ -74,6 +82,15 @@ Result<SlotManifest> ParseSlotManifest(const std::string& json) {
       variant.artifact_bytes = UnsignedField(v, "artifact_bytes");
       variant.release = UnsignedField(v, "release");
       variant.package = v.at("package").get<std::string>();
+      if (const auto delta = v.find("delta"); delta != v.end()) {
+        SlotDelta d;
+        d.package = delta->at("package").get<std::string>();
+        d.artifact_hash = delta->at("artifact_hash").get<std::string>();
+        d.artifact_bytes = UnsignedField(*delta, "artifact_bytes");
+        d.base_version = delta->at("base_version").get<std::string>();
+        d.base_artifact_hash = delta->at("base_artifact_hash").get<std::string>();
+        variant.delta = std::move(d);
+      }
       TMM_RETURN_IF_ERROR(CheckVariantName(variant.name));
       m.variants.push_back(std::move(variant));
     }
@@ -95,6 +112,13 @@ std::string SlotStore::ManifestPath(const std::string& slot) const {
 }
 std::string SlotStore::PackagePath(const std::string& slot, const std::string& variant) const {
   return SlotFolder(slot) + "/" + variant + ".tpkg";
+}
+// Never a variant's package name: those end in ".tpkg".
+std::string SlotStore::BasePath(const std::string& slot, const std::string& variant) const {
+  return PackagePath(slot, variant) + ".base";
+}
+std::string SlotStore::DeltaPath(const std::string& slot, const std::string& variant) const {
+  return PackagePath(slot, variant) + ".delta";
 }
 
 Status SlotStore::Create() const {
@@ -138,10 +162,24 @@ Status SlotStore::Prepare(const std::string& slot, const SlotManifest& manifest)
     if (current->default_variant == manifest.default_variant &&
         current->policy_json == manifest.policy_json)
       return Status::Ok();
-    return WriteFileDurably(ManifestPath(slot), SlotManifestJson(manifest));
+    SlotManifest next = manifest;
+    next.variants = current->variants;  // the forms the files are in
+    return WriteFileDurably(ManifestPath(slot), SlotManifestJson(next));
   }
   TMM_RETURN_IF_ERROR(Clear(slot));
   return WriteFileDurably(ManifestPath(slot), SlotManifestJson(manifest));
+}
+
+Status SlotStore::DropDelta(const std::string& slot, const std::string& variant) const {
+  TMM_ASSIGN_OR_RETURN(SlotManifest manifest, ReadManifest(slot));
+  for (SlotVariant& v : manifest.variants)
+    if (v.name == variant) v.delta.reset();
+  TMM_RETURN_IF_ERROR(WriteFileDurably(ManifestPath(slot), SlotManifestJson(manifest)));
+  for (const std::string& path :
+       {BasePath(slot, variant), BasePath(slot, variant) + ".tmp", DeltaPath(slot, variant),
+        DeltaPath(slot, variant) + ".part", DeltaPath(slot, variant) + ".part.progress"})
+    TMM_RETURN_IF_ERROR(RemoveDurably(path));
+  return Status::Ok();
 }
 
 }  // namespace tinymlops::agent

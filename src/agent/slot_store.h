@@ -2,8 +2,11 @@
 // version of one model: every variant package of it as downloaded (NAME.tpkg, signed and
 // encrypted at rest; NAME.tpkg.part while a download is under way) and slot.json, its
 // manifest (model, version, deployment, default variant, variant policy, and for each variant
-// its server id, artifact hash, size and release). slot.json is replaced durably
-// (agent/durable_file.h). A slot's contents do not say whether it serves: agent/agent_state.h does.
+// its server id, artifact hash, size and release). A variant installed by a delta update is
+// held instead as NAME.tpkg.base (a copy of the base version's full package, so that the slot
+// never depends on the other one) and NAME.tpkg.delta (agent/slot_package.h); its manifest
+// entry then records the delta. slot.json is replaced durably (agent/durable_file.h). A slot's
+// contents do not say whether it serves: agent/agent_state.h does.
 // Errors: kNotFound (a slot with no manifest), kInvalidArgument (a malformed slot.json, a slot
 // name other than "a"/"b", a variant name that is not a safe file name), kIoError.
 // Thread-safety: one user per data folder.
@@ -11,6 +14,7 @@
 #define TINYMLOPS_AGENT_SLOT_STORE_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,13 +22,26 @@
 
 namespace tinymlops::agent {
 
+// A delta package of a variant against the same variant of an older version (the check-in
+// answer's offer, docs/device-protocol.md).
+struct SlotDelta {
+  std::string package;        // the server path the delta downloads from
+  std::string artifact_hash;  // hex BLAKE2b-256 of the delta package
+  uint64_t artifact_bytes = 0;
+  std::string base_version;
+  std::string base_artifact_hash;  // hex BLAKE2b-256 of the base version's full package
+};
+
 struct SlotVariant {
   std::string name;           // "fp32", "int8": also the package's file name in the slot
   std::string id;             // the server's variant id
-  std::string artifact_hash;  // hex BLAKE2b-256 of the package file
+  std::string artifact_hash;  // hex BLAKE2b-256 of the (full) package file
   uint64_t artifact_bytes = 0;
   uint64_t release = 0;
   std::string package;  // the server path the package downloads from
+  // Set: the variant is (being) installed as its base package plus this delta, not as the
+  // full package. Not part of the release's identity (operator==).
+  std::optional<SlotDelta> delta;
   bool operator==(const SlotVariant& other) const;
 };
 
@@ -55,10 +72,16 @@ class SlotStore {
   Status Create() const;
   Result<SlotManifest> ReadManifest(const std::string& slot) const;
   // Makes `slot` ready to receive `manifest`: a slot that already holds the same release
-  // keeps its files (finished and partial downloads) and takes the manifest's default variant
-  // and policy; any other contents are removed first.
+  // keeps its files (finished and partial downloads) and the form it holds each variant in
+  // (full or delta), and takes the manifest's default variant and policy; any other contents
+  // are removed first.
   Status Prepare(const std::string& slot, const SlotManifest& manifest) const;
+  // The variant `variant` of `slot` is to be installed from its full package after all: its
+  // manifest entry loses the delta (durably, first), then the delta's files go.
+  Status DropDelta(const std::string& slot, const std::string& variant) const;
   std::string PackagePath(const std::string& slot, const std::string& variant) const;
+  std::string BasePath(const std::string& slot, const std::string& variant) const;
+  std::string DeltaPath(const std::string& slot, const std::string& variant) const;
   std::string SlotFolder(const std::string& slot) const;
 
  private:

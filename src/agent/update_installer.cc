@@ -2,6 +2,7 @@
 
 #include "agent/artifact_hash.h"
 #include "agent/durable_file.h"
+#include "agent/slot_package.h"
 
 namespace tinymlops::agent {
 
@@ -98,17 +99,11 @@ Status UpdateInstaller::RecordRelease() {
 Status UpdateInstaller::VerifySlot(const std::string& slot, const SlotManifest& manifest,
                                    bool* self_test_failed, bool* unsupported) {
   *self_test_failed = *unsupported = false;
-  for (const SlotVariant& variant : manifest.variants) {
-    const std::string path = slots_.PackagePath(slot, variant.name);
-    TMM_ASSIGN_OR_RETURN(const std::string hash, ArtifactHashOfFile(path));
-    if (hash != variant.artifact_hash)
-      return Status::Error(StatusCode::kInvalidArgument,
-                           "package '%s' has BLAKE2b-256 %.16s..., not the announced %.16s...",
-                           path.c_str(), hash.c_str(), variant.artifact_hash.c_str());
-  }
+  for (const SlotVariant& variant : manifest.variants)
+    TMM_RETURN_IF_ERROR(CheckSlotPackage(slots_, slot, variant));
   for (const SlotVariant& variant : manifest.variants) {
     device::PackageLoader scratch(LoaderOptionsFor(false));
-    const Status loaded = scratch.Load(slots_.PackagePath(slot, variant.name));
+    const Status loaded = LoadSlotPackage(scratch, slots_, slot, variant);
     if (!loaded.ok()) {
       *self_test_failed = scratch.last_load_failed_self_test();
       *unsupported = loaded.code() == StatusCode::kUnsupported;
@@ -119,15 +114,9 @@ Status UpdateInstaller::VerifySlot(const std::string& slot, const SlotManifest& 
 }
 
 Status UpdateInstaller::ServeSlot(const std::string& slot, const SlotManifest& manifest) {
-  for (const SlotVariant& variant : manifest.variants) {
-    const std::string path = slots_.PackagePath(slot, variant.name);
-    TMM_ASSIGN_OR_RETURN(const std::string hash, ArtifactHashOfFile(path));
-    if (hash != variant.artifact_hash)
-      return Status::Error(StatusCode::kInvalidArgument,
-                           "package '%s' no longer matches its hash (altered or damaged on disk)",
-                           path.c_str());
-  }
-  return LoadServing(slots_.PackagePath(slot, manifest.default_variant));
+  for (const SlotVariant& variant : manifest.variants)
+    TMM_RETURN_IF_ERROR(CheckSlotPackage(slots_, slot, variant));
+  return LoadServing(slot, *manifest.Find(manifest.default_variant));
 }
 
 Status UpdateInstaller::ServeVariant(const std::string& variant) {
@@ -137,24 +126,70 @@ Status UpdateInstaller::ServeVariant(const std::string& variant) {
     return Status::Error(StatusCode::kNotFound, "release %s %s has no variant '%s'",
                          active.model.c_str(), active.version.c_str(), variant.c_str());
   if (loader_->manifest()->variant == variant) return Status::Ok();
-  const std::string path = slots_.PackagePath(state_.active, variant);
-  TMM_ASSIGN_OR_RETURN(const std::string hash, ArtifactHashOfFile(path));
-  if (hash != chosen->artifact_hash)
-    return Status::Error(StatusCode::kInvalidArgument,
-                         "package '%s' no longer matches its hash (altered or damaged on disk)",
-                         path.c_str());
-  return LoadServing(path);
+  TMM_RETURN_IF_ERROR(CheckSlotPackage(slots_, state_.active, *chosen));
+  return LoadServing(state_.active, *chosen);
 }
 
-Status UpdateInstaller::LoadServing(const std::string& path) {
+Status UpdateInstaller::LoadServing(const std::string& slot, const SlotVariant& variant) {
   std::lock_guard<std::mutex> lock(serving_mutex_);
-  return loader_->Load(path);
+  return LoadSlotPackage(*loader_, slots_, slot, variant);
+}
+
+SlotManifest UpdateInstaller::WithUsableDeltas(const SlotManifest& desired) const {
+  SlotManifest usable = desired;
+  auto active = ActiveRelease();
+  for (SlotVariant& variant : usable.variants) {
+    if (!variant.delta) continue;
+    const SlotVariant* base = active.ok() && active->model == desired.model &&
+                                      active->version == variant.delta->base_version
+                                  ? active->Find(variant.name)
+                                  : nullptr;
+    // A base held as a delta itself is not used: slots hold at most one delta (no chains).
+    if (base == nullptr || base->delta || base->artifact_hash != variant.delta->base_artifact_hash)
+      variant.delta.reset();
+  }
+  return usable;
+}
+
+Result<bool> UpdateInstaller::FetchDelta(const std::string& target, const SlotVariant& variant) {
+  const SlotDelta& delta = *variant.delta;
+  bool fetched = false;
+  // The base: a copy of the active slot's full package, so that this slot stands alone.
+  const std::string base = slots_.BasePath(target, variant.name);
+  auto held = ArtifactHashOfFile(base);
+  if (!held.ok() || *held != delta.base_artifact_hash) {
+    if (state_.active.empty() || state_.active == target)
+      return Status::Error(StatusCode::kNotFound, "no installed slot holds the delta's base %s",
+                           delta.base_version.c_str());
+    TMM_ASSIGN_OR_RETURN(const std::string bytes,
+                         ReadFile(slots_.PackagePath(state_.active, variant.name)));
+    TMM_RETURN_IF_ERROR(WriteFileDurably(base, bytes));
+    TMM_ASSIGN_OR_RETURN(const std::string copied, ArtifactHashOfFile(base));
+    if (copied != delta.base_artifact_hash)
+      return Status::Error(StatusCode::kInvalidArgument,
+                           "the installed %s package of version %s is not the delta's base "
+                           "(BLAKE2b-256 %.16s..., not %.16s...)",
+                           variant.name.c_str(), delta.base_version.c_str(), copied.c_str(),
+                           delta.base_artifact_hash.c_str());
+    fetched = true;
+  }
+  SlotVariant download = variant;
+  download.package = delta.package;
+  download.artifact_hash = delta.artifact_hash;
+  download.artifact_bytes = delta.artifact_bytes;
+  TMM_ASSIGN_OR_RETURN(const DownloadReport report,
+                       options_.fetch(download, slots_.DeltaPath(target, variant.name)));
+  fetched = fetched || !report.already_present;
+  // Applied in a scratch loader: both signatures, the base's and the result's model hashes.
+  device::PackageLoader scratch(LoaderOptionsFor(false));
+  TMM_RETURN_IF_ERROR(LoadSlotPackage(scratch, slots_, target, variant));
+  return fetched;
 }
 
 Result<bool> UpdateInstaller::TrialAndCommit(const std::string& slot, const SlotManifest& release,
                                              const char* event, const std::string& detail) {
   // Trial: the serving loader loads the new package; on failure it keeps the old model.
-  const Status trial = LoadServing(slots_.PackagePath(slot, release.default_variant));
+  const Status trial = LoadServing(slot, *release.Find(release.default_variant));
   if (!trial.ok()) {
     TMM_RETURN_IF_ERROR(Reject(
         release, loader_->last_load_failed_self_test() ? "self_test_failed" : "install_failed",
@@ -272,18 +307,37 @@ Result<InstallResult> UpdateInstaller::Apply(const SlotManifest& desired) {
   auto held = slots_.ReadManifest(target);
   const bool back_to_previous =
       target == state_.previous && held.ok() && held->SameRelease(desired);
-  TMM_RETURN_IF_ERROR(slots_.Prepare(target, desired));
+  TMM_RETURN_IF_ERROR(slots_.Prepare(target, WithUsableDeltas(desired)));
+  TMM_ASSIGN_OR_RETURN(const SlotManifest prepared, slots_.ReadManifest(target));
   bool fetched_any = false;
-  for (const SlotVariant& variant : desired.variants) {
+  std::string not_by_delta;  // why a delta offered was not used, for the outcome's detail
+  for (const SlotVariant& variant : prepared.variants) {
+    if (variant.delta) {
+      auto by_delta = FetchDelta(target, variant);
+      if (by_delta.ok()) {
+        fetched_any = fetched_any || *by_delta;
+        continue;
+      }
+      // A broken transfer resumes on the next try; any other failure takes the full package.
+      if (by_delta.status().code() == StatusCode::kIoError) return by_delta.status();
+      not_by_delta += (not_by_delta.empty() ? "" : "; ") + std::string("the delta of ") +
+                      variant.name + " was not used (" + by_delta.status().message() +
+                      "): the full package was downloaded instead";
+      TMM_RETURN_IF_ERROR(slots_.DropDelta(target, variant.name));
+    }
     auto report = options_.fetch(variant, slots_.PackagePath(target, variant.name));
     if (!report.ok()) {
       if (report.status().code() != StatusCode::kInvalidArgument) return report.status();
-      TMM_RETURN_IF_ERROR(Reject(desired, "install_failed", report.status().message()));
+      TMM_RETURN_IF_ERROR(
+          Reject(desired, "install_failed",
+                 report.status().message() + (not_by_delta.empty() ? "" : "; " + not_by_delta)));
       return InstallResult::kFailed;
     }
     fetched_any = fetched_any || !report->already_present;
   }
-  if (fetched_any) TMM_RETURN_IF_ERROR(Report(desired, "downloaded", ""));
+  if (fetched_any) TMM_RETURN_IF_ERROR(Report(desired, "downloaded", not_by_delta));
+  // What the slot holds now, each variant in the form it was fetched in.
+  TMM_ASSIGN_OR_RETURN(const SlotManifest installed, slots_.ReadManifest(target));
   if (back_to_previous) {
     // The slot is no longer a committed one until it commits again.
     AgentState next = state_;
@@ -293,7 +347,7 @@ Result<InstallResult> UpdateInstaller::Apply(const SlotManifest& desired) {
 
   // Verifying, in scratch loaders: nothing serving changes.
   bool self_test_failed = false, unsupported = false;
-  const Status verified = VerifySlot(target, desired, &self_test_failed, &unsupported);
+  const Status verified = VerifySlot(target, installed, &self_test_failed, &unsupported);
   if (!verified.ok()) {
     const char* event = unsupported        ? "refused"
                         : self_test_failed ? "self_test_failed"
@@ -310,7 +364,7 @@ Result<InstallResult> UpdateInstaller::Apply(const SlotManifest& desired) {
 
   TMM_ASSIGN_OR_RETURN(
       const bool committed,
-      TrialAndCommit(target, desired, back_to_previous ? "rolled_back" : "installed",
+      TrialAndCommit(target, installed, back_to_previous ? "rolled_back" : "installed",
                      back_to_previous ? "back to the previous slot, as the server asked" : ""));
   if (!committed) return InstallResult::kFailed;
   return back_to_previous ? InstallResult::kRolledBack : InstallResult::kInstalled;

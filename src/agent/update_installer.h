@@ -1,11 +1,16 @@
 // UpdateInstaller: the A/B update state machine of the agent (docs/agent-state-machine.md).
 //
-//   Idle -> Downloading (into the inactive slot, resumed) -> Verifying (BLAKE2b-256 of each
-//   package against the server's artifact_hash, then each package opened in a scratch
-//   PackageLoader: signature, anti-rollback, unsealing, self-tests) -> Switching (state file:
-//   trial = new slot, attempt 1) -> Trial (the serving loader loads the new package, self-tests
-//   again) -> Committed (state file: active = new slot; release counters recorded) or RolledBack
-//   (active stays the old slot, which never stopped serving; the release is `rejected`).
+//   Idle -> Downloading (into the inactive slot, resumed; a variant the server offers a delta
+//   for, against the version the active slot holds as a full package, is fetched as a copy of
+//   that package plus the delta, applied once in a scratch loader; on any failure of that path
+//   but a broken transfer the full package is fetched instead and the outcome `downloaded`
+//   says why) -> Verifying (BLAKE2b-256 of each package against the server's artifact_hash,
+//   then each package opened in a scratch PackageLoader: signature, anti-rollback, unsealing,
+//   self-tests; a delta-held variant as base + delta, agent/slot_package.h) -> Switching
+//   (state file: trial = new slot, attempt 1) -> Trial (the serving loader loads the new
+//   package, self-tests again) -> Committed (state file: active = new slot; release counters
+//   recorded) or RolledBack (active stays the old slot, which never stopped serving; the
+//   release is `rejected`).
 //
 // Every transition that the server should hear of appends an outcome event to the outbox
 // before the state file records it (so a cut may report an event twice, never lose one).
@@ -50,6 +55,8 @@
 namespace tinymlops::agent {
 
 // Fetches `variant`'s package to `destination` (agent/package_download.h does it over HTTP).
+// For a delta the installer passes a copy of the variant naming the delta's package, hash and
+// size.
 using PackageFetcher = std::function<Result<DownloadReport>(const SlotVariant& variant,
                                                             const std::string& destination)>;
 
@@ -110,17 +117,25 @@ class UpdateInstaller {
   Status Reject(const SlotManifest& release, const char* event, const std::string& detail);
   Status RecordRelease();
   Status ServeSlot(const std::string& slot, const SlotManifest& manifest);
-  // Trial and Committed for `release` in `slot` (the state already names it the trial): the
-  // serving loader loads its default variant; on failure the release is rejected (false),
-  // else `event` is reported and the slot committed (true).
+  // `desired` without the delta offers whose base the active slot does not hold as a full
+  // package of the offered base hash.
+  SlotManifest WithUsableDeltas(const SlotManifest& desired) const;
+  // Base copy, delta download and a scratch apply of `variant`'s delta into `target`; whether
+  // anything was fetched. kIoError: the transfer broke (resume); other errors: use the full
+  // package.
+  Result<bool> FetchDelta(const std::string& target, const SlotVariant& variant);
+  // The serving loader loads `variant` of `slot`, in whichever form the slot holds it
+  // (agent/slot_package.h; on failure it keeps its model), under serving_mutex_.
+  Status LoadServing(const std::string& slot, const SlotVariant& variant);
+  // Trial and Committed for `release` (the manifest `slot` holds; the state already names the
+  // slot the trial): the serving loader loads its default variant; on failure the release is
+  // rejected (false), else `event` is reported and the slot committed (true).
   Result<bool> TrialAndCommit(const std::string& slot, const SlotManifest& release,
                               const char* event, const std::string& detail);
   // Recover's part for a trial found uncommitted: retried (attempt recorded, the slot verified
   // from scratch, TrialAndCommit) or, at kTrialAttempts, rolled back and rejected. True when
   // it committed.
   Result<bool> RetryTrial();
-  // The serving loader loads `path` (on failure it keeps its model), under serving_mutex_.
-  Status LoadServing(const std::string& path);
 
   InstallerOptions options_;
   ReportOutbox* outbox_;

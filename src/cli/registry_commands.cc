@@ -1,6 +1,7 @@
 // Operator commands of the registry: `model publish` (a version's variants, each a signed
 // package with the .tmm it was built from) and the lower-level `variant upload|list`
-// (src/cli/control_plane_commands.h lists them).
+// (src/cli/control_plane_commands.h lists them); `variant upload --delta-from BASE_VERSION`
+// uploads a delta package (`package delta`) of a variant already uploaded.
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -27,6 +28,7 @@ struct VariantFacts {
 struct RegistryArguments {
   ServerConnection connection;
   std::string project, path, model;
+  std::string delta_from;  // variant upload: the package is a delta against this version
   VariantFacts facts;
   std::vector<std::string> pairs;       // PACKAGE.tpkg:MODEL.tmm
   std::vector<std::string> accuracies;  // VARIANT=X
@@ -81,6 +83,25 @@ Result<nlohmann::json> UploadVariant(const ServerConnection& c, const std::strin
     return created.status();
   }
   return CallServer(c, "PUT", target, bytes, "application/octet-stream");
+}
+
+Result<nlohmann::json> UploadDelta(const ServerConnection& c, const std::string& project,
+                                   const std::string& package_path,
+                                   const std::string& base_version) {
+  TMM_ASSIGN_OR_RETURN(format::PackageContents package, ReadPackageUnverified(package_path));
+  const auto& m = package.manifest;
+  if (!m.delta) {
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "'%s' is a whole-model package, not a delta: upload it without "
+                         "--delta-from, or build the delta with `tinymlops package delta`",
+                         package_path.c_str());
+  }
+  TMM_ASSIGN_OR_RETURN(std::string bytes, toolchain::ReadFile(package_path));
+  return CallServer(c, "PUT",
+                    ProjectPath(project) + "/models/" + EscapeUrlPart(m.model_id) + "/versions/" +
+                        EscapeUrlPart(m.version) + "/variants/" + EscapeUrlPart(m.variant) +
+                        "/deltas/" + EscapeUrlPart(base_version),
+                    bytes, "application/octet-stream");
 }
 
 struct PublishItem {
@@ -188,17 +209,28 @@ void AddRegistryCommands(CLI::App& app, Status& outcome) {
   variant->require_subcommand(1);
   CLI::App* upload = verb(variant, "upload",
                           "Upload one signed package as the variant its manifest names, with the "
-                          "facts given here (model publish reads them from the .tmm)");
+                          "facts given here (model publish reads them from the .tmm); with "
+                          "--delta-from, a delta package of a variant uploaded before");
   upload->add_option("PACKAGE", a->path, "The .tpkg package")->required();
-  upload->add_option("--dtype", a->facts.dtype, "The variant's dtype, e.g. int8, float32")
-      ->required();
+  upload->add_option("--dtype", a->facts.dtype,
+                     "The variant's dtype, e.g. int8, float32 (required but with --delta-from)");
+  upload->add_option("--delta-from", a->delta_from,
+                     "The package is a delta (`package delta`) against this version of the "
+                     "variant; devices on that version download it instead of the full package");
   upload->add_option("--arena-bytes", a->facts.arena_bytes, "The model's arena size")
       ->check(CLI::NonNegativeNumber);
   upload->add_option("--ops", a->facts.ops, "Comma-separated ops the model uses");
   upload->add_option("--accuracy", a->facts.accuracy, "Measured accuracy, 0 to 1")
       ->check(CLI::Range(0.0, 1.0));
   upload->callback([a, &outcome] {
-    auto uploaded = UploadVariant(a->connection, a->project, a->path, a->facts);
+    if (a->delta_from.empty() && a->facts.dtype.empty()) {
+      outcome = Status::Error(StatusCode::kInvalidArgument,
+                              "--dtype is required to upload a variant (not with --delta-from)");
+      return;
+    }
+    auto uploaded = a->delta_from.empty()
+                        ? UploadVariant(a->connection, a->project, a->path, a->facts)
+                        : UploadDelta(a->connection, a->project, a->path, a->delta_from);
     outcome = uploaded.status();
     if (uploaded.ok()) PrintReport(ReportOf(*uploaded), a->connection.json);
   });

@@ -57,10 +57,34 @@ Status PackageLoader::Load(std::unique_ptr<format::ByteSource> source, const std
 
 Status PackageLoader::LoadDelta(std::unique_ptr<format::ByteSource> source,
                                 const std::string& name) {
-  auto opened = OpenDelta(std::move(source));
+  last_load_failed_self_test_ = false;
+  if (!served_)
+    return Status::Error(StatusCode::kFailedPrecondition,
+                         "cannot apply delta package '%s': no model is loaded to apply it to; "
+                         "install the full package",
+                         name.c_str());
+  auto opened = OpenDelta(std::move(source), *served_);
   if (!opened.ok())
     return Status::Error(opened.status().code(), "cannot apply delta package '%s': %s",
                          name.c_str(), opened.status().message());
+  served_ = std::move(*opened);  // the previous model is released only now
+  return Status::Ok();
+}
+
+Status PackageLoader::LoadDelta(const std::string& base_path, const std::string& delta_path) {
+  last_load_failed_self_test_ = false;
+  auto base_source = format::FileByteSource::Open(base_path);
+  if (!base_source.ok()) return base_source.status();
+  auto base = ReadPackage(std::move(*base_source), /*admit=*/false);
+  if (!base.ok())
+    return Status::Error(base.status().code(), "cannot read base package '%s': %s",
+                         base_path.c_str(), base.status().message());
+  auto delta_source = format::FileByteSource::Open(delta_path);
+  if (!delta_source.ok()) return delta_source.status();
+  auto opened = OpenDelta(std::move(*delta_source), **base);
+  if (!opened.ok())
+    return Status::Error(opened.status().code(), "cannot apply delta package '%s': %s",
+                         delta_path.c_str(), opened.status().message());
   served_ = std::move(*opened);  // the previous model is released only now
   return Status::Ok();
 }
@@ -83,12 +107,20 @@ Status PackageLoader::CheckAdmission(const tpkg::ManifestT& manifest) const {
 
 Result<std::unique_ptr<PackageLoader::ServedModel>> PackageLoader::Open(
     std::unique_ptr<format::ByteSource> source) {
+  TMM_ASSIGN_OR_RETURN(std::unique_ptr<ServedModel> served,
+                       ReadPackage(std::move(source), /*admit=*/true));
+  TMM_RETURN_IF_ERROR(Serve(*served));
+  return served;
+}
+
+Result<std::unique_ptr<PackageLoader::ServedModel>> PackageLoader::ReadPackage(
+    std::unique_ptr<format::ByteSource> source, bool admit) {
   if (options_.resolver == nullptr)
     return Status::Error(StatusCode::kInternal, "the package loader has no op resolver");
   TMM_ASSIGN_OR_RETURN(std::unique_ptr<format::PackageReader> reader,
                        format::PackageReader::Open(std::move(source), options_.trusted_vendors));
   const tpkg::ManifestT& manifest = reader->manifest();
-  TMM_RETURN_IF_ERROR(CheckAdmission(manifest));
+  if (admit) TMM_RETURN_IF_ERROR(CheckAdmission(manifest));
   crypto::SecureBuffer content_key;
   if (reader->encrypted()) {
     TMM_ASSIGN_OR_RETURN(content_key, UnsealContentKey(manifest, options_.key_store));
@@ -100,26 +132,21 @@ Result<std::unique_ptr<PackageLoader::ServedModel>> PackageLoader::Open(
   TMM_RETURN_IF_ERROR(reader->ReadModel(reader->encrypted() ? &content_key : nullptr,
                                         served->model.data(), served->model.size()));
   served->manifest = manifest;
-  TMM_RETURN_IF_ERROR(Serve(*served));
   return served;
 }
 
 Result<std::unique_ptr<PackageLoader::ServedModel>> PackageLoader::OpenDelta(
-    std::unique_ptr<format::ByteSource> source) {
+    std::unique_ptr<format::ByteSource> source, const ServedModel& base) {
   if (options_.resolver == nullptr)
     return Status::Error(StatusCode::kInternal, "the package loader has no op resolver");
-  if (!served_)
+  TMM_ASSIGN_OR_RETURN(PatchedModel patched,
+                       ApplyDeltaPackage(std::move(source), base.model.data(), base.model.size(),
+                                         options_.trusted_vendors, options_.key_store));
+  if (patched.manifest.model_id != base.manifest.model_id)
     return Status::Error(StatusCode::kFailedPrecondition,
-                         "no model is loaded to apply the delta to; install the full package");
-  TMM_ASSIGN_OR_RETURN(
-      PatchedModel patched,
-      ApplyDeltaPackage(std::move(source), served_->model.data(), served_->model.size(),
-                        options_.trusted_vendors, options_.key_store));
-  if (patched.manifest.model_id != served_->manifest.model_id)
-    return Status::Error(StatusCode::kFailedPrecondition,
-                         "the delta is for model '%s', the served model is '%s'; install the "
+                         "the delta is for model '%s', its base is model '%s'; install the "
                          "full package",
-                         patched.manifest.model_id.c_str(), served_->manifest.model_id.c_str());
+                         patched.manifest.model_id.c_str(), base.manifest.model_id.c_str());
   TMM_RETURN_IF_ERROR(CheckAdmission(patched.manifest));
   auto served = std::make_unique<ServedModel>();
   served->model = std::move(patched.model);

@@ -66,6 +66,13 @@ class PackageLoader {
   // Persisting the update is the caller's: keep the base package and the delta (load the base,
   // then the delta) or download the full package; the clear result is never written out.
   Status LoadDelta(std::unique_ptr<format::ByteSource> source, const std::string& name);
+  // The same with the base given as a package (`base`: the base version's full package, kept
+  // beside the delta; `delta_path`'s delta applies to its model). The base is opened as Load
+  // opens a package (signature, unsealing, payload) but only as the patch's input: it is not
+  // admitted (it is older than the result, so anti-rollback would refuse it), served, nor
+  // recorded; the result is admitted and served as LoadDelta does. This is how an install
+  // slot that holds a delta re-verifies and serves it at every start.
+  Status LoadDelta(const std::string& base_path, const std::string& delta_path);
 
   bool ready() const { return served_ != nullptr; }
   // Whether the last Load failed in the package's self-test vectors (the model loaded but
@@ -80,7 +87,11 @@ class PackageLoader {
  private:
   struct ServedModel;
   Result<std::unique_ptr<ServedModel>> Open(std::unique_ptr<format::ByteSource> source);
-  Result<std::unique_ptr<ServedModel>> OpenDelta(std::unique_ptr<format::ByteSource> source);
+  // The model of a package in locked memory, with its manifest; admitted first when `admit`.
+  Result<std::unique_ptr<ServedModel>> ReadPackage(std::unique_ptr<format::ByteSource> source,
+                                                   bool admit);
+  Result<std::unique_ptr<ServedModel>> OpenDelta(std::unique_ptr<format::ByteSource> source,
+                                                 const ServedModel& base);
   // A newer runtime needed, or a release below the installed one without allow_downgrade.
   Status CheckAdmission(const tpkg::ManifestT& manifest) const;
   // Interpreter, self-tests, guard, release record for a model already in `served`.

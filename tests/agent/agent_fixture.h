@@ -1,9 +1,10 @@
 // AgentFixture: what the agent tests share. A real control plane (server/api/server_fixture.h,
 // SQLite) with a project "acme", a trusted vendor key and a model "digits"; one enrolled
 // device whose identity sits in DATA/identity (device.key, as the agent keeps it); helpers to
-// upload a version of the "scale" model as a signed package encrypted to the device (answering
-// the SlotManifest the server's check-in would describe), to open an UpdateInstaller on a data
-// folder, and to check which model a loader serves.
+// upload a version of the "scale" model as a signed package encrypted to the device (or clear,
+// with encrypt_packages_ false) answering the SlotManifest the server's check-in would
+// describe, to open an UpdateInstaller on a data folder, and to check which model a loader
+// serves.
 #ifndef TINYMLOPS_TESTS_AGENT_AGENT_FIXTURE_H_
 #define TINYMLOPS_TESTS_AGENT_AGENT_FIXTURE_H_
 
@@ -17,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/agent.h"
 #include "agent/device_client.h"
 #include "agent/package_download.h"
 #include "agent/report_outbox.h"
@@ -83,20 +85,29 @@ class AgentFixture : public server::ServerFixture {
   std::vector<uint8_t> PackageBytes(const std::string& version, uint32_t seed, uint64_t release,
                                     uint32_t self_test_seed,
                                     const std::string& variant = "fp32") const {
+    return test_support::MakePackage(
+        PackageSpecOf(test_support::ScaleModel(kWidth, seed), version, release,
+                      test_support::ScaleModel(kWidth, self_test_seed), variant));
+  }
+
+  // The spec of a package of `model` whose self-test expects what `self_test_model` computes.
+  test_support::PackageSpec PackageSpecOf(std::vector<uint8_t> model, const std::string& version,
+                                          uint64_t release,
+                                          const std::vector<uint8_t>& self_test_model,
+                                          const std::string& variant = "fp32") const {
     test_support::PackageSpec spec;
-    spec.model = test_support::ScaleModel(kWidth, seed);
+    spec.model = std::move(model);
     spec.manifest = test_support::Identity("digits", release);
     spec.manifest.version = version;
     spec.manifest.variant = variant;
     spec.manifest.min_runtime_version = min_runtime_version_;
     spec.signer = &vendor_;
-    spec.devices = {identity_.key.public_key()};
+    if (encrypt_packages_) spec.devices = {identity_.key.public_key()};
     spec.self_test = false;
-    auto test = toolchain::MakeSelfTest(test_support::ScaleModel(kWidth, self_test_seed),
-                                        {{"x", test_support::ScaleInput(kWidth)}});
+    auto test = toolchain::MakeSelfTest(self_test_model, {{"x", test_support::ScaleInput(kWidth)}});
     EXPECT_TRUE(test.ok());
     spec.manifest.self_tests.push_back(std::move(*test));
-    return test_support::MakePackage(std::move(spec));
+    return spec;
   }
 
   // Uploads version `version` (the model of `seed`) and answers the release the server would
@@ -115,8 +126,14 @@ class AgentFixture : public server::ServerFixture {
   // Uploads one more variant `name` of `release_manifest`'s version (the model of `seed`).
   void UploadVariant(SlotManifest* release_manifest, const std::string& name, uint32_t seed,
                      uint64_t release = 1, uint32_t self_test_seed = 0) {
-    const auto bytes = PackageBytes(release_manifest->version, seed, release,
-                                    self_test_seed ? self_test_seed : seed, name);
+    UploadPackage(release_manifest, name,
+                  PackageBytes(release_manifest->version, seed, release,
+                               self_test_seed ? self_test_seed : seed, name));
+  }
+
+  // Uploads `bytes` as variant `name` of `release_manifest`'s version.
+  void UploadPackage(SlotManifest* release_manifest, const std::string& name,
+                     const std::vector<uint8_t>& bytes) {
     auto uploaded = Call("PUT",
                          "/v1/projects/acme/models/digits/versions/" + release_manifest->version +
                              "/variants/" + name + "?dtype=float32&arena_bytes=4096&ops=Mul,Add",
@@ -157,6 +174,17 @@ class AgentFixture : public server::ServerFixture {
     return options;
   }
 
+  // A whole agent on `data` talking through `client` (it finds its identity there).
+  AgentOptions Options(const std::string& data, const DeviceClient* client) {
+    AgentOptions options;
+    options.data_folder = data;
+    options.trusted_vendors = {vendor_.public_key()};
+    options.device_name = "gateway-7";
+    options.client = client;
+    options.start_guard = false;
+    return options;
+  }
+
   // (Re)opens the installer of data_ as a restarted agent would, and runs Recover.
   Status Restart() {
     installer_.reset();
@@ -173,8 +201,10 @@ class AgentFixture : public server::ServerFixture {
 
   // y for ScaleInput from the model of `seed`, computed on the host.
   static std::vector<float> Expected(uint32_t seed) {
-    auto session = toolchain::ModelSession::Load(test_support::ScaleModel(kWidth, seed),
-                                                 toolchain::KernelSet::kReference);
+    return ExpectedOf(test_support::ScaleModel(kWidth, seed));
+  }
+  static std::vector<float> ExpectedOf(const std::vector<uint8_t>& model) {
+    auto session = toolchain::ModelSession::Load(model, toolchain::KernelSet::kReference);
     if (!session.ok()) return {};
     auto outputs = (*session)->Run({{"x", test_support::ScaleInput(kWidth)}});
     if (!outputs.ok()) return {};
@@ -201,6 +231,7 @@ class AgentFixture : public server::ServerFixture {
 
   std::string deployer_;
   std::string min_runtime_version_ = "0.1.0";  // of the packages Upload builds
+  bool encrypt_packages_ = true;               // to the device, by Upload
   crypto::SigningKeyPair vendor_;
   DeviceIdentity identity_;
   std::string root_, data_;

@@ -18,15 +18,6 @@ class AgentTest : public AgentFixture {
     EXPECT_EQ(token.status, 201) << token.body;
     return Json(token).value("token", "");
   }
-  AgentOptions Options(const std::string& data, const DeviceClient* client) {
-    AgentOptions options;
-    options.data_folder = data;
-    options.trusted_vendors = {vendor_.public_key()};
-    options.device_name = "gateway-7";
-    options.client = client;
-    options.start_guard = false;
-    return options;
-  }
 };
 
 TEST_P(AgentTest, EnrollsOnceAndKeepsItsIdentityAcrossRestarts) {

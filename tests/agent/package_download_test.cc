@@ -93,6 +93,7 @@ TEST_P(PackageDownloadTest, AFileThatDoesNotMatchTheAnnouncedHashIsDiscarded) {
   auto missing = DownloadPackage(*client_, identity_, request, Now());
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(std::string(missing.status().message()).find("404"), std::string::npos);
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);  // a delta then takes the full one
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, PackageDownloadTest, ::testing::Values("sqlite"),

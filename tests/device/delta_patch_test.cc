@@ -2,10 +2,13 @@
 // model_delta.h): a signed, encrypted delta package applied to the served model gives exactly
 // the new model and serves it; a wrong base, an altered manifest, an altered or re-signed
 // corrupt patch and a wrong result hash are all refused with an error that says to install the
-// full package, and the previous model keeps serving.
+// full package, and the previous model keeps serving. Applied to a base package file (as an
+// agent slot keeps it), the base is read but not admitted.
 #include "device/delta_patch.h"
 
 #include <sodium.h>
+
+#include <fstream>
 
 #include "crypto/content_hash.h"
 #include "device/loader_fixture.h"
@@ -117,6 +120,37 @@ TEST_F(DeltaTest, EitherTransformGivesExactlyTheNewModel) {
     ASSERT_EQ(patched->model.size(), tuned_.size());
     EXPECT_EQ(std::memcmp(patched->model.data(), tuned_.data(), tuned_.size()), 0);
   }
+}
+
+// A slot that keeps the base package beside the delta (agent/slot_package.h): once release 2
+// is recorded, the base (release 1) is still read as the patch's input, though it may no
+// longer be loaded itself; a base of another model leaves the served model serving.
+TEST_F(DeltaTest, ADeltaAppliesToABasePackageFileThatAntiRollbackWouldRefuse) {
+  auto write = [&](const std::string& name, const std::vector<uint8_t>& bytes) {
+    const std::string path = folder_ + "/" + name;
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<long>(bytes.size()));
+    return path;
+  };
+  const std::string base = write("base.tpkg", test_support::MakePackage(Spec(1)));
+  const std::string delta = write("delta.tpkg", Sign(DeltaContents(2)));
+  PackageLoader loader(Options());
+  ASSERT_TRUE(loader.LoadDelta(base, delta).ok());
+  EXPECT_EQ(Serve(loader), tuned_y_);
+  EXPECT_EQ(loader.manifest()->release, 2u);
+  PackageLoader restarted(Options());
+  EXPECT_FALSE(restarted.Load(base).ok());  // release 1 after 2: refused
+  const Status again = restarted.LoadDelta(base, delta);
+  ASSERT_TRUE(again.ok()) << again.message();
+  EXPECT_EQ(Serve(restarted), tuned_y_);
+  test_support::PackageSpec spec = Spec(1);
+  spec.manifest.model_id = "other";
+  const std::string foreign = write("other.tpkg", test_support::MakePackage(std::move(spec)));
+  const Status refused = restarted.LoadDelta(foreign, delta);
+  EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(Message(refused).find("its base is model 'other'"), std::string::npos)
+      << refused.message();
+  EXPECT_EQ(Serve(restarted), tuned_y_);
 }
 
 TEST_F(DeltaTest, AClearDeltaAppliesToo) {

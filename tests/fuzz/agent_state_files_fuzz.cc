@@ -24,6 +24,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (!CheckVariantName(v.name).ok()) __builtin_trap();
     auto again = ParseSlotManifest(SlotManifestJson(*manifest));
     if (!again.ok() || !again->SameRelease(*manifest)) __builtin_trap();
+    for (size_t i = 0; i < manifest->variants.size(); ++i) {  // and each variant's form
+      const auto& before = manifest->variants[i].delta;
+      const auto& after = again->variants[i].delta;
+      if (before.has_value() != after.has_value() ||
+          (before && (before->artifact_hash != after->artifact_hash ||
+                      before->base_artifact_hash != after->base_artifact_hash)))
+        __builtin_trap();
+    }
   }
   return 0;
 }

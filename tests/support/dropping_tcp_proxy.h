@@ -2,7 +2,8 @@
 // to port() is forwarded to 127.0.0.1:`upstream`; on the first `drop_connections` connections
 // the proxy closes both sides once `drop_after_bytes` bytes of the server's answer went through
 // (a connection that breaks in the middle of a download). It keeps the head of every request
-// it forwarded (up to the blank line) so a test can check what the client asked for.
+// it forwarded (up to the blank line) so a test can check what the client asked for, and how
+// many bytes of the server's answer it passed on for each.
 // Connections are served one at a time, in a background thread.
 #ifndef TINYMLOPS_TESTS_SUPPORT_DROPPING_TCP_PROXY_H_
 #define TINYMLOPS_TESTS_SUPPORT_DROPPING_TCP_PROXY_H_
@@ -50,6 +51,12 @@ class DroppingTcpProxy {
     std::lock_guard<std::mutex> lock(mutex_);
     return requests_;
   }
+  // The bytes of the answer to each of requests(), in the same order, once its connection
+  // closed.
+  std::vector<uint64_t> answered_bytes() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return answered_bytes_;
+  }
 
  private:
   static sockaddr_in Loopback(uint16_t port) {
@@ -68,14 +75,19 @@ class DroppingTcpProxy {
       if (client < 0) continue;
       const int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
       sockaddr_in address = Loopback(upstream_);
-      if (::connect(server, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0)
-        Forward(client, server, drops_left_-- > 0 ? drop_after_ : UINT64_MAX);
+      if (::connect(server, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
+        const uint64_t answered =
+            Forward(client, server, drops_left_-- > 0 ? drop_after_ : UINT64_MAX);
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (answered_bytes_.size() < requests_.size()) answered_bytes_.push_back(answered);
+      }
       ::close(server);
       ::close(client);
     }
   }
 
-  void Forward(int client, int server, uint64_t answer_limit) {
+  // The bytes of the answer passed on.
+  uint64_t Forward(int client, int server, uint64_t answer_limit) {
     std::string head;
     bool head_done = false;
     uint64_t answered = 0;
@@ -85,7 +97,7 @@ class DroppingTcpProxy {
       if (::poll(fds, 2, 50) <= 0) continue;
       if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
         const ssize_t n = ::read(client, buffer, sizeof(buffer));
-        if (n <= 0) return;
+        if (n <= 0) return answered;
         if (!head_done) {
           head.append(buffer, static_cast<size_t>(n));
           const size_t end = head.find("\r\n\r\n");
@@ -95,20 +107,21 @@ class DroppingTcpProxy {
             requests_.push_back(head.substr(0, end));
           }
         }
-        if (::send(server, buffer, static_cast<size_t>(n), MSG_NOSIGNAL) != n) return;
+        if (::send(server, buffer, static_cast<size_t>(n), MSG_NOSIGNAL) != n) return answered;
       }
       if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
         const ssize_t n = ::read(server, buffer, sizeof(buffer));
-        if (n <= 0) return;
+        if (n <= 0) return answered;
         const uint64_t allowed =
             std::min<uint64_t>(static_cast<uint64_t>(n), answer_limit - answered);
         if (allowed > 0 &&
             ::send(client, buffer, allowed, MSG_NOSIGNAL) != static_cast<ssize_t>(allowed))
-          return;
+          return answered;
         answered += allowed;
-        if (answered >= answer_limit) return;  // the drop
+        if (answered >= answer_limit) return answered;  // the drop
       }
     }
+    return answered;
   }
 
   uint16_t upstream_;
@@ -119,6 +132,7 @@ class DroppingTcpProxy {
   std::atomic<bool> stop_{false};
   mutable std::mutex mutex_;
   std::vector<std::string> requests_;
+  std::vector<uint64_t> answered_bytes_;
   std::thread thread_;
 };
 

@@ -13,6 +13,7 @@
 #include "format/package_writer.h"
 #include "toolchain/graph/graph.h"
 #include "toolchain/graph/tmm_writer.h"
+#include "toolchain/package/model_delta.h"
 #include "toolchain/package/self_test_vectors.h"
 
 namespace tinymlops::test_support {
@@ -111,19 +112,40 @@ struct PackageSpec {
   int n = 0;              // the scale model's width, for the self-test input
 };
 
-// The package bytes, or empty on failure (the test then fails on use).
-inline std::vector<uint8_t> MakePackage(PackageSpec spec) {
-  if (spec.self_test && spec.n > 0) {
-    auto test = toolchain::MakeSelfTest(spec.model, {{"x", ScaleInput(spec.n)}});
-    if (!test.ok()) return {};
-    spec.manifest.self_tests.push_back(std::move(*test));
-  }
-  auto package = format::BuildPackage(spec.model.data(), spec.model.size(),
-                                      std::move(spec.manifest), spec.chunk_bytes);
+// Adds the self-test spec asks for to its manifest; false on failure.
+inline bool AddSelfTest(PackageSpec& spec) {
+  if (!spec.self_test || spec.n <= 0) return true;
+  auto test = toolchain::MakeSelfTest(spec.model, {{"x", ScaleInput(spec.n)}});
+  if (!test.ok()) return false;
+  spec.manifest.self_tests.push_back(std::move(*test));
+  return true;
+}
+
+// Encrypts (to spec.devices, if any) and signs a built package; empty on failure.
+inline std::vector<uint8_t> SealPackage(Result<format::PackageContents> package,
+                                        const PackageSpec& spec) {
   if (!package.ok()) return {};
   if (!spec.devices.empty() && !format::EncryptPackage(*package, spec.devices).ok()) return {};
   auto bytes = format::SerializePackage(*package, spec.signer);
   return bytes.ok() ? *bytes : std::vector<uint8_t>();
+}
+
+// The package bytes, or empty on failure (the test then fails on use).
+inline std::vector<uint8_t> MakePackage(PackageSpec spec) {
+  if (!AddSelfTest(spec)) return {};
+  return SealPackage(format::BuildPackage(spec.model.data(), spec.model.size(),
+                                          std::move(spec.manifest), spec.chunk_bytes),
+                     spec);
+}
+
+// A delta package (toolchain/package/model_delta.h) from `base` to spec.model, made as
+// MakePackage makes a package (links the toolchain's package module).
+inline std::vector<uint8_t> MakeDeltaPackage(const std::vector<uint8_t>& base, PackageSpec spec) {
+  if (!AddSelfTest(spec)) return {};
+  return SealPackage(
+      toolchain::BuildDeltaPackage(base.data(), base.size(), spec.model.data(), spec.model.size(),
+                                   std::move(spec.manifest), spec.chunk_bytes),
+      spec);
 }
 
 }  // namespace tinymlops::test_support

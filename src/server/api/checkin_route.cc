@@ -1,47 +1,72 @@
 // POST /v1/device/checkin (signed): the device's report and outcomes in, its desired state out
 // (docs/device-protocol.md, server/rollout/device_checkin.h).
+#include <nlohmann/json.hpp>
+
 #include "server/api/control_plane.h"
+#include "server/api/json_writer.h"
 #include "server/api/request_bodies.h"
 #include "server/api/route_helpers.h"
+#include "server/rollout/delta_offer.h"
 #include "server/rollout/device_checkin.h"
 
 namespace tinymlops::server {
 namespace {
 
-using nlohmann::json;
-
-json VariantJson(const VariantRecord& v) {
-  return {{"id", v.id},
-          {"name", v.name},
-          {"dtype", v.dtype},
-          {"size_bytes", v.size_bytes},
-          {"arena_bytes", v.arena_bytes},
-          {"artifact_bytes", v.artifact_bytes},
-          {"artifact_hash", v.artifact_hash},
-          {"release", v.release},
-          {"package", "/v1/device/variants/" + v.id + "/package"}};
+// The answer is written straight as text (server/api/json_writer.h), keys in the sorted order
+// an nlohmann::json object has, so that it is the same bytes as the tree it replaced.
+void WriteVariant(JsonWriter& w, const VariantRecord& v, const DeltaOffers& deltas) {
+  w.BeginObject()
+      .Key("arena_bytes").Int(v.arena_bytes)
+      .Key("artifact_bytes").Int(v.artifact_bytes)
+      .Key("artifact_hash").String(v.artifact_hash);
+  if (auto d = deltas.find(v.id); d != deltas.end()) {
+    w.Key("delta").BeginObject()
+        .Key("artifact_bytes").Int(d->second.artifact_bytes)
+        .Key("artifact_hash").String(d->second.artifact_hash)
+        .Key("base_artifact_hash").String(d->second.base_artifact_hash)
+        .Key("base_version").String(d->second.base_version)
+        .Key("package").String("/v1/device/deltas/" + d->second.id + "/package")
+        .EndObject();
+  }
+  w.Key("dtype").String(v.dtype)
+      .Key("id").String(v.id)
+      .Key("name").String(v.name)
+      .Key("package").String("/v1/device/variants/" + v.id + "/package")
+      .Key("release").Int(v.release)
+      .Key("size_bytes").Int(v.size_bytes)
+      .EndObject();
 }
 
-json AnswerJson(const CheckinAnswer& answer) {
-  json out = {{"desired", nullptr},
-              {"refused", json::array()},
-              {"next_checkin_seconds", answer.next_checkin_seconds}};
+void WriteDesired(JsonWriter& w, const DesiredState& d, const DeltaOffers& deltas) {
+  w.BeginObject().Key("deployment").String(d.deployment).Key("model").String(d.model);
+  // The policy is stored as nlohmann dumped it (server/api/request_bodies.h): compact, sorted.
+  w.Key("policy");
+  if (!d.policy_json.empty() && nlohmann::json::accept(d.policy_json)) {
+    w.Raw(d.policy_json);
+  } else {
+    w.Null();
+  }
+  w.Key("variants").BeginArray();
+  for (const VariantRecord& v : d.variants) WriteVariant(w, v, deltas);
+  w.EndArray().Key("version").String(d.version).EndObject();
+}
+
+HttpResponse AnswerResponse(const CheckinAnswer& answer, const DeltaOffers& deltas) {
+  JsonWriter w;
+  w.BeginObject().Key("desired");
   if (answer.desired) {
-    const DesiredState& d = *answer.desired;
-    json variants = json::array();
-    for (const VariantRecord& v : d.variants) variants.push_back(VariantJson(v));
-    json policy =
-        d.policy_json.empty() ? json(nullptr) : json::parse(d.policy_json, nullptr, false);
-    out["desired"] = {{"deployment", d.deployment},
-                      {"model", d.model},
-                      {"version", d.version},
-                      {"variants", variants},
-                      {"policy", policy.is_discarded() ? json(nullptr) : policy}};
+    WriteDesired(w, *answer.desired, deltas);
+  } else {
+    w.Null();
   }
+  w.Key("next_checkin_seconds").Int(answer.next_checkin_seconds).Key("refused").BeginArray();
   for (const RefusedDeployment& r : answer.refused) {
-    out["refused"].push_back({{"deployment", r.deployment}, {"reason", r.reason}});
+    w.BeginObject().Key("deployment").String(r.deployment).Key("reason").String(r.reason).EndObject();
   }
-  return out;
+  w.EndArray().EndObject();
+  HttpResponse response;
+  response.body = w.Take();
+  return response;
 }
 
 }  // namespace
@@ -57,8 +82,13 @@ void AddCheckinRoute(Router& router, const ControlPlane::Context& context,
                TMO_ASSIGN_OR_RESPOND(
                    CheckinAnswer answer,
                    CheckInDevice(tx, device.project_id, device.device_id, body, c->now()));
+               DeltaOffers deltas;
+               if (answer.desired) {
+                 TMO_ASSIGN_OR_RESPOND(deltas,
+                                       OfferDeltas(tx, *answer.desired, body.report.installed));
+               }
                m->Record(body.outcomes.size(), answer.desired.has_value());
-               return JsonResponse(200, AnswerJson(answer));
+               return AnswerResponse(answer, deltas);
              }));
 }
 

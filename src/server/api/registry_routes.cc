@@ -1,11 +1,12 @@
-// Routes of the registry: models, variant uploads (re-verified), and package downloads with
-// HTTP Range for operators and for the devices of the project.
+// Routes of the registry: models, variant and delta uploads (re-verified), and package
+// downloads with HTTP Range for operators and for the devices of the project.
 #include "server/api/control_plane.h"
 #include "server/api/request_auth.h"
 #include "server/api/request_bodies.h"
 #include "server/api/route_helpers.h"
 #include "server/registry/model_registry.h"
 #include "server/registry/trusted_keys.h"
+#include "server/registry/variant_delta.h"
 
 namespace tinymlops::server {
 namespace {
@@ -30,15 +31,31 @@ nlohmann::json VariantJson(const VariantRecord& v) {
           {"created_unix", v.created_unix}};
 }
 
-// The package of `variant`, whole or the requested byte range.
+nlohmann::json DeltaJson(const DeltaRecord& d, const VariantRecord& target) {
+  return {{"id", d.id},
+          {"model", target.model},
+          {"version", target.version},
+          {"variant", target.name},
+          {"variant_id", d.variant_id},
+          {"base_version", d.base_version},
+          {"base_variant_id", d.base_variant_id},
+          {"signer_key_id", d.signer_key_id},
+          {"package_bytes", d.artifact_bytes},
+          {"package_hash", d.artifact_hash},
+          {"full_package_bytes", target.artifact_bytes},
+          {"created_unix", d.created_unix}};
+}
+
+// A stored package (a variant's or a delta's), whole or the requested byte range.
 HttpResponse PackageDownload(const ControlPlane::Context& c, const HttpRequest& request,
-                             const VariantRecord& variant) {
+                             const std::string& artifact, const std::string& artifact_hash,
+                             int64_t artifact_bytes) {
   HttpResponse response;
   response.content_type = "application/octet-stream";
-  response.file = c.artifacts.PathOf(variant.artifact);
+  response.file = c.artifacts.PathOf(artifact);
   response.headers.emplace_back("Accept-Ranges", "bytes");
-  response.headers.emplace_back("ETag", "\"" + variant.artifact_hash + "\"");
-  const uint64_t size = static_cast<uint64_t>(variant.artifact_bytes);
+  response.headers.emplace_back("ETag", "\"" + artifact_hash + "\"");
+  const uint64_t size = static_cast<uint64_t>(artifact_bytes);
   response.file_length = size;
   const std::string range_header = request.Header("range");
   if (range_header.empty()) return response;
@@ -115,6 +132,34 @@ void AddRegistryRoutes(Router& router, const ControlPlane::Context& context) {
                return JsonResponse(201, VariantJson(variant));
              });
 
+  // A delta package of a variant against the same variant of an older version.
+  router.Add(
+      "PUT",
+      "/v1/projects/{project}/models/{model}/versions/{version}/variants/{variant}/"
+      "deltas/{base_version}",
+      [c](HttpRequest& request) {
+        const std::string project = request.params["project"];
+        const DeltaUpload upload{request.params["model"], request.params["version"],
+                                 request.params["variant"], request.params["base_version"]};
+        std::vector<crypto::SigningPublicKey> trusted;
+        DeltaVariants variants;
+        {
+          TMO_BEGIN_OR_RESPOND(tx, c->store);
+          OperatorIdentity op;
+          TMO_RESPOND_IF_REFUSED(RequireOperator(*tx, request, project, Role::kDeployer, &op));
+          TMO_ASSIGN_OR_RESPOND(variants, FindDeltaVariants(*tx, project, upload));
+          TMO_ASSIGN_OR_RESPOND(trusted, TrustedKeys(*tx, project));
+        }
+        TMO_ASSIGN_OR_RESPOND(VerifiedPackage verified,
+                              VerifyDeltaUpload(variants, request.body, trusted));
+        TMO_ASSIGN_OR_RESPOND(ArtifactRef artifact, c->artifacts.Put(request.body));
+        TMO_BEGIN_OR_RESPOND(tx, c->store);
+        TMO_ASSIGN_OR_RESPOND(DeltaRecord delta,
+                              RecordDelta(*tx, variants, verified, artifact, c->now()));
+        TMO_RESPOND_IF_ERROR(tx->Commit());
+        return JsonResponse(201, DeltaJson(delta, variants.target));
+      });
+
   router.Add("GET", "/v1/projects/{project}/models/{model}/variants",
              ProjectRoute(c, Role::kViewer, [](Transaction& tx, HttpRequest& request,
                                                const std::string& project) {
@@ -130,7 +175,8 @@ void AddRegistryRoutes(Router& router, const ControlPlane::Context& context) {
                                                 const std::string& project) {
                TMO_ASSIGN_OR_RESPOND(VariantRecord variant,
                                      FindVariant(tx, project, request.params["variant"]));
-               return PackageDownload(*c, request, variant);
+               return PackageDownload(*c, request, variant.artifact, variant.artifact_hash,
+                                      variant.artifact_bytes);
              }));
 
   // Only the device's own project: another project's variant is not found.
@@ -139,8 +185,19 @@ void AddRegistryRoutes(Router& router, const ControlPlane::Context& context) {
                                 const AuthenticatedDevice& device) {
                TMO_ASSIGN_OR_RESPOND(VariantRecord variant,
                                      FindVariant(tx, device.project_id, request.params["variant"]));
-               return PackageDownload(*c, request, variant);
+               return PackageDownload(*c, request, variant.artifact, variant.artifact_hash,
+                                      variant.artifact_bytes);
              }));
+
+  // A delta package, as offered in the check-in answer; only the device's own project.
+  router.Add(
+      "GET", "/v1/device/deltas/{delta}/package",
+      DeviceRoute(c, [c](Transaction& tx, HttpRequest& request, const AuthenticatedDevice& device) {
+        TMO_ASSIGN_OR_RESPOND(DeltaRecord delta,
+                              FindDelta(tx, device.project_id, request.params["delta"]));
+        return PackageDownload(*c, request, delta.artifact, delta.artifact_hash,
+                               delta.artifact_bytes);
+      }));
 }
 
 }  // namespace tinymlops::server

@@ -93,18 +93,33 @@ Result<DeviceRecord> EnrollDevice(Transaction& tx, const std::string& token,
 
 Status RecordDeviceReport(Transaction& tx, const std::string& device_id,
                           const DeviceReport& report) {
-  const std::pair<const char*, const std::string*> fields[] = {{"profile", &report.profile},
-                                                               {"context", &report.context},
-                                                               {"health", &report.health},
-                                                               {"installed", &report.installed}};
+  DeviceRecord unknown;  // nothing known of the row: every non-empty field is written
+  unknown.id = device_id;
+  unknown.profile = unknown.context = unknown.health = unknown.installed = std::string();
+  return RecordDeviceReport(tx, unknown, report);
+}
+
+Status RecordDeviceReport(Transaction& tx, DeviceRecord& device, const DeviceReport& report) {
+  const std::pair<const char*, std::pair<const std::string*, std::string*>> fields[] = {
+      {"profile", {&report.profile, &device.profile}},
+      {"context", {&report.context, &device.context}},
+      {"health", {&report.health, &device.health}},
+      {"installed", {&report.installed, &device.installed}}};
+  std::string sql = "UPDATE devices SET ";
+  std::vector<SqlValue> params;
   for (const auto& [column, value] : fields) {
-    if (value->empty()) continue;
-    TMM_RETURN_IF_ERROR(tx.Execute(std::string("UPDATE devices SET ") + column +
-                                       " = ? WHERE id = ?",
-                                   {*value, device_id})
-                            .status());
+    const auto& [reported, held] = value;
+    if (reported->empty() || *reported == *held) continue;
+    if (!params.empty()) sql += ", ";
+    sql += column;
+    sql += " = ?";
+    params.emplace_back(*reported);
+    *held = *reported;
   }
-  return Status::Ok();
+  if (params.empty()) return Status::Ok();
+  sql += " WHERE id = ?";
+  params.emplace_back(device.id);
+  return tx.Execute(sql, params).status();
 }
 
 Status SetDeviceTags(Transaction& tx, const std::string& project_id, const std::string& device_id,

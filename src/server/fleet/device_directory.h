@@ -46,8 +46,13 @@ Result<DeviceRecord> EnrollDevice(Transaction& tx, const std::string& token,
 struct DeviceReport {  // JSON texts; empty: unchanged
   std::string profile, context, health, installed;
 };
+// Writes the report's non-empty fields to the device's row, in one UPDATE.
 Status RecordDeviceReport(Transaction& tx, const std::string& device_id,
                           const DeviceReport& report);
+// The same for a device read in this transaction: writes only the fields that differ from
+// `device`'s (no statement when none does: a routine check-in often repeats its context), and
+// updates `device` to what the row now holds.
+Status RecordDeviceReport(Transaction& tx, DeviceRecord& device, const DeviceReport& report);
 Status SetDeviceTags(Transaction& tx, const std::string& project_id, const std::string& device_id,
                      const std::string& tags_json);
 Result<DeviceRecord> FindDevice(Transaction& tx, const std::string& project_id,

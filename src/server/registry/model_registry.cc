@@ -1,5 +1,6 @@
 #include "server/registry/model_registry.h"
 
+#include "crypto/content_hash.h"
 #include "format/byte_source.h"
 #include "format/package_reader.h"
 #include "server/auth/opaque_token.h"
@@ -10,7 +11,8 @@ namespace {
 constexpr const char* kVariantColumns =
     "SELECT v.id, v.version_id, v.project_id, m.name, mv.version, v.name, v.target, v.dtype, "
     "v.ops, v.size_bytes, v.arena_bytes, v.release_counter, v.accuracy, v.signer_key_id, "
-    "v.artifact, v.artifact_hash, v.artifact_bytes, v.created_unix, v.min_runtime_version FROM variants v "
+    "v.artifact, v.artifact_hash, v.artifact_bytes, v.created_unix, v.min_runtime_version, "
+    "v.model_hash FROM variants v "
     "JOIN model_versions mv ON mv.id = v.version_id JOIN models m ON m.id = mv.model_id ";
 
 VariantRecord VariantFromRow(const Row& row) {
@@ -34,6 +36,7 @@ VariantRecord VariantFromRow(const Row& row) {
   v.artifact_bytes = row.Int(16);
   v.created_unix = row.Int(17);
   v.min_runtime_version = row.Text(18);
+  v.model_hash = row.Text(19);
   return v;
 }
 
@@ -53,12 +56,29 @@ Result<VerifiedPackage> VerifyPackage(const std::string& bytes,
     return Status::Error(StatusCode::kInvalidArgument, "package refused: %s",
                          reader.status().message());
   }
-  const Status payload = (*reader)->VerifyPayload();
+  const auto& manifest = (*reader)->manifest();
+  VerifiedPackage verified;
+  // A clear whole model is read (which checks the payload as VerifyPayload does) and hashed.
+  Status payload;
+  if (!(*reader)->encrypted() && !manifest.delta) {
+    std::vector<uint8_t> model(static_cast<size_t>(manifest.model_bytes));
+    payload = (*reader)->ReadModel(nullptr, model.data(), model.size());
+    if (payload.ok()) {
+      const std::vector<uint8_t> hash = crypto::ContentHash(model.data(), model.size());
+      verified.model_hash = ToHex(hash.data(), hash.size());
+    }
+  } else {
+    payload = (*reader)->VerifyPayload();
+  }
   if (!payload.ok()) {
     return Status::Error(StatusCode::kInvalidArgument, "package refused: %s", payload.message());
   }
-  const auto& manifest = (*reader)->manifest();
-  VerifiedPackage verified;
+  if (const tpkg::DeltaT* delta = manifest.delta.get()) {
+    verified.delta = true;
+    verified.delta_base_hash = ToHex(delta->base_model_hash.data(), delta->base_model_hash.size());
+    verified.delta_result_hash =
+        ToHex(delta->result_model_hash.data(), delta->result_model_hash.size());
+  }
   verified.model_id = manifest.model_id;
   verified.version = manifest.version;
   verified.variant = manifest.variant;
@@ -104,6 +124,14 @@ Result<VerifiedPackage> VerifyUpload(const VariantUpload& upload, const std::str
                          verified.model_id.c_str(), verified.version.c_str(),
                          verified.variant.c_str(), upload.model.c_str(), upload.version.c_str(),
                          upload.variant.c_str());
+  }
+  if (verified.delta) {
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "package refused: it is a delta package (a patch against model %.16s...), "
+                         "not a whole model; upload it as a delta of the variant with "
+                         "`tinymlops variant upload --delta-from BASE_VERSION` (PUT "
+                         ".../variants/%s/deltas/BASE_VERSION), after the variant's full package",
+                         verified.delta_base_hash.c_str(), upload.variant.c_str());
   }
   return verified;
 }
@@ -151,6 +179,7 @@ Result<VariantRecord> RecordVariant(Transaction& tx, const std::string& project_
   v.artifact_bytes = static_cast<int64_t>(artifact.bytes);
   v.created_unix = now;
   v.min_runtime_version = verified.min_runtime_version;
+  v.model_hash = verified.model_hash;
   std::vector<SqlValue> params = {v.id,         v.version_id, project_id, v.name,
                                   v.target,     v.dtype,      v.size_bytes, v.arena_bytes,
                                   v.ops_json};
@@ -162,14 +191,14 @@ Result<VariantRecord> RecordVariant(Transaction& tx, const std::string& project_
   }
   for (SqlValue value : {SqlValue(v.release), SqlValue(v.signer_key_id), SqlValue(v.artifact),
                          SqlValue(v.artifact_bytes), SqlValue(v.artifact_hash), SqlValue(now),
-                         SqlValue(v.min_runtime_version)}) {
+                         SqlValue(v.min_runtime_version), SqlValue(v.model_hash)}) {
     params.push_back(std::move(value));
   }
   TMM_RETURN_IF_ERROR(
       tx.Execute("INSERT INTO variants (id, version_id, project_id, name, target, dtype, "
                  "size_bytes, arena_bytes, ops, accuracy, release_counter, signer_key_id, "
-                 "artifact, artifact_bytes, artifact_hash, created_unix, min_runtime_version) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 "artifact, artifact_bytes, artifact_hash, created_unix, min_runtime_version, "
+                 "model_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  params)
           .status());
   return v;

@@ -2,9 +2,11 @@
 // signed .tpkg package. An upload is accepted only after the server re-verifies the package
 // with format/package_reader.h: its signature against the project's trusted keys
 // (server/registry/trusted_keys.h), its payload hash, and that its manifest names the model,
-// version and variant it is uploaded as. Variant facts the server cannot read from an
-// (encrypted) package — dtype, arena bytes, ops, accuracy — come with the upload; the oldest
-// runtime that may load it is read from its manifest.
+// version and variant it is uploaded as, and that it is a whole model (a delta package goes
+// through server/registry/variant_delta.h). The server hashes the model of a clear package
+// (the base and result hashes of delta packages are checked against it). Variant facts the
+// server cannot read from an (encrypted) package — dtype, arena bytes, ops, accuracy — come
+// with the upload; the oldest runtime that may load it is read from its manifest.
 // Every lookup is scoped to one project.
 // Errors: kInvalidArgument (package refused; the message says why), kNotFound (no such model
 // or variant in the project), kFailedPrecondition (already exists), store and I/O errors.
@@ -36,6 +38,7 @@ struct VariantRecord {
   std::string signer_key_id, artifact, artifact_hash;
   int64_t artifact_bytes = 0, created_unix = 0;
   std::string min_runtime_version;  // from the package manifest; "" for any runtime
+  std::string model_hash;           // hex BLAKE2b-256 of the model; "" when not readable
 };
 
 // What an uploader states beside the package bytes.
@@ -51,6 +54,11 @@ struct VariantUpload {
 struct VerifiedPackage {
   std::string model_id, version, variant, target, signer_key_id, min_runtime_version;
   uint64_t model_bytes = 0, release = 0;
+  // Hex BLAKE2b-256 of the model of a clear whole-model package, read and hashed by the
+  // server; "" for an encrypted one (the server cannot read it) and for a delta package.
+  std::string model_hash;
+  bool delta = false;  // a delta package: the hex hashes of its signed Delta block follow
+  std::string delta_base_hash, delta_result_hash;
 };
 
 Result<VerifiedPackage> VerifyPackage(const std::string& bytes,
@@ -61,10 +69,11 @@ Result<ModelRecord> CreateModel(Transaction& tx, const std::string& project_id,
                                 int64_t now);
 Result<std::vector<ModelRecord>> ListModels(Transaction& tx, const std::string& project_id);
 // Upload, in three steps so that no store transaction is open while a large package is
-// verified and written: VerifyUpload checks the package (VerifyPackage) and that its manifest
-// names the upload's model, version and variant; the caller stores the bytes
-// (ArtifactStore::Put); RecordVariant records the variant of a package VerifyUpload accepted
-// (creating the version on its first variant). kNotFound when the model does not exist.
+// verified and written: VerifyUpload checks the package (VerifyPackage), that its manifest
+// names the upload's model, version and variant, and that it is not a delta package; the caller
+// stores the bytes (ArtifactStore::Put); RecordVariant records the variant of a package
+// VerifyUpload accepted (creating the version on its first variant). kNotFound when the model does
+// not exist.
 Result<VerifiedPackage> VerifyUpload(const VariantUpload& upload, const std::string& package,
                                      const std::vector<crypto::SigningPublicKey>& trusted);
 Result<std::string> FindModelId(Transaction& tx, const std::string& project_id,

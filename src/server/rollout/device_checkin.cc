@@ -183,8 +183,8 @@ bool IsOutcomeEvent(const std::string& event) {
 Result<CheckinAnswer> CheckInDevice(Transaction& tx, const std::string& project_id,
                                     const std::string& device_id, const CheckinRequest& request,
                                     int64_t now) {
-  TMM_RETURN_IF_ERROR(RecordDeviceReport(tx, device_id, request.report));
   TMM_ASSIGN_OR_RETURN(DeviceRecord device, FindDevice(tx, project_id, device_id));
+  TMM_RETURN_IF_ERROR(RecordDeviceReport(tx, device, request.report));
   std::vector<DeviceOutcome> fresh;  // outcomes not recorded before
   for (const DeviceOutcome& o : request.outcomes) {
     TMM_ASSIGN_OR_RETURN(

@@ -116,6 +116,21 @@ const std::vector<Migration>& SchemaMigrations() {
            // The last counter of a device's session requests: the next must be larger.
            "ALTER TABLE devices ADD COLUMN request_counter BIGINT NOT NULL DEFAULT 0",
        }},
+      {4,
+       "delta updates",
+       {
+           // Hex BLAKE2b-256 of a variant's model, read by the server from a clear package at
+           // upload; '' when the package is encrypted (or was uploaded before this migration).
+           "ALTER TABLE variants ADD COLUMN model_hash TEXT NOT NULL DEFAULT ''",
+           // A delta package (server/registry/variant_delta.h) of a variant against the same
+           // variant of an older version: at most one per (variant, base version).
+           "CREATE TABLE variant_deltas (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, "
+           "variant_id TEXT NOT NULL REFERENCES variants(id), "
+           "base_variant_id TEXT NOT NULL REFERENCES variants(id), base_version TEXT NOT NULL, "
+           "signer_key_id TEXT NOT NULL, artifact TEXT NOT NULL, artifact_bytes BIGINT NOT NULL, "
+           "artifact_hash TEXT NOT NULL, created_unix BIGINT NOT NULL, "
+           "UNIQUE (variant_id, base_version))",
+       }},
   };
   return migrations;
 }

@@ -204,8 +204,11 @@ class SqliteStore : public Store {
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   sqlite3* db = nullptr;
+  // NOMUTEX: the store's own mutex already gives the connection to one thread at a time (a
+  // Transaction holds it), so SQLite's per-call connection mutex would only add a lock and an
+  // unlock to every bind, step and column read.
   const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                                  nullptr);
   if (rc != SQLITE_OK) {
     Status status = Status::Error(StatusCode::kIoError, "cannot open the SQLite store %s: %s",

@@ -136,6 +136,69 @@ TEST(OptimizedConvTest, SmallPlanePointwiseMatchesReference) {
   for (const ConvCase& c : cases) CheckConv(c, rng);
 }
 
+// Depthwise convolutions of at least 16 channels and small planes run with the channels in the
+// vector lanes (blocked_depthwise_conv.h): channel counts that are not a multiple of 16, 1x1
+// planes and kernels, strides 1 to 3, symmetric and asymmetric pads, dilations, kernels other
+// than 3x3, batches, with and without bias, every fused activation.
+TEST(OptimizedConvTest, ChannelBlockedDepthwiseMatchesReference) {
+  std::mt19937 rng(16);
+  const tmm::ActivationType relu = tmm::ActivationType::Relu;
+  const tmm::ActivationType none = tmm::ActivationType::None;
+  const tmm::ActivationType clip = tmm::ActivationType::Clip;
+  const ConvCase cases[] = {
+      {1, 128, 6, 6, 128, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, clip},  // VWW 6x6
+      {1, 128, 6, 6, 128, 128, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1, true, clip},  // VWW stride 2
+      {1, 256, 3, 3, 256, 256, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, clip},  // VWW 3x3
+      {1, 32, 24, 24, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, clip},   // VWW 24x24
+      {1, 17, 5, 7, 17, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, relu},
+      {2, 33, 9, 4, 33, 33, 3, 3, 2, 2, 1, 1, 1, 0, 1, 1, false, none},
+      {1, 20, 1, 1, 20, 20, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, true, relu},  // 1x1 plane
+      {1, 40, 1, 1, 40, 40, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, true, none},  // 1x1 everything
+      {1, 16, 2, 3, 16, 16, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, false, clip},
+      {1, 31, 11, 10, 31, 31, 3, 3, 3, 3, 1, 1, 2, 1, 0, 2, true, clip},  // stride 3
+      {1, 48, 9, 9, 48, 48, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, true, relu},    // dilation 2
+      {1, 19, 8, 12, 19, 19, 3, 3, 1, 2, 2, 1, 1, 0, 2, 1, false, none},  // mixed
+      {1, 24, 7, 9, 24, 24, 5, 5, 1, 1, 1, 1, 2, 2, 2, 2, true, clip},    // 5x5
+      {2, 50, 10, 4, 50, 50, 3, 1, 2, 1, 1, 1, 1, 0, 1, 0, true, relu},   // 3x1
+      {1, 64, 4, 4, 64, 64, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, true, none},    // no padding
+      {1, 16, 3, 33, 16, 16, 3, 3, 1, 1, 1, 3, 1, 3, 1, 3, false, relu},  // dilated width
+  };
+  for (const ConvCase& c : cases) CheckConv(c, rng);
+}
+
+// Random depthwise convolutions of 16 to 40 channels on planes of up to 12x12.
+TEST(OptimizedConvTest, RandomChannelBlockedDepthwiseMatchesReference) {
+  std::mt19937 rng(1616);
+  auto uniform = [&rng](int low, int high) {
+    return std::uniform_int_distribution<int>(low, high)(rng);
+  };
+  for (int trial = 0; trial < 40; ++trial) {
+    ConvCase c{};
+    c.batch = uniform(1, 2);
+    c.channels = c.filters = c.group = uniform(16, 40);
+    c.height = uniform(1, 12);
+    c.width = uniform(1, 12);
+    c.kernel_h = uniform(1, 5);
+    c.kernel_w = uniform(1, 5);
+    c.stride_h = uniform(1, 3);
+    c.stride_w = uniform(1, 3);
+    c.dilation_h = uniform(1, 2);
+    c.dilation_w = uniform(1, 2);
+    c.pad_top = uniform(0, 2);
+    c.pad_left = uniform(0, 2);
+    c.pad_bottom = uniform(0, 2);
+    c.pad_right = uniform(0, 2);
+    c.bias = uniform(0, 1) == 1;
+    c.activation = static_cast<tmm::ActivationType>(uniform(0, 2));
+    const bool window_fits =
+        c.height + c.pad_top + c.pad_bottom > c.dilation_h * (c.kernel_h - 1) &&
+        c.width + c.pad_left + c.pad_right > c.dilation_w * (c.kernel_w - 1);
+    if (!window_fits) continue;
+    CheckConv(c, rng);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
 TEST(OptimizedConvTest, RandomFloatConvolutionsMatchReference) {
   std::mt19937 rng(2024);
   auto uniform = [&rng](int low, int high) {

@@ -189,6 +189,24 @@ TEST(OptimizedInt8ConvTest, RandomConvolutionsAreBitExact) {
   }
 }
 
+// Depthwise convolutions of at least 16 channels on small planes sum on the channel-blocked
+// float kernel (blocked_depthwise_conv.h): channel counts that are not a multiple of 16, more
+// channels than one chunk (300 on 6x6), strides, dilations, pads, 1-D and 2-D, both dtypes.
+TEST(OptimizedInt8ConvTest, ChannelBlockedDepthwiseIsBitExact) {
+  std::mt19937 rng(1616);
+  for (int trial = 0; trial < 40; ++trial) {
+    Int8ConvCase c = RandomCase(rng);
+    if (trial == 0) c.spatial_rank = 2, c.kernel_h = c.kernel_w = 3, c.dilation_h = 1;
+    c.channels = c.filters = c.group = trial == 0 ? 300 : 16 + trial % 25;
+    c.height = trial == 0 ? 6 : std::min(c.height, 8);
+    c.width = trial == 0 ? 6 : std::min(c.width, 10);
+    c.height = std::max(c.height, c.dilation_h * (c.kernel_h - 1) + 1);
+    c.width = std::max(c.width, c.dilation_w * (c.kernel_w - 1) + 1);
+    CheckInt8Conv(c, rng);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
 TEST(OptimizedInt8ConvTest, PointwiseConvolutionsAreBitExact) {
   std::mt19937 rng(7);
   for (DType dtype : {DType::kInt8, DType::kUInt8})

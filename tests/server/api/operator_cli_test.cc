@@ -1,5 +1,6 @@
 // The operator CLI (`tinymlops project|token|trust|enrollment|variant|device|deploy ...`) against a
-// real server over HTTP: what it prints with --json, and its exit codes on refusals.
+// real server over HTTP: what it prints with --json, and its exit codes on refusals. `variant
+// upload --delta-from` uploads a delta package.
 #include <sys/wait.h>
 
 #include <gtest/gtest.h>
@@ -187,6 +188,57 @@ TEST_P(OperatorCliTest, RefusalsAreOneLineErrorsWithExitCode1) {
   EXPECT_NE(missing.output.find("404"), std::string::npos) << missing.output;
   Run usage = Cli("token create x --project acme --role root", admin_);
   EXPECT_EQ(usage.exit_code, 2) << usage.output;
+}
+
+TEST_P(OperatorCliTest, UploadsADeltaPackageWithDeltaFrom) {
+  const auto folder = artifacts_.parent_path() / ("tinymlops_cli_" + NewRecordId(""));
+  std::filesystem::create_directories(folder);
+  ASSERT_EQ(Cli("project create acme", admin_).exit_code, 0);
+  auto vendor = crypto::SigningKeyPair::Generate();
+  ASSERT_TRUE(
+      crypto::WritePublicKeyFile((folder / "vendor.pub").string(), vendor->public_key()).ok());
+  ASSERT_EQ(
+      Cli("trust add " + (folder / "vendor.pub").string() + " --project acme", admin_).exit_code,
+      0);
+  constexpr int kWidth = 1024;
+  const std::vector<uint8_t> base = test_support::ScaleModel(kWidth);
+  const std::vector<uint8_t> tuned = test_support::TunedScaleModel(kWidth);
+  auto write = [&](const std::string& name, const std::string& version,
+                   const std::vector<uint8_t>& model, const std::vector<uint8_t>* delta_base) {
+    test_support::PackageSpec spec;
+    spec.model = model;
+    spec.manifest = test_support::Identity("digits", version == "1.0.0" ? 1 : 2);
+    spec.manifest.version = version;
+    spec.signer = &*vendor;
+    const std::vector<uint8_t> bytes =
+        delta_base ? test_support::MakeDeltaPackage(*delta_base, std::move(spec))
+                   : test_support::MakePackage(std::move(spec));
+    EXPECT_FALSE(bytes.empty());
+    std::ofstream(folder / name, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<long>(bytes.size()));
+    return (folder / name).string();
+  };
+  const std::string v1 = write("v1.tpkg", "1.0.0", base, nullptr);
+  const std::string v2 = write("v2.tpkg", "1.1.0", tuned, nullptr);
+  const std::string delta = write("delta.tpkg", "1.1.0", tuned, &base);
+  for (const std::string& package : {v1, v2})
+    ASSERT_EQ(
+        Cli("variant upload " + package + " --project acme --dtype float32", admin_).exit_code, 0);
+  // A delta given as a variant, or a variant as a delta: one line saying what to do.
+  Run as_variant = Cli("variant upload " + delta + " --project acme --dtype float32", admin_);
+  EXPECT_EQ(as_variant.exit_code, 1);
+  EXPECT_NE(as_variant.output.find("--delta-from"), std::string::npos) << as_variant.output;
+  Run as_delta = Cli("variant upload " + v2 + " --project acme --delta-from 1.0.0", admin_);
+  EXPECT_EQ(as_delta.exit_code, 1);
+  EXPECT_NE(as_delta.output.find("not a delta"), std::string::npos) << as_delta.output;
+  Run uploaded =
+      Cli("variant upload " + delta + " --project acme --delta-from 1.0.0 --json", admin_);
+  ASSERT_EQ(uploaded.exit_code, 0) << uploaded.output;
+  EXPECT_EQ(uploaded.Json()["base_version"], "1.0.0");
+  EXPECT_EQ(uploaded.Json()["version"], "1.1.0");
+  EXPECT_LT(uploaded.Json()["package_bytes"].get<int64_t>(),
+            uploaded.Json()["full_package_bytes"].get<int64_t>());
+  std::filesystem::remove_all(folder);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, OperatorCliTest, ::testing::Values("sqlite"),

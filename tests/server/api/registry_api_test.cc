@@ -1,5 +1,6 @@
-// Registry: signed package uploads re-verified by the server, variants, and downloads with
-// HTTP Range (resumable), over real HTTP against both backends.
+// Registry: signed package uploads re-verified by the server, variants, delta packages checked
+// against both versions' models, and downloads with HTTP Range (resumable), over real HTTP
+// against both backends.
 #include <gtest/gtest.h>
 
 #include "server_fixture.h"
@@ -140,6 +141,102 @@ TEST_P(RegistryApiTest, PackagesDownloadWholeOrByRange) {
   Device outsider = EnrollDevice("other", other_admin);
   EXPECT_EQ(DeviceCall(outsider, "GET", device_url).status, 404);
   EXPECT_EQ(Call("GET", url, other_admin).status, 404);
+}
+
+// Delta uploads: 1.0.0 is the scale model, 1.1.0 the same fine-tuned; both clear packages.
+TEST_P(RegistryApiTest, DeltasAreVerifiedAgainstTheBaseAndTheTargetVariant) {
+  constexpr int kWidth = 4096;
+  const std::vector<uint8_t> base = test_support::ScaleModel(kWidth);
+  const std::vector<uint8_t> tuned = test_support::TunedScaleModel(kWidth);
+  auto spec = [&](const std::string& version, const std::vector<uint8_t>& model) {
+    test_support::PackageSpec s;  // no self-test: its vectors would outweigh the patch
+    s.model = model;
+    s.manifest = test_support::Identity("digits", version == "1.0.0" ? 1 : 2);
+    s.manifest.version = version;
+    s.signer = &vendor_;
+    return s;
+  };
+  auto text = [](const std::vector<uint8_t>& bytes) {
+    EXPECT_FALSE(bytes.empty());
+    return std::string(bytes.begin(), bytes.end());
+  };
+  auto full = [&](const std::string& version, const std::vector<uint8_t>& model) {
+    return text(test_support::MakePackage(spec(version, model)));
+  };
+  auto delta = [&](const std::vector<uint8_t>& from, const std::vector<uint8_t>& to,
+                   const crypto::SigningKeyPair* signer) {
+    test_support::PackageSpec s = spec("1.1.0", to);
+    s.signer = signer;
+    return text(test_support::MakeDeltaPackage(from, std::move(s)));
+  };
+  auto error = [&](const test_support::ClientResponse& r) { return Json(r).value("error", ""); };
+  const std::string delta_url =
+      "/v1/projects/acme/models/digits/versions/1.1.0/variants/fp32/deltas/1.0.0";
+  const std::string good = delta(base, tuned, &vendor_);
+  // Both versions' variants come first.
+  auto early = Call("PUT", delta_url, deployer_, good);
+  EXPECT_EQ(early.status, 404) << early.body;
+  const std::string full_v2 = full("1.1.0", tuned);
+  ASSERT_EQ(Call("PUT", kUpload, deployer_, full("1.0.0", base)).status, 201);
+  auto v2 =
+      Call("PUT", "/v1/projects/acme/models/digits/versions/1.1.0/variants/fp32?dtype=float32",
+           deployer_, full_v2);
+  ASSERT_EQ(v2.status, 201) << v2.body;
+
+  // A delta uploaded as a full variant: refused, saying how to upload it.
+  auto as_variant = Call("PUT",
+                         "/v1/projects/acme/models/digits/versions/1.1.0/variants/fp32"
+                         "?dtype=float32",
+                         deployer_, good);
+  EXPECT_EQ(as_variant.status, 400);
+  EXPECT_NE(error(as_variant).find("--delta-from"), std::string::npos) << as_variant.body;
+  // A whole package as a delta, an unsigned or untrusted delta, a delta of another base or to
+  // another model: all refused.
+  auto whole = Call("PUT", delta_url, deployer_, full_v2);
+  EXPECT_EQ(whole.status, 400);
+  EXPECT_NE(error(whole).find("whole-model"), std::string::npos) << whole.body;
+  auto stranger = crypto::SigningKeyPair::Generate();
+  EXPECT_EQ(Call("PUT", delta_url, deployer_, delta(base, tuned, &*stranger)).status, 400);
+  EXPECT_EQ(Call("PUT", delta_url, deployer_, delta(base, tuned, nullptr)).status, 400);
+  const std::vector<uint8_t> other = test_support::ScaleModel(kWidth, 7);
+  auto wrong_base = Call("PUT", delta_url, deployer_, delta(other, tuned, &vendor_));
+  EXPECT_EQ(wrong_base.status, 400);
+  EXPECT_NE(error(wrong_base).find("patches model"), std::string::npos) << wrong_base.body;
+  auto wrong_result = Call("PUT", delta_url, deployer_, delta(base, other, &vendor_));
+  EXPECT_EQ(wrong_result.status, 400);
+  EXPECT_NE(error(wrong_result).find("produces model"), std::string::npos) << wrong_result.body;
+
+  // The right one is recorded, smaller than the full package; one per base.
+  auto uploaded = Call("PUT", delta_url, deployer_, good);
+  ASSERT_EQ(uploaded.status, 201) << uploaded.body;
+  const auto d = Json(uploaded);
+  EXPECT_EQ(d["base_version"], "1.0.0");
+  EXPECT_EQ(d["variant_id"], Json(v2)["id"]);
+  EXPECT_EQ(d["package_bytes"], good.size());
+  EXPECT_LT(good.size(), full_v2.size());
+  EXPECT_EQ(Call("PUT", delta_url, deployer_, good).status, 409);
+  // Devices of the project download it whole or by range; other projects' devices cannot.
+  const std::string device_url = "/v1/device/deltas/" + d["id"].get<std::string>() + "/package";
+  Device device = EnrollDevice("acme", deployer_);
+  auto fetched = DeviceCall(device, "GET", device_url, "", {{"Range", "bytes=10-"}});
+  ASSERT_EQ(fetched.status, 206) << fetched.body;
+  EXPECT_EQ(fetched.body, good.substr(10));
+  Device outsider = EnrollDevice("other", ProjectToken("other", "admin"));
+  EXPECT_EQ(DeviceCall(outsider, "GET", device_url).status, 404);
+
+  // A version whose package is encrypted: the server cannot check a delta to it.
+  test_support::PackageSpec sealed = spec("2.0.0", tuned);
+  sealed.devices = {device.key.public_key()};
+  ASSERT_EQ(
+      Call("PUT", "/v1/projects/acme/models/digits/versions/2.0.0/variants/fp32?dtype=float32",
+           deployer_, text(test_support::MakePackage(std::move(sealed))))
+          .status,
+      201);
+  auto to_sealed =
+      Call("PUT", "/v1/projects/acme/models/digits/versions/2.0.0/variants/fp32/deltas/1.0.0",
+           deployer_, good);
+  EXPECT_EQ(to_sealed.status, 400);
+  EXPECT_NE(error(to_sealed).find("encrypted"), std::string::npos) << to_sealed.body;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryApiTest, ::testing::Values("sqlite", "postgresql"),

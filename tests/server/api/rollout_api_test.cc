@@ -433,6 +433,37 @@ TEST_P(RolloutApiTest, MetricsCountRolloutStatesAndCheckins) {
   EXPECT_NE(metrics.body.find("\ntinymlops_checkins_with_desired_total 1\n"), std::string::npos);
 }
 
+// A check-in writes only the report's fields that changed, and its answer already follows the
+// profile it carries.
+TEST_P(RolloutApiTest, CheckinRecordsChangedReportsAndAnswersTheNewProfile) {
+  Upload("1.0.0", "fp32", "Mul,Add");
+  ScriptedDevice d = NewDevice(Profile("gateway"));
+  const std::string id = Create({{"model", "digits"}, {"version", "1.0.0"}})["id"];
+  auto view = [&] {
+    return Json(Call("GET", "/v1/projects/acme/devices/" + d.device.id, deployer_));
+  };
+  const nlohmann::json low = {{"battery_percent", 20}, {"charging", false}};
+  const nlohmann::json health = {{"model", "digits"}, {"version", "1.0.0"}, {"crash_count", 0}};
+  ASSERT_EQ(CheckIn(d, {{"context", low}, {"health", health}}).status, 200);
+  ASSERT_EQ(CheckIn(d, {{"context", low}, {"health", health}}).status, 200);  // unchanged
+  EXPECT_EQ(view()["context"], low);
+  EXPECT_EQ(view()["health"], health);
+  const nlohmann::json charging = {{"battery_percent", 21}, {"charging", true}};
+  ASSERT_EQ(CheckIn(d, {{"context", charging}}).status, 200);
+  EXPECT_EQ(view()["context"], charging);
+  EXPECT_EQ(view()["health"], health);  // not sent: kept
+
+  // The same check-in that reports too little RAM for the variant is refused in its answer.
+  auto refused = Json(CheckIn(d, {{"profile", Profile("gateway", 1000)}}));
+  EXPECT_TRUE(refused["desired"].is_null()) << refused.dump();
+  ASSERT_EQ(refused["refused"].size(), 1u) << refused.dump();
+  EXPECT_EQ(refused["refused"][0]["deployment"], id);
+  EXPECT_EQ(view()["profile"]["ram_bytes"], 1000);
+  auto restored = Json(CheckIn(d, {{"profile", Profile("gateway")}}));
+  ASSERT_TRUE(restored["desired"].is_object()) << restored.dump();
+  EXPECT_EQ(restored["desired"]["deployment"], id);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RolloutApiTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 

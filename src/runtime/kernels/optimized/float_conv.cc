@@ -3,6 +3,7 @@
 #ifdef TINYMLOPS_OPTIMIZED_AVX512
 
 #include "runtime/kernels/activation_range.h"
+#include "runtime/kernels/optimized/blocked_depthwise_conv.h"
 #include "runtime/kernels/optimized/conv_geometry.h"
 #include "runtime/kernels/optimized/depthwise_conv.h"
 #include "runtime/kernels/optimized/flat_conv_layout.h"
@@ -94,6 +95,19 @@ Status EvalDepthwiseConv(Node& node) {
   return Status::Ok();
 }
 
+Status EvalBlockedDepthwiseConv(Node& node) {
+  const auto& conv = *static_cast<const BlockedDepthwiseConv*>(node.user_data);
+  const ConvGeometry& g = conv.geometry;
+  for (int image = 0; image < g.batch; ++image)
+    BlockedDepthwiseConvFloat(conv,
+                              node.inputs[0]->Data<float>() +
+                                  static_cast<ptrdiff_t>(image) * g.in_channels * g.in_plane(),
+                              static_cast<float*>(node.scratch),
+                              node.outputs[0]->Data<float>() +
+                                  static_cast<ptrdiff_t>(image) * g.out_channels * g.out_plane());
+  return Status::Ok();
+}
+
 Status OutOfPersistentMemory(const Node& node, size_t bytes) {
   return Status::Error(StatusCode::kResourceExhausted,
                        "Conv node '%s': cannot allocate %zu bytes for packed weights", node.name,
@@ -117,6 +131,19 @@ Status PrepareFloatConv(PrepareContext& context, Node& node) {
       FloatActivationRange(node, options ? options->activation() : nullptr, &clamp));
 
   const bool depthwise = g.IsDepthwise();
+  if (depthwise && BlockedDepthwiseConvFits(g)) {
+    const size_t conv_bytes = (sizeof(BlockedDepthwiseConv) + 63) / 64 * 64;
+    const size_t bytes = conv_bytes + BlockedDepthwiseConvPersistentFloats(g) * sizeof(float);
+    auto* block = static_cast<unsigned char*>(context.AllocatePersistent(bytes));
+    if (!block) return OutOfPersistentMemory(node, bytes);
+    auto* conv = reinterpret_cast<BlockedDepthwiseConv*>(block);
+    MakeBlockedDepthwiseConv(g, weights.Data<float>(), bias ? bias->Data<float>() : nullptr, clamp,
+                             reinterpret_cast<float*>(block + conv_bytes), conv);
+    context.RequestScratch(node, BlockedDepthwiseConvScratchFloats(*conv) * sizeof(float));
+    node.user_data = conv;
+    node.eval = EvalBlockedDepthwiseConv;
+    return Status::Ok();
+  }
   const bool small_plane_pointwise = !depthwise && g.group == 1 && g.IsPointwise() &&
                                      g.out_plane() <= kSmallPlanePixels &&
                                      g.out_channels >= kSmallPlaneMinChannels;

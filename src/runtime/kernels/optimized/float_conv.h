@@ -2,7 +2,9 @@
 // matrix: both read the input through the convolution's FlatConvLayout (flat_conv_layout.h),
 // zero-padded and split into stride phases in scratch at each eval unless the convolution
 // (stride 1, no padding) can read the input itself.
-// - depthwise (group == input channels == output channels): depthwise_conv.h;
+// - depthwise (group == input channels == output channels): with the channels in the vector
+//   lanes (blocked_depthwise_conv.h) when it has at least 16 channels and a small plane, else
+//   depthwise_conv.h;
 // - a pointwise convolution of a plane of at most 36 pixels: transposed, as a GEMM of the input
 //   by the weights packed into column panels (sgemm.h GemmPackedB), then transposed back;
 // - anything else (dense, grouped, dilated, any stride): per group, a GEMM of the weights,

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "runtime/kernels/optimized/blocked_depthwise_conv.h"
 #include "runtime/kernels/optimized/depthwise_conv.h"
 #include "runtime/kernels/optimized/flat_conv_layout.h"
 #include "runtime/kernels/optimized/int8_conv_channels.h"
@@ -20,10 +21,14 @@ constexpr int64_t kExactFloatSum = 1 << 24;  // float32 holds every integer belo
 
 struct DepthwiseData {
   ConvGeometry geometry;
-  ConvGeometry chunk_geometry;     // of a chunk of channels of one image (its in_channels)
-  FlatConvLayout layout;           // of chunk_geometry (the same for any channel count)
-  bool signed_input = false;       // int8 (else uint8)
-  const float* weights = nullptr;  // [C][kernel taps]: w - w_zero_point
+  ConvGeometry chunk_geometry;  // of a chunk of channels of one image (its in_channels)
+  FlatConvLayout layout;        // of chunk_geometry (the same for any channel count)
+  // With the channels in lanes (blocked_depthwise_conv.h) when `blocked`, chunks then being a
+  // multiple of 16 channels; else depthwise_conv.h through `layout`.
+  bool blocked = false;
+  BlockedDepthwiseConv blocked_conv;  // of every channel of one image, unbiased, unclamped
+  bool signed_input = false;          // int8 (else uint8)
+  const float* weights = nullptr;     // [C][kernel taps]: w - w_zero_point
   const int32_t* tap_offsets = nullptr;
   Int8ConvChannels channels;
   size_t input_floats = 0;   // chunk channels * in_plane
@@ -77,10 +82,18 @@ Status EvalInt8Depthwise(Node& node) {
       const ptrdiff_t first = ptrdiff_t{n} * channels + c0;
       ToCenteredFloats(x + first * g.in_plane(), data.signed_input, data.channels.input_zero_point,
                        int64_t{chunk.in_channels} * g.in_plane(), input);
-      const DepthwiseConvFloatParams params{&chunk,           &data.layout,
-                                            data.tap_offsets, data.weights + ptrdiff_t{c0} * taps,
-                                            nullptr,          unclamped};
-      DepthwiseConvFloat(params, input, planes, sums);
+      if (data.blocked) {
+        BlockedDepthwiseConv part = data.blocked_conv;
+        part.geometry = chunk;
+        part.weights += ptrdiff_t{c0} * taps;
+        part.bias += c0;
+        BlockedDepthwiseConvFloat(part, input, planes, sums);
+      } else {
+        const DepthwiseConvFloatParams params{&chunk,           &data.layout,
+                                              data.tap_offsets, data.weights + ptrdiff_t{c0} * taps,
+                                              nullptr,          unclamped};
+        DepthwiseConvFloat(params, input, planes, sums);
+      }
       for (int c = 0; c < chunk.in_channels; ++c)
         RequantizeChannel(sums + ptrdiff_t{c} * g.out_plane(), g.out_plane(),
                           data.channels.channel[c0 + c], data.channels,
@@ -117,45 +130,62 @@ Status PrepareInt8DepthwiseConv(PrepareContext& context, Node& node, const ConvG
     if (weight_sum * max_input >= kExactFloatSum) return Status::Ok();  // the reference's
   }
 
-  ConvGeometry chunk_geometry = g;
-  chunk_geometry.batch = 1;
-  const int chunk = std::max(1, kChunkFloats / std::max(g.in_plane(), g.out_plane()));
+  ConvGeometry image_geometry = g;
+  image_geometry.batch = 1;
+  int chunk = std::max(1, kChunkFloats / std::max(g.in_plane(), g.out_plane()));
+  // The blocked kernel where a chunk holds at least one block (so it adds only its tile to the
+  // scratch), on chunks of whole blocks.
+  const bool blocked = chunk >= kLanes && BlockedDepthwiseConvFits(image_geometry);
+  if (blocked) chunk = chunk / kLanes * kLanes;
+  ConvGeometry chunk_geometry = image_geometry;
   chunk_geometry.in_channels = chunk_geometry.out_channels = chunk_geometry.group =
       std::min(chunk, g.in_channels);
   FlatConvLayout layout;
-  if (!MakeFlatConvLayout(chunk_geometry, &layout)) return Status::Ok();
+  if (!blocked && !MakeFlatConvLayout(chunk_geometry, &layout)) return Status::Ok();
 
   const size_t weight_bytes = sizeof(float) * taps * g.in_channels;
-  const size_t plan_bytes = FlatConvStorePlanSegments(layout) * sizeof(FlatStoreSegment);
-  const size_t mask_bytes = FlatConvTapMaskCount(chunk_geometry, layout) * sizeof(uint16_t);
+  const size_t plan_bytes =
+      blocked ? 0 : FlatConvStorePlanSegments(layout) * sizeof(FlatStoreSegment);
+  const size_t mask_bytes =
+      blocked ? 0 : FlatConvTapMaskCount(chunk_geometry, layout) * sizeof(uint16_t);
+  const size_t blocked_bytes =
+      blocked ? BlockedDepthwiseConvPersistentFloats(image_geometry) * sizeof(float) : 0;
   auto* data = static_cast<DepthwiseData*>(context.AllocatePersistent(sizeof(DepthwiseData)));
   auto* packed = static_cast<float*>(context.AllocatePersistent(weight_bytes));
   auto* tap_offsets = static_cast<int32_t*>(context.AllocatePersistent(sizeof(int32_t) * taps));
   auto* plan = static_cast<FlatStoreSegment*>(context.AllocatePersistent(plan_bytes));
   auto* masks = static_cast<uint16_t*>(context.AllocatePersistent(mask_bytes));
-  if (!data || !packed || !tap_offsets || (plan_bytes && !plan) || (mask_bytes && !masks))
+  auto* blocked_floats = static_cast<float*>(context.AllocatePersistent(blocked_bytes));
+  if (!data || !packed || !tap_offsets || (plan_bytes && !plan) || (mask_bytes && !masks) ||
+      (blocked_bytes && !blocked_floats))
     return Status::Error(StatusCode::kResourceExhausted,
                          "Conv node '%s': cannot allocate %zu bytes for depthwise weights",
-                         node.name, weight_bytes + plan_bytes + mask_bytes);
+                         node.name, weight_bytes + plan_bytes + mask_bytes + blocked_bytes);
   for (int c = 0; c < g.in_channels; ++c)
     for (int t = 0; t < taps; ++t) {
       const ptrdiff_t i = ptrdiff_t{c} * taps + t;
       packed[i] = static_cast<float>(WeightAt(weights, i) - channels.channel[c].weight_zero_point);
     }
-  FillFlatConvStorePlan(&layout, plan);
-  FillFlatConvTapMasks(chunk_geometry, &layout, masks);
-  FillFlatConvTapOffsets(chunk_geometry, layout, 1, tap_offsets);
-
   *data = DepthwiseData{};
+  if (blocked) {
+    MakeBlockedDepthwiseConv(image_geometry, packed, nullptr, FloatRange{-INFINITY, INFINITY},
+                             blocked_floats, &data->blocked_conv);
+  } else {
+    FillFlatConvStorePlan(&layout, plan);
+    FillFlatConvTapMasks(chunk_geometry, &layout, masks);
+    FillFlatConvTapOffsets(chunk_geometry, layout, 1, tap_offsets);
+  }
   data->geometry = g;
   data->chunk_geometry = chunk_geometry;
   data->layout = layout;
+  data->blocked = blocked;
   data->signed_input = node.inputs[0]->dtype == DType::kInt8;
   data->weights = packed;
   data->tap_offsets = tap_offsets;
   data->channels = channels;
   data->input_floats = static_cast<size_t>(chunk_geometry.in_channels) * g.in_plane();
-  data->planes_floats = DepthwiseConvFloatScratchFloats(chunk_geometry, layout);
+  data->planes_floats = blocked ? BlockedDepthwiseConvScratchFloats(data->blocked_conv)
+                                : DepthwiseConvFloatScratchFloats(chunk_geometry, layout);
   const size_t sums_floats = static_cast<size_t>(chunk_geometry.in_channels) * g.out_plane();
   context.RequestScratch(node,
                          (data->input_floats + data->planes_floats + sums_floats) * sizeof(float));
