@@ -8,8 +8,9 @@
 namespace tinymlops::agent {
 
 bool AgentState::operator==(const AgentState& other) const {
-  return active == other.active && trial == other.trial && last_committed == other.last_committed &&
-         previous == other.previous && rejected_deployment == other.rejected_deployment &&
+  return active == other.active && trial == other.trial && trial_attempts == other.trial_attempts &&
+         last_committed == other.last_committed && previous == other.previous &&
+         rejected_deployment == other.rejected_deployment &&
          rejected_version == other.rejected_version;
 }
 
@@ -18,6 +19,7 @@ std::string AgentStateJson(const AgentState& s) {
       {"format", 1},
       {"active", s.active},
       {"trial", s.trial},
+      {"trial_attempts", s.trial_attempts},
       {"last_committed", s.last_committed},
       {"previous", s.previous},
       {"rejected", {{"deployment", s.rejected_deployment}, {"version", s.rejected_version}}}}
@@ -32,6 +34,9 @@ Result<AgentState> ParseAgentState(const std::string& json) {
       throw std::runtime_error("not a state file of format 1");
     s.active = parsed.at("active").get<std::string>();
     s.trial = parsed.at("trial").get<std::string>();
+    s.trial_attempts = parsed.contains("trial_attempts") ? UnsignedField(parsed, "trial_attempts")
+                       : s.trial.empty()                 ? 0
+                                                         : 1;
     s.last_committed = parsed.at("last_committed").get<std::string>();
     s.previous = parsed.at("previous").get<std::string>();
     s.rejected_deployment = parsed.at("rejected").at("deployment").get<std::string>();

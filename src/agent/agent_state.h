@@ -4,6 +4,10 @@
 //   active          the slot the device serves after a restart ("" before the first install)
 //   trial           the slot an update is being tried from ("" when none): set before the new
 //                   model is loaded for real, cleared by commit or rollback
+//   trial_attempts  how many times that trial began a load (recorded before each): a restart
+//                   that finds a trial retries it until this reaches the installer's limit
+//                   (0 when there is no trial; a state file without it that names a trial was
+//                   written before attempts were counted, and reads as 1)
 //   last_committed  the slot of the last commit
 //   previous        the slot committed before it ("" when none): what a server-ordered
 //                   rollback returns to, and the fallback when the active slot no longer verifies
@@ -19,6 +23,7 @@
 #ifndef TINYMLOPS_AGENT_AGENT_STATE_H_
 #define TINYMLOPS_AGENT_AGENT_STATE_H_
 
+#include <cstdint>
 #include <string>
 
 #include "agent/slot_store.h"
@@ -28,6 +33,7 @@ namespace tinymlops::agent {
 
 struct AgentState {
   std::string active, trial, last_committed, previous;
+  uint64_t trial_attempts = 0;
   std::string rejected_deployment, rejected_version;
   bool derived = false;  // not read from a state file (see Load)
   bool operator==(const AgentState& other) const;

@@ -84,6 +84,7 @@ Status UpdateInstaller::Reject(const SlotManifest& release, const char* event,
   TMM_RETURN_IF_ERROR(Report(release, event, detail));
   AgentState next = state_;
   next.trial.clear();
+  next.trial_attempts = 0;
   next.rejected_deployment = release.deployment;
   next.rejected_version = release.version;
   return SaveState(next);
@@ -185,20 +186,73 @@ Result<bool> UpdateInstaller::FetchDelta(const std::string& target, const SlotVa
   return fetched;
 }
 
+Result<bool> UpdateInstaller::TrialAndCommit(const std::string& slot, const SlotManifest& release,
+                                             const char* event, const std::string& detail) {
+  // Trial: the serving loader loads the new package; on failure it keeps the old model.
+  const Status trial = LoadServing(slot, *release.Find(release.default_variant));
+  if (!trial.ok()) {
+    TMM_RETURN_IF_ERROR(Reject(
+        release, loader_->last_load_failed_self_test() ? "self_test_failed" : "install_failed",
+        trial.message()));
+    return false;
+  }
+  // Committed.
+  TMM_RETURN_IF_ERROR(Report(release, event, detail));
+  AgentState committed = state_;
+  committed.previous = committed.active;
+  committed.active = committed.last_committed = slot;
+  committed.trial.clear();
+  committed.trial_attempts = 0;
+  committed.rejected_deployment.clear();
+  committed.rejected_version.clear();
+  TMM_RETURN_IF_ERROR(SaveState(committed));
+  TMM_RETURN_IF_ERROR(RecordRelease());
+  return true;
+}
+
+Result<bool> UpdateInstaller::RetryTrial() {
+  const std::string slot = state_.trial;
+  auto trial = slots_.ReadManifest(slot);
+  if (!trial.ok()) {
+    TMM_RETURN_IF_ERROR(Reject(SlotManifest(), "rolled_back",
+                               "the agent restarted during the trial of slot " + slot +
+                                   ", whose manifest no longer reads (" + trial.status().message() +
+                                   "); back to the committed slot"));
+    return false;
+  }
+  if (state_.trial_attempts >= kTrialAttempts) {
+    // Cut every time: more likely the new model stops the agent than the power. Go back.
+    TMM_RETURN_IF_ERROR(
+        Reject(*trial, "rolled_back",
+               "the agent restarted during each of " + std::to_string(state_.trial_attempts) +
+                   " attempts of the trial of slot " + slot + "; back to the committed slot"));
+    return false;
+  }
+  // Recorded before anything of the slot is loaded: a load that stops the agent is counted.
+  AgentState attempt = state_;
+  ++attempt.trial_attempts;
+  TMM_RETURN_IF_ERROR(SaveState(attempt));
+  bool self_test_failed = false, unsupported = false;
+  const Status verified = VerifySlot(slot, *trial, &self_test_failed, &unsupported);
+  if (!verified.ok()) {
+    TMM_RETURN_IF_ERROR(Reject(*trial,
+                               unsupported        ? "refused"
+                               : self_test_failed ? "self_test_failed"
+                                                  : "install_failed",
+                               verified.message()));
+    return false;
+  }
+  return TrialAndCommit(slot, *trial, "installed",
+                        "on attempt " + std::to_string(attempt.trial_attempts) + " of " +
+                            std::to_string(kTrialAttempts) +
+                            " of the trial: the agent restarted during the ones before");
+}
+
 Status UpdateInstaller::Recover() {
   TMM_ASSIGN_OR_RETURN(state_, state_file_.Load(slots_));
   if (!state_.trial.empty()) {
-    // An update was being tried when the agent stopped: it may be what stopped it. Go back.
-    auto trial = slots_.ReadManifest(state_.trial);
-    SlotManifest release = trial.ok() ? *trial : SlotManifest();
-    TMM_RETURN_IF_ERROR(Report(release, "rolled_back",
-                               "the agent restarted during the trial of slot " + state_.trial +
-                                   "; back to the committed slot"));
-    AgentState next = state_;
-    next.trial.clear();
-    next.rejected_deployment = release.deployment;
-    next.rejected_version = release.version;
-    TMM_RETURN_IF_ERROR(SaveState(next));
+    TMM_ASSIGN_OR_RETURN(const bool committed, RetryTrial());
+    if (committed) return Status::Ok();  // the new slot serves, verified
   }
   if (state_.active.empty()) return Status::Ok();  // nothing was ever committed
   std::string failure;
@@ -302,32 +356,17 @@ Result<InstallResult> UpdateInstaller::Apply(const SlotManifest& desired) {
     return unsupported ? InstallResult::kRefused : InstallResult::kFailed;
   }
 
-  // Switching: from here a restart rolls back (Recover).
+  // Switching: from here a restart retries the trial, kTrialAttempts times at most (Recover).
   AgentState switching = state_;
   switching.trial = target;
+  switching.trial_attempts = 1;
   TMM_RETURN_IF_ERROR(SaveState(switching));
 
-  // Trial: the serving loader loads the new package; on failure it keeps the old model.
-  const Status trial = LoadServing(target, *installed.Find(installed.default_variant));
-  if (!trial.ok()) {
-    TMM_RETURN_IF_ERROR(Reject(
-        desired, loader_->last_load_failed_self_test() ? "self_test_failed" : "install_failed",
-        trial.message()));
-    return InstallResult::kFailed;
-  }
-
-  // Committed.
-  TMM_RETURN_IF_ERROR(
-      Report(desired, back_to_previous ? "rolled_back" : "installed",
-             back_to_previous ? "back to the previous slot, as the server asked" : ""));
-  AgentState committed = state_;
-  committed.previous = committed.active;
-  committed.active = committed.last_committed = target;
-  committed.trial.clear();
-  committed.rejected_deployment.clear();
-  committed.rejected_version.clear();
-  TMM_RETURN_IF_ERROR(SaveState(committed));
-  TMM_RETURN_IF_ERROR(RecordRelease());
+  TMM_ASSIGN_OR_RETURN(
+      const bool committed,
+      TrialAndCommit(target, installed, back_to_previous ? "rolled_back" : "installed",
+                     back_to_previous ? "back to the previous slot, as the server asked" : ""));
+  if (!committed) return InstallResult::kFailed;
   return back_to_previous ? InstallResult::kRolledBack : InstallResult::kInstalled;
 }
 

@@ -7,17 +7,22 @@
 //   says why) -> Verifying (BLAKE2b-256 of each package against the server's artifact_hash,
 //   then each package opened in a scratch PackageLoader: signature, anti-rollback, unsealing,
 //   self-tests; a delta-held variant as base + delta, agent/slot_package.h) -> Switching
-//   (state file: trial = new slot) -> Trial (the serving loader loads the new package,
-//   self-tests again) -> Committed (state file: active = new slot; release counters
+//   (state file: trial = new slot, attempt 1) -> Trial (the serving loader loads the new
+//   package, self-tests again) -> Committed (state file: active = new slot; release counters
 //   recorded) or RolledBack (active stays the old slot, which never stopped serving; the
 //   release is `rejected`).
 //
 // Every transition that the server should hear of appends an outcome event to the outbox
 // before the state file records it (so a cut may report an event twice, never lose one).
-// Recover() runs once at start-up, whatever is on disk: an uncommitted trial is rolled back
-// (event rolled_back, release rejected); then the active slot is verified and loaded; when it
-// no longer verifies the previous committed slot is (event rolled_back). Afterwards loader()
-// serves a verified model, or none when no slot holds one (a device not yet installed).
+// Each load of a trial is counted in the state file before it begins (U-Boot's bootcount).
+// Recover() runs once at start-up, whatever is on disk: an uncommitted trial was cut (a power
+// cut, or a crash the new model caused); with fewer than kTrialAttempts attempts it is retried
+// from scratch (hashes, scratch loads, the serving load, then the commit, event installed),
+// at the limit it is rolled back (event rolled_back, release rejected). A trial whose package
+// fails is rejected at once, never retried. Then, unless the retry committed, the active slot
+// is verified and loaded; when it no longer verifies the previous committed slot is (event
+// rolled_back). Afterwards loader() serves a verified model, or none when no slot holds one (a
+// device not yet installed).
 // Apply() moves towards what the server desires: nothing when the active slot holds it or it
 // is the rejected release; otherwise the path above. A desired release that the previous slot
 // still holds (a server-ordered rollback) is not downloaded again and commits with the event
@@ -63,6 +68,12 @@ struct InstallerOptions {
   PackageFetcher fetch;
   std::function<int64_t()> now;  // unix seconds, for outcome events
 };
+
+// Loads of one trial before a restart that finds it still uncommitted rolls it back. A power
+// cut during a trial (a load and its self-tests: a fraction of a second) twice in a row is
+// rare; a model that crashes the agent on load does it every time, so the limit costs a crash
+// loop two more restarts before the release is rejected (U-Boot's bootlimit is often 3 too).
+inline constexpr uint64_t kTrialAttempts = 3;
 
 enum class InstallResult {
   kUnchanged,   // already active, or the rejected release
@@ -116,6 +127,15 @@ class UpdateInstaller {
   // The serving loader loads `variant` of `slot`, in whichever form the slot holds it
   // (agent/slot_package.h; on failure it keeps its model), under serving_mutex_.
   Status LoadServing(const std::string& slot, const SlotVariant& variant);
+  // Trial and Committed for `release` (the manifest `slot` holds; the state already names the
+  // slot the trial): the serving loader loads its default variant; on failure the release is
+  // rejected (false), else `event` is reported and the slot committed (true).
+  Result<bool> TrialAndCommit(const std::string& slot, const SlotManifest& release,
+                              const char* event, const std::string& detail);
+  // Recover's part for a trial found uncommitted: retried (attempt recorded, the slot verified
+  // from scratch, TrialAndCommit) or, at kTrialAttempts, rolled back and rejected. True when
+  // it committed.
+  Result<bool> RetryTrial();
 
   InstallerOptions options_;
   ReportOutbox* outbox_;

@@ -1,13 +1,15 @@
 // Delta updates end to end (issue 5): the real check-in route offers a delta to a device whose
 // active slot holds the delta's base, the real agent downloads it (fewer bytes than the full
 // package, counted by a proxy between them), applies it, serves the result and re-verifies
-// the self-contained slot after a restart; a corrupted or wrong-base delta falls back to the
-// full package and says why; a device on another base gets the full package.
+// the self-contained slot after a restart, and retries a trial of it cut by a restart in that
+// form; a corrupted or wrong-base delta falls back to the full package and says why; a device
+// on another base gets the full package.
 #include <sys/stat.h>
 
 #include <fstream>
 
 #include "agent/agent.h"
+#include "agent/agent_state.h"
 #include "agent/durable_file.h"
 #include "agent_fixture.h"
 #include "support/dropping_tcp_proxy.h"
@@ -159,6 +161,30 @@ TEST_P(DeltaUpdateTest, UpdatesByDeltaWithFewerBytesAndServesItAgainAfterARestar
   EXPECT_FALSE((*damaged)->loader().ready());
   EXPECT_NE((*damaged)->last_error().find("fp32.tpkg.base"), std::string::npos)
       << (*damaged)->last_error();
+}
+
+TEST_P(DeltaUpdateTest, ACutTrialOfASlotHeldAsADeltaIsRetriedInThatForm) {
+  UploadDelta(DeltaFrom(base_));
+  auto agent = StartOn("1.0.0");
+  ASSERT_NE(agent, nullptr);
+  Deploy("1.1.0");
+  agent->CheckIn();
+  ASSERT_EQ(agent->installer().state().active, "b");
+  ASSERT_FALSE(Exists(data_ + "/slots/b/fp32.tpkg"));  // held as base + delta
+  agent.reset();
+  // The cut: after Switching to b (attempt 1), before Committed.
+  AgentState trial;
+  trial.active = trial.last_committed = "a";
+  trial.trial = "b";
+  trial.trial_attempts = 1;
+  ASSERT_TRUE(AgentStateFile(data_).Save(trial).ok());
+  auto restarted = Agent::Start(Options(data_, through_proxy_.get()));
+  ASSERT_TRUE(restarted.ok()) << restarted.status().message();
+  EXPECT_EQ((*restarted)->last_error(), "");
+  EXPECT_EQ(Serve((*restarted)->loader()), ExpectedOf(tuned_));
+  EXPECT_EQ((*restarted)->installer().state().active, "b");
+  EXPECT_EQ((*restarted)->installer().state().trial, "");
+  EXPECT_EQ((*restarted)->installer().state().rejected_version, "");
 }
 
 TEST_P(DeltaUpdateTest, ACorruptedDeltaFallsBackToTheFullPackage) {

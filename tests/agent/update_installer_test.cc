@@ -141,26 +141,123 @@ TEST_P(UpdateInstallerTest, RecoveryFromACutWhileDownloadingResumesTheDownload) 
   EXPECT_EQ(Serve(installer_->loader()), Expected(2));
 }
 
-TEST_P(UpdateInstallerTest, RecoveryFromACutDuringTheTrialRollsBack) {
+TEST_P(UpdateInstallerTest, RecoveryFromACutDuringTheTrialRetriesItAndCommits) {
   const SlotManifest v1 = Upload("1.0.0", 1), v2 = Upload("1.1.0", 2);
   ASSERT_TRUE(Restart().ok());
   ASSERT_EQ(MustApply(v1), InstallResult::kInstalled);
   ASSERT_EQ(MustApply(v2), InstallResult::kInstalled);
-  // The cut: after Switching (trial = b), before Committed.
+  // The cut: after Switching (trial = b, attempt 1), before Committed.
   AgentState trial;
   trial.active = trial.last_committed = "a";
   trial.trial = "b";
+  trial.trial_attempts = 1;
+  SaveState(trial);
+  const size_t events = Events().size();
+  ASSERT_TRUE(Restart().ok());
+  EXPECT_EQ(Serve(installer_->loader()), Expected(2));
+  EXPECT_EQ(installer_->state().active, "b");
+  EXPECT_EQ(installer_->state().previous, "a");
+  EXPECT_EQ(installer_->state().trial, "");
+  EXPECT_EQ(installer_->state().trial_attempts, 0u);
+  EXPECT_EQ(installer_->state().rejected_version, "");
+  // One event: the commit, saying it took a second attempt; no rolled_back for the gates.
+  ASSERT_EQ(Events().size(), events + 1);
+  EXPECT_EQ(Events().back(), "installed 1.1.0");
+  EXPECT_NE(outbox_->Pending().back().detail.find("attempt 2 of 3"), std::string::npos)
+      << outbox_->Pending().back().detail;
+  EXPECT_EQ(MustApply(v2), InstallResult::kUnchanged);
+  // What the commit saved is what a restart serves.
+  ASSERT_TRUE(Restart().ok());
+  EXPECT_EQ(Serve(installer_->loader()), Expected(2));
+  EXPECT_EQ(Events().size(), events + 1);
+}
+
+TEST_P(UpdateInstallerTest, ACutDuringTheLastAllowedAttemptIsStillRetried) {
+  const SlotManifest v1 = Upload("1.0.0", 1), v2 = Upload("1.1.0", 2);
+  ASSERT_TRUE(Restart().ok());
+  ASSERT_EQ(MustApply(v1), InstallResult::kInstalled);
+  ASSERT_EQ(MustApply(v2), InstallResult::kInstalled);
+  // kTrialAttempts - 1 cuts in a row: the last attempt is still made.
+  AgentState trial;
+  trial.active = trial.last_committed = "a";
+  trial.trial = "b";
+  trial.trial_attempts = kTrialAttempts - 1;
+  SaveState(trial);
+  ASSERT_TRUE(Restart().ok());
+  EXPECT_EQ(Serve(installer_->loader()), Expected(2));
+  EXPECT_EQ(installer_->state().active, "b");
+  EXPECT_EQ(Events().back(), "installed 1.1.0");
+  EXPECT_NE(outbox_->Pending().back().detail.find("attempt 3 of 3"), std::string::npos);
+}
+
+TEST_P(UpdateInstallerTest, ATrialCutAtEveryAttemptIsRolledBackAndRejected) {
+  const SlotManifest v1 = Upload("1.0.0", 1), v2 = Upload("1.1.0", 2);
+  ASSERT_TRUE(Restart().ok());
+  ASSERT_EQ(MustApply(v1), InstallResult::kInstalled);
+  ASSERT_EQ(MustApply(v2), InstallResult::kInstalled);
+  // The cut of the last attempt: kTrialAttempts recorded, none committed (a crash loop).
+  AgentState trial;
+  trial.active = trial.last_committed = "a";
+  trial.trial = "b";
+  trial.trial_attempts = kTrialAttempts;
   SaveState(trial);
   ASSERT_TRUE(Restart().ok());
   EXPECT_EQ(Serve(installer_->loader()), Expected(1));
   EXPECT_EQ(installer_->state().active, "a");
   EXPECT_EQ(installer_->state().trial, "");
+  EXPECT_EQ(installer_->state().trial_attempts, 0u);
+  EXPECT_EQ(installer_->state().rejected_version, "1.1.0");
   EXPECT_EQ(Events().back(), "rolled_back 1.1.0");
+  EXPECT_NE(outbox_->Pending().back().detail.find("each of 3 attempts"), std::string::npos)
+      << outbox_->Pending().back().detail;
   EXPECT_EQ(MustApply(v2),
             InstallResult::kUnchanged);  // rejected until the server changes its mind
+  ASSERT_TRUE(Restart().ok());           // and not tried again by a restart
+  EXPECT_EQ(Serve(installer_->loader()), Expected(1));
   const SlotManifest v3 = Upload("1.2.0", 3);
   EXPECT_EQ(MustApply(v3), InstallResult::kInstalled);
   EXPECT_EQ(Serve(installer_->loader()), Expected(3));
+}
+
+TEST_P(UpdateInstallerTest, ARetriedTrialThatFailsItsSelfTestIsRejectedAtOnce) {
+  const SlotManifest v1 = Upload("1.0.0", 1);
+  const SlotManifest bad = Upload("1.1.0", 3, 1, /*self_test_seed=*/1);
+  ASSERT_TRUE(Restart().ok());
+  ASSERT_EQ(MustApply(v1), InstallResult::kInstalled);
+  ASSERT_EQ(MustApply(bad), InstallResult::kFailed);  // leaves slot b holding it, complete
+  // A trial of it cut at its first attempt (as if its scratch load had passed).
+  AgentState trial;
+  trial.active = trial.last_committed = "a";
+  trial.trial = "b";
+  trial.trial_attempts = 1;
+  SaveState(trial);
+  const size_t events = Events().size();
+  ASSERT_TRUE(Restart().ok());
+  EXPECT_EQ(Serve(installer_->loader()), Expected(1));
+  EXPECT_EQ(installer_->state().active, "a");
+  EXPECT_EQ(installer_->state().trial, "");
+  EXPECT_EQ(installer_->state().rejected_version, "1.1.0");
+  ASSERT_EQ(Events().size(), events + 1);
+  EXPECT_EQ(Events().back(), "self_test_failed 1.1.0");
+  ASSERT_TRUE(Restart().ok());  // not retried
+  EXPECT_EQ(Events().size(), events + 1);
+  EXPECT_EQ(Serve(installer_->loader()), Expected(1));
+}
+
+TEST_P(UpdateInstallerTest, ACutFirstInstallIsRetriedToo) {
+  const SlotManifest v1 = Upload("1.0.0", 1);
+  ASSERT_TRUE(Restart().ok());
+  ASSERT_EQ(MustApply(v1), InstallResult::kInstalled);
+  // The cut during the first trial: nothing committed yet.
+  AgentState trial;
+  trial.trial = "a";
+  trial.trial_attempts = 1;
+  SaveState(trial);
+  ASSERT_TRUE(Restart().ok());
+  EXPECT_EQ(Serve(installer_->loader()), Expected(1));
+  EXPECT_EQ(installer_->state().active, "a");
+  EXPECT_EQ(installer_->state().previous, "");
+  EXPECT_EQ(Events().back(), "installed 1.0.0");
 }
 
 TEST_P(UpdateInstallerTest, RecoveryAfterACommitServesTheNewSlot) {
@@ -243,6 +340,30 @@ TEST_P(UpdateInstallerTest, ASlotHoldsEveryVariantAndServesTheOneChosen) {
   FlipByte(installer_->slots().PackagePath("a", "fp32"), 30);
   EXPECT_FALSE(installer_->ServeVariant("fp32").ok());
   EXPECT_EQ(Serve(installer_->loader()), Expected(4));
+}
+
+TEST(AgentStateTest, AStateFileFromBeforeAttemptsWereCountedReadsItsTrialAsOneAttempt) {
+  auto trial = ParseAgentState(
+      R"({"format": 1, "active": "a", "trial": "b", "last_committed": "a", "previous": "",
+          "rejected": {"deployment": "", "version": ""}})");
+  ASSERT_TRUE(trial.ok()) << trial.status().message();
+  EXPECT_EQ(trial->trial_attempts, 1u);
+  auto idle = ParseAgentState(
+      R"({"format": 1, "active": "a", "trial": "", "last_committed": "a", "previous": "",
+          "rejected": {"deployment": "", "version": ""}})");
+  ASSERT_TRUE(idle.ok());
+  EXPECT_EQ(idle->trial_attempts, 0u);
+  AgentState counted;
+  counted.active = counted.last_committed = "a";
+  counted.trial = "b";
+  counted.trial_attempts = 2;
+  auto again = ParseAgentState(AgentStateJson(counted));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, counted);
+  EXPECT_FALSE(ParseAgentState(R"({"format": 1, "active": "a", "trial": "b",
+      "trial_attempts": -1, "last_committed": "a", "previous": "",
+      "rejected": {"deployment": "", "version": ""}})")
+                   .ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, UpdateInstallerTest, ::testing::Values("sqlite"),
