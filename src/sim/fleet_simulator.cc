@@ -185,7 +185,8 @@ struct FleetSimulator::Fleet {
                                 : options.server_url;
     std::vector<std::string> args = {options.agent_executable, "--server", url, "--data",
                                      device.folder, "--device-class",
-                                     device.spec.profile.device_class, "--once"};
+                                     device.spec.profile.device_class, "--once",
+                                     "--socket", "none"};  // a power-cut run serves no app
     for (const std::string& trust : options.trust_files) {
       args.push_back("--trust");
       args.push_back(trust);
