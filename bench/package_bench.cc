@@ -3,13 +3,11 @@
 //  load   For models of 50 KB to 50 MB (one dense MatMul layer: the weights are the model): a
 //         signed package encrypted to a device, written to a file, then opened by the device's
 //         PackageLoader (verify signature, unseal, read + hash + decrypt + decompress into
-//         locked memory, check the model hash, guard reference hashes, Interpreter::Create),
-//         against each primitive alone on the same bytes in the same run: plain read of the
-//         file, BLAKE2b-256 of the payload, secretstream pull of the payload, zstd
-//         decompression, BLAKE2b-256 of the model, BLAKE2b of the weights, Interpreter::Create
-//         (reference kernels), and the fixed Ed25519 verify + sealed-box open; and the full
-//         open of the same package without a model hash (as built before the field). Rounds
-//         interleave all of them; reports MB/s of model bytes and the median ratio
+//         locked memory, guard reference hashes, Interpreter::Create), against each primitive
+//         alone on the same bytes in the same run: plain read of the file, BLAKE2b-256 of the
+//         payload, secretstream pull of the payload, zstd decompression, BLAKE2b of the weights
+//         Interpreter::Create (reference kernels), and the fixed Ed25519 verify + sealed-box
+//         open. Rounds interleave all of them; reports MB/s of model bytes and the median ratio
 //         sum(primitives) / full open (1.0 = no overhead beyond the primitives).
 //  peak   A child process opens the 5 MB or the 50 MB package (first open in the process, or
 //         after opening a small one) and reports its peak RSS growth (VmHWM after the open
@@ -165,10 +163,10 @@ void LoadTable(const Keys& keys, bool quick) {
               quick ? "3" : "15 (7 for 50 MB)");
   std::printf(
       "| model | package | full open | plain read | BLAKE2b payload | secretstream pull "
-      "| zstd decompress | BLAKE2b model | BLAKE2b weights | Interpreter::Create | Ed25519 verify "
-      "+ sealed-box open (ms) | primitives together | primitives / full | full open, no model "
-      "hash |\n"
-      "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+      "| zstd decompress | BLAKE2b weights | Interpreter::Create | Ed25519 verify + sealed-box "
+      "open "
+      "(ms) | primitives together | primitives / full |\n"
+      "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
   const std::vector<std::pair<const char*, int>> sizes = {
       {"50 KB", 112}, {"500 KB", 354}, {"5 MB", 1118}, {"50 MB", 3536}};
   auto device = MakeDevice(keys.folder, keys.vendor.public_key(), false);
@@ -184,20 +182,6 @@ void LoadTable(const Keys& keys, bool quick) {
     const auto full_run = [&] {
       device::PackageLoader loader(device->options);
       Check(loader.Load(path), "open the package");
-    };
-    // The same package as built before manifests carried the model hash (no check of it).
-    auto unhashed = format::ParsePackageUnverified(file.data(), file.size());
-    Check(unhashed.status(), "parse the package");
-    unhashed->manifest.model_hash.clear();
-    auto unhashed_bytes = format::SerializePackage(*unhashed, &keys.vendor);
-    Check(unhashed_bytes.status(), "re-sign the package");
-    const std::string unhashed_path = path + ".no-model-hash";
-    std::ofstream(unhashed_path, std::ios::binary)
-        .write(reinterpret_cast<const char*>(unhashed_bytes->data()),
-               static_cast<std::streamsize>(unhashed_bytes->size()));
-    const auto unhashed_run = [&] {
-      device::PackageLoader loader(device->options);
-      Check(loader.Load(unhashed_path), "open the package without a model hash");
     };
     std::vector<uint8_t> buffer(format::kDefaultChunkBytes + format::kChunkOverheadBytes);
     const auto read_run = [&] {
@@ -254,11 +238,6 @@ void LoadTable(const Keys& keys, bool quick) {
                       clear_package->payload.size());
     };
     zstd_run();  // the clear model, for the steps below
-    const auto model_hash_run = [&] {
-      uint8_t digest[32];
-      crypto_generichash(digest, sizeof(digest), decompressed->data(), decompressed->size(),
-                         nullptr, 0);
-    };
     auto interpreter =
         runtime::Interpreter::Create(decompressed->data(), decompressed->size(), device->resolver);
     Check(interpreter.status(), "load");
@@ -284,13 +263,10 @@ void LoadTable(const Keys& keys, bool quick) {
           !crypto::OpenSealedBox(sealed_key.data(), sealed_key.size(), *box).ok())
         std::exit(1);
     };
-    // Interleaved rounds (the machine is shared): each round times the full open, every
-    // primitive and the open without a model hash once; each figure is the median over rounds,
-    // and so is the ratio.
+    // Interleaved rounds (the machine is shared): each round times the full open and every
+    // primitive once; each figure is the median over rounds, and so is the ratio.
     const std::vector<std::function<void()>> runs = {
-        full_run,       read_run,         hash_run,   pull_run,  zstd_run,
-        model_hash_run, weights_hash_run, create_run, fixed_run, unhashed_run};
-    const size_t primitive_end = runs.size() - 1;
+        full_run, read_run, hash_run, pull_run, zstd_run, weights_hash_run, create_run, fixed_run};
     std::vector<std::vector<double>> times(runs.size());
     std::vector<double> ratios;
     for (const auto& run : runs) run();  // warm-up
@@ -300,7 +276,7 @@ void LoadTable(const Keys& keys, bool quick) {
         const auto start = Clock::now();
         runs[i]();
         times[i].push_back(Seconds(Clock::now() - start));
-        if (i > 0 && i < primitive_end) primitives += times[i].back();
+        if (i > 0) primitives += times[i].back();
       }
       ratios.push_back(primitives / times[0].back());
     }
@@ -309,17 +285,14 @@ void LoadTable(const Keys& keys, bool quick) {
       return values[values.size() / 2];
     };
     const double full = median(times[0]), read = median(times[1]), hash = median(times[2]),
-                 pull = median(times[3]), zstd = median(times[4]), model_hash = median(times[5]),
-                 weights_hash = median(times[6]), create = median(times[7]),
-                 fixed = median(times[8]), unhashed_full = median(times[9]);
-    const double together =
-        read + hash + pull + zstd + model_hash + weights_hash + create + fixed;
+                 pull = median(times[3]), zstd = median(times[4]), weights_hash = median(times[5]),
+                 create = median(times[6]), fixed = median(times[7]);
+    const double together = read + hash + pull + zstd + weights_hash + create + fixed;
     std::printf(
-        "| %s | %.2f MB | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.3f | %.0f | "
-        "%.2f | %.0f |\n",
+        "| %s | %.2f MB | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %.3f | %.0f | "
+        "%.2f |\n",
         label, static_cast<double>(file.size()) / 1e6, mb / full, mb / read, mb / hash, mb / pull,
-        mb / zstd, mb / model_hash, mb / weights_hash, mb / create, fixed * 1e3, mb / together,
-        median(ratios), mb / unhashed_full);
+        mb / zstd, mb / weights_hash, mb / create, fixed * 1e3, mb / together, median(ratios));
     std::fflush(stdout);
   }
 }

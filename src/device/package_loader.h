@@ -6,8 +6,7 @@
 // lower than the installed one (ReleaseCounterStore) unless the signed manifest allows a
 // downgrade, unseals the content key through the DeviceKeyStore (encrypted packages), streams
 // payload -> decrypt -> decompress into locked memory (crypto/secure_buffer.h: mlock'ed,
-// zeroed on unload), checks the clear model against the signed manifest's model hash when it
-// has one, loads the model into a runtime Interpreter, runs the package's self-test
+// zeroed on unload), loads the model into a runtime Interpreter, runs the package's self-test
 // vectors (device/self_test.h), starts the integrity guard over the weights
 // (device/guard/integrity_guard.h), records the release, and only then replaces the model it
 // served before. Any failure returns a precise error and leaves the previous model serving.

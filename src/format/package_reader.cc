@@ -153,18 +153,9 @@ Status PackageReader::ReadModel(const crypto::SecureBuffer* content_key, uint8_t
                          crypto::ShortHashName(manifest_.delta->base_model_hash).c_str());
   if (model_size != manifest_.model_bytes) return ModelSizeMismatch(model_size);
   ModelDecompressor decompressor(model, model_size);
-  TMM_RETURN_IF_ERROR(
-      StreamClearPayload(content_key, [&](const uint8_t* chunk, size_t size, bool last) {
-        return decompressor.Feed(chunk, size, last);
-      }));
-  if (!manifest_.model_hash.empty() &&
-      !crypto::ContentHashesEqual(crypto::ContentHash(model, model_size), manifest_.model_hash))
-    return Status::Error(StatusCode::kInvalidArgument,
-                         "the decoded model does not match the model hash in the signed manifest "
-                         "(%s): the package was built wrongly or altered before signing; rebuild "
-                         "it with 'tinymlops package build'",
-                         crypto::ShortHashName(manifest_.model_hash).c_str());
-  return Status::Ok();
+  return StreamClearPayload(content_key, [&](const uint8_t* chunk, size_t size, bool last) {
+    return decompressor.Feed(chunk, size, last);
+  });
 }
 
 Status PackageReader::ReadPatchedModel(const crypto::SecureBuffer* content_key, const uint8_t* base,

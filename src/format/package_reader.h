@@ -9,8 +9,8 @@
 // caller unsealed) and fed to zstd's streaming decompressor, which writes straight into the
 // caller's model buffer. Peak memory beyond the model is one chunk plus zstd's fixed context.
 // The model bytes must not be used unless ReadModel returns OK: only then are the payload hash
-// (against the signed manifest), the final secretstream tag, the decompressed size, the end of
-// the file and, when the manifest carries one, the decoded model's hash all checked. VerifyPayload() checks the hash and the end of file without keys.
+// (against the signed manifest), the final secretstream tag, the decompressed size and the end
+// of the file all checked. VerifyPayload() checks the hash and the end of file without keys.
 //
 // Errors: every malformed, truncated, altered, or wrongly signed package is an error that says
 // what is wrong (kInvalidArgument, kUnsupported, kFailedPrecondition); never a crash.

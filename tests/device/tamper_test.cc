@@ -1,12 +1,10 @@
 // Tampering: 10,000 mutations of valid packages — bit flips, truncations, splices from another
 // valid package, a swapped signature, a re-signature by an untrusted key, an older release, a
 // package sealed to another device — must all be rejected with an error message, never crash
-// (ASan/UBSan build), and leave the model loaded before serving, unchanged; so must a package
-// the vendor signed whose model does not match the model hash in its manifest.
+// (ASan/UBSan build), and leave the model loaded before serving, unchanged.
 #include <map>
 #include <random>
 
-#include "crypto/content_hash.h"
 #include "device/loader_fixture.h"
 #include "format/package_header.h"
 #include "format/package_writer.h"
@@ -154,30 +152,6 @@ TEST_F(TamperTest, TenThousandMutationsAreAllRejectedAndTheServedModelKeepsServi
   for (const auto& [name, count] : counts) summary += " " + name + "=" + std::to_string(count);
   std::printf("tamper: %d/%d mutations rejected with an error, model kept serving;%s\n", rejected,
               attempts, summary.c_str());
-}
-
-// The vendor key re-signs a package whose manifest names another model's hash: signature,
-// payload hash and decryption all pass; the decoded model does not match and is not served.
-TEST_F(TamperTest, AModelThatDoesNotMatchItsSignedHashIsRefusedAndThePreviousKeepsServing) {
-  LoaderOptions options = Options(GuardOptions());
-  options.start_guard = false;
-  PackageLoader loader(options);
-  const std::vector<uint8_t> installed = test_support::MakePackage(Spec(5));
-  ASSERT_TRUE(Load(loader, installed).ok());
-  const std::vector<uint8_t> next = test_support::MakePackage(Spec(6, 2));
-  auto parts = format::ParsePackageUnverified(next.data(), next.size());
-  ASSERT_TRUE(parts.ok()) << parts.status().message();
-  ASSERT_NE(parts->manifest.encryption, nullptr);
-  parts->manifest.model_hash = crypto::ContentHash(model_.data(), model_.size());
-  auto mismatched = format::SerializePackage(*parts, &vendor_);
-  ASSERT_TRUE(mismatched.ok());
-  const Status status = Load(loader, *mismatched);
-  ASSERT_FALSE(status.ok());
-  EXPECT_NE(std::string(status.message()).find("does not match the model hash in the signed"),
-            std::string::npos)
-      << status.message();
-  EXPECT_EQ(loader.manifest()->release, 5u);
-  EXPECT_EQ(Serve(loader), expected_y_);
 }
 
 }  // namespace
