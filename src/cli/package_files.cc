@@ -54,6 +54,10 @@ JsonValue DescribeManifest(const tpkg::ManifestT& manifest) {
   report.Set("model_bytes", manifest.model_bytes);
   report.Set("payload_bytes", manifest.payload_bytes);
   report.Set("payload_blake2b_256", Hex(manifest.payload_hash));
+  if (manifest.model_hash.empty())
+    report.Set("model_blake2b_256", JsonValue());  // a delta, or built before the field
+  else
+    report.Set("model_blake2b_256", Hex(manifest.model_hash));
   report.Set("chunk_bytes", manifest.chunk_bytes);
   JsonValue recipients = JsonValue::Array();
   if (manifest.encryption)

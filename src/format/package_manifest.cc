@@ -43,6 +43,10 @@ Status CheckManifest(const tpkg::ManifestT& manifest) {
     return Invalid("model_bytes is out of range");
   if (manifest.payload_bytes == 0 || manifest.payload_bytes > 2 * kMaxModelBytes)
     return Invalid("payload_bytes is out of range");
+  if (!manifest.model_hash.empty() && manifest.model_hash.size() != kPayloadHashBytes)
+    return Invalid("model_hash is not 32 bytes");
+  if (!manifest.model_hash.empty() && manifest.delta)
+    return Invalid("a delta package carries model_hash (its model is the delta's result hash)");
   if (const tpkg::EncryptionT* encryption = manifest.encryption.get()) {
     if (encryption->stream_header.size() != kStreamHeaderBytes)
       return Invalid("the encryption stream header is not 24 bytes");

@@ -3,11 +3,12 @@
 //
 // ParseManifest runs the flatbuffers Verifier on bytes whose signature has already been
 // verified, then checks the invariants every reader relies on: the file identifier, a model id,
-// semantic versions, a 32-byte payload hash, sizes and chunk size within bounds, a well-formed
-// encryption block (24-byte stream header, at least one recipient, 80-byte sealed keys) and
-// self-test tensors whose data matches dtype and shape, and for a delta package 32-byte base and
-// result hashes, a base size within bounds and a known transform. SerializeManifest is
-// deterministic. Errors: kInvalidArgument naming the field. Thread-safety: pure functions.
+// semantic versions, a 32-byte payload hash, a model hash absent or 32 bytes (and absent in a
+// delta package), sizes and chunk size within bounds, a well-formed encryption block (24-byte
+// stream header, at least one recipient, 80-byte sealed keys) and self-test tensors whose data
+// matches dtype and shape, and for a delta package 32-byte base and result hashes, a base size
+// within bounds and a known transform. SerializeManifest is deterministic. Errors: kInvalidArgument
+// naming the field. Thread-safety: pure functions.
 #ifndef TINYMLOPS_FORMAT_PACKAGE_MANIFEST_H_
 #define TINYMLOPS_FORMAT_PACKAGE_MANIFEST_H_
 

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "crypto/box_key.h"
+#include "crypto/content_hash.h"
 #include "crypto/sealed_box.h"
 #include "crypto/secure_buffer.h"
 #include "format/model_file.h"
@@ -53,7 +54,11 @@ Result<PackageContents> BuildPackage(const uint8_t* model, size_t size, tpkg::Ma
                          ZSTD_getErrorName(compressed));
   payload.resize(compressed);
   manifest.delta.reset();
-  return BuildPackageFromPayload(std::move(payload), size, std::move(manifest), chunk_bytes);
+  TMM_ASSIGN_OR_RETURN(
+      PackageContents package,
+      BuildPackageFromPayload(std::move(payload), size, std::move(manifest), chunk_bytes));
+  package.manifest.model_hash = crypto::ContentHash(model, size);
+  return package;
 }
 
 Result<PackageContents> BuildPackageFromPayload(std::vector<uint8_t> payload, uint64_t model_bytes,
@@ -67,6 +72,7 @@ Result<PackageContents> BuildPackageFromPayload(std::vector<uint8_t> payload, ui
   package.manifest.model_bytes = model_bytes;
   package.manifest.chunk_bytes = chunk_bytes;
   package.manifest.encryption.reset();
+  package.manifest.model_hash.clear();
   if (package.manifest.created_unix == 0) package.manifest.created_unix = std::time(nullptr);
   HashPayload(package);
   return package;

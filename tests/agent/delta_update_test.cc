@@ -3,7 +3,8 @@
 // package, counted by a proxy between them), applies it, serves the result and re-verifies
 // the self-contained slot after a restart, and retries a trial of it cut by a restart in that
 // form; a corrupted or wrong-base delta falls back to the full package and says why; a device
-// on another base gets the full package.
+// on another base gets the full package; and a device whose packages are all encrypted to it
+// updates by an encrypted delta.
 #include <sys/stat.h>
 
 #include <fstream>
@@ -12,6 +13,7 @@
 #include "agent/agent_state.h"
 #include "agent/durable_file.h"
 #include "agent_fixture.h"
+#include "format/package_writer.h"
 #include "support/dropping_tcp_proxy.h"
 
 namespace tinymlops::agent {
@@ -19,10 +21,13 @@ namespace {
 
 class DeltaUpdateTest : public AgentFixture {
  protected:
+  // Whether the suite's packages, full and delta, are encrypted to the device.
+  virtual bool Encrypted() const { return false; }
+
   void SetUp() override {
     AgentFixture::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    encrypt_packages_ = false;  // the server checks a delta against the models it can read
+    encrypt_packages_ = Encrypted();
     base_ = test_support::ScaleModel(kWidth);
     tuned_ = test_support::TunedScaleModel(kWidth);
     ASSERT_NE(ExpectedOf(base_), ExpectedOf(tuned_));
@@ -262,7 +267,48 @@ TEST_P(DeltaUpdateTest, ADeviceOnAnotherBaseGetsTheFullPackage) {
   EXPECT_EQ(downloads[0].first, v2_.variants[0].package);
 }
 
+// The normal case for vendors who protect their models: every package encrypted to the device.
+// The server checks the delta against the model hashes in the variants' signed manifests.
+class EncryptedDeltaUpdateTest : public DeltaUpdateTest {
+ protected:
+  bool Encrypted() const override { return true; }
+};
+
+TEST_P(EncryptedDeltaUpdateTest, AnEncryptedVersionUpdatesByAnEncryptedDelta) {
+  const std::vector<uint8_t> delta = DeltaFrom(base_);
+  auto parts = format::ParsePackageUnverified(delta.data(), delta.size());
+  ASSERT_TRUE(parts.ok()) << parts.status().message();
+  ASSERT_NE(parts->manifest.encryption, nullptr);
+  const std::string delta_id = UploadDelta(delta).value("id", "");
+  ASSERT_FALSE(delta_id.empty());
+  auto agent = StartOn("1.0.0");
+  ASSERT_NE(agent, nullptr);
+  ASSERT_EQ(Serve(agent->loader()), Expected(1));
+
+  const size_t before = proxy_->requests().size();
+  Deploy("1.1.0");
+  agent->CheckIn();
+  EXPECT_EQ(agent->last_error(), "");
+  EXPECT_EQ(Serve(agent->loader()), ExpectedOf(tuned_));
+  EXPECT_EQ(DownloadedDetail(*agent), "");  // the delta was used
+  agent->CheckIn();
+  const auto downloads = Downloads(before);
+  ASSERT_EQ(downloads.size(), 1u);
+  EXPECT_EQ(downloads[0].first, "/v1/device/deltas/" + delta_id + "/package");
+  EXPECT_LT(downloads[0].second, v2_.variants[0].artifact_bytes);
+  EXPECT_TRUE(Exists(data_ + "/slots/b/fp32.tpkg.delta"));
+
+  // A restart re-verifies the slot, unsealing both packages' keys again.
+  agent.reset();
+  auto restarted = Agent::Start(Options(data_, through_proxy_.get()));
+  ASSERT_TRUE(restarted.ok()) << restarted.status().message();
+  EXPECT_EQ((*restarted)->last_error(), "");
+  EXPECT_EQ(Serve((*restarted)->loader()), ExpectedOf(tuned_));
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, DeltaUpdateTest, ::testing::Values("sqlite"),
+                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Sqlite, EncryptedDeltaUpdateTest, ::testing::Values("sqlite"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

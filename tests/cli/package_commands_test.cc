@@ -107,6 +107,11 @@ TEST_F(PackageCommandsTest, RoundTripGivesTheSameOutputsAsThePlainModel) {
   ASSERT_TRUE(device_key.ok());
   EXPECT_EQ(Json(inspect.out, "d['manifest']['recipients']"), "[\"" + device_key->key_id() + "\"]");
   EXPECT_EQ(Json(inspect.out, "d['signature'].startswith('not checked')"), "true");
+  // The encrypted package names its clear model by hash (BLAKE2b-256 of digits.tmm).
+  EXPECT_EQ(Json(inspect.out,
+                 "d['manifest']['model_blake2b_256'] == __import__('hashlib').blake2b(open('" +
+                     Path("digits.tmm") + "', 'rb').read(), digest_size=32).hexdigest()"),
+            "true");
 }
 
 TEST_F(PackageCommandsTest, LoadingWritesNoClearModelAndPrintsNoKeyMaterial) {
@@ -247,6 +252,7 @@ TEST_F(PackageCommandsTest, ADeltaPackageAppliesToItsBaseAndOnlyToIt) {
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.out.find("\"base_model_blake2b_256\""), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("\"result_model_bytes\""), std::string::npos);
+  EXPECT_EQ(Json(result.out, "d['manifest']['model_blake2b_256']"), "null");
 
   result = Cli({"package", "apply-delta", Path("a-b.tpkg"), "--base", Path("a.tpkg"), "--trust",
                 Path("vendor/vendor.pub"), "--keys", Path("device"), "--json"});

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "crypto/box_key.h"
+#include "crypto/content_hash.h"
 #include "crypto/sealed_box.h"
 #include "format/package_header.h"
 #include "format/package_reader.h"
@@ -86,6 +87,7 @@ TEST_F(PackageTest, ClearPackageRoundTripsWithItsManifest) {
   EXPECT_EQ(manifest.model_bytes, model_.size());
   EXPECT_EQ(manifest.signer_key_id, vendor_.public_key().key_id());
   EXPECT_EQ(manifest.payload_hash.size(), 32u);
+  EXPECT_EQ(manifest.model_hash, crypto::ContentHash(model_.data(), model_.size()));
   EXPECT_GT(manifest.created_unix, 1700000000);
   EXPECT_EQ(manifest.self_tests.size(), 1u);
   EXPECT_FALSE((*reader)->encrypted());
@@ -180,6 +182,26 @@ TEST_F(PackageTest, VerifyPayloadChecksTheHashWithoutKeys) {
   EXPECT_NE(ErrorOf((*reader)->VerifyPayload()).find("does not match the hash"), std::string::npos);
 }
 
+// The manifest names the clear model (for readers without a key: the server); encryption keeps
+// it, and a package from before the field (no model hash) still loads.
+TEST_F(PackageTest, TheSignedModelHashNamesTheClearModelAndIsKeptByEncryption) {
+  for (const bool encrypted : {false, true}) {
+    PackageSpec spec = Spec();
+    if (encrypted) spec.devices = {device_.public_key()};
+    const std::vector<uint8_t> bytes = MakePackage(spec);
+    auto parts = ParsePackageUnverified(bytes.data(), bytes.size());
+    ASSERT_TRUE(parts.ok()) << parts.status().message();
+    EXPECT_EQ(parts->manifest.encryption != nullptr, encrypted);
+    EXPECT_EQ(parts->manifest.model_hash, crypto::ContentHash(model_.data(), model_.size()));
+    parts->manifest.model_hash.clear();
+    auto old = SerializePackage(*parts, &vendor_);
+    ASSERT_TRUE(old.ok());
+    auto model = ReadModel(*old, &device_);
+    ASSERT_TRUE(model.ok()) << model.status().message();
+    EXPECT_EQ(*model, model_);
+  }
+}
+
 TEST_F(PackageTest, UnverifiedParsingGivesTheToolsThePartsBack) {
   PackageSpec spec = Spec();
   const std::vector<uint8_t> bytes = MakePackage(spec);
@@ -203,6 +225,14 @@ TEST(PackageManifestTest, RejectsManifestsThatBreakTheInvariants) {
   manifest.chunk_bytes = 1024;
   std::vector<uint8_t> bytes = SerializeManifest(manifest);
   ASSERT_TRUE(ParseManifest(bytes.data(), bytes.size()).ok());
+  EXPECT_TRUE(ParseManifest(bytes.data(), bytes.size())->model_hash.empty());
+  // The model hash round trips.
+  tpkg::ManifestT hashed = manifest;
+  hashed.model_hash.assign(32, 3);
+  bytes = SerializeManifest(hashed);
+  auto parsed = ParseManifest(bytes.data(), bytes.size());
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  EXPECT_EQ(parsed->model_hash, hashed.model_hash);
 
   auto expect_invalid = [](tpkg::ManifestT m, const std::string& fragment) {
     const std::vector<uint8_t> b = SerializeManifest(m);
@@ -252,6 +282,13 @@ TEST(PackageManifestTest, RejectsManifestsThatBreakTheInvariants) {
   m.delta = delta();
   m.delta->transform = static_cast<tpkg::DeltaTransform>(7);
   expect_invalid(m, "transform is unknown");
+  // A model hash: 32 bytes, and only in a whole-model package.
+  m = hashed;
+  m.model_hash.resize(31);
+  expect_invalid(m, "model_hash is not 32 bytes");
+  m = hashed;
+  m.delta = delta();
+  expect_invalid(m, "a delta package carries model_hash");
 
   bytes = SerializeManifest(manifest);
   bytes[5] ^= 0xff;  // the identifier

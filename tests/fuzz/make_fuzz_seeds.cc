@@ -1,6 +1,7 @@
 // Writes the fuzzers' seed corpora: small valid .tmm models (float and int8, covering most op
-// types), ONNX models, .npy files, and .tpkg packages (clear and encrypted, signed with the fuzz
-// keys of fuzz/fuzz_keys.h) with their manifests, one folder per fuzzer.
+// types), ONNX models, .npy files, and .tpkg packages (clear and encrypted, with and without the
+// signed model hash, signed with the fuzz keys of fuzz/fuzz_keys.h) with their manifests, one
+// folder per fuzzer.
 // Usage: make_fuzz_seeds OUTPUT_FOLDER (creates OUTPUT_FOLDER/{tmm,onnx,npy,package,manifest,
 // delta}).
 #include <onnx/onnx_pb.h>
@@ -15,6 +16,7 @@
 #include "toolchain/io/file_io.h"
 #include "toolchain/io/npy.h"
 #include "format/package_header.h"
+#include "format/package_writer.h"
 #include "fuzz/fuzz_keys.h"
 #include "support/package_fixtures.h"
 #include "toolchain/package/model_delta.h"
@@ -250,7 +252,21 @@ Status WriteModelSeed(const std::string& path, const Result<Graph>& graph) {
   return WriteFileAtomically(path, bytes.data(), bytes.size());
 }
 
-// Packages of a small scale model, clear and encrypted, with self-tests, and their manifests.
+// A package seed and its manifest seed, under folder/{package,manifest}/NAME.
+Status WritePackageSeed(const std::string& folder, const std::string& name,
+                        const std::vector<uint8_t>& bytes) {
+  if (bytes.size() < format::kPackageHeaderBytes)
+    return Status::Error(StatusCode::kInternal, "cannot build the seed package %s", name.c_str());
+  TMM_RETURN_IF_ERROR(
+      WriteFileAtomically(folder + "/package/" + name + ".tpkg", bytes.data(), bytes.size()));
+  TMM_ASSIGN_OR_RETURN(const format::PackageHeader header,
+                       format::DecodePackageHeader(bytes.data()));
+  return WriteFileAtomically(folder + "/manifest/" + name + ".manifest",
+                             bytes.data() + format::kPackageHeaderBytes, header.manifest_bytes);
+}
+
+// Packages of a small scale model, clear and encrypted, with self-tests, and their manifests:
+// with the signed model hash, and without it (as packages built before the field are).
 Status WritePackageSeeds(const std::string& folder) {
   for (bool encrypted : {false, true}) {
     test_support::PackageSpec spec;
@@ -261,16 +277,14 @@ Status WritePackageSeeds(const std::string& folder) {
     if (encrypted) spec.devices = {fuzz::FuzzDeviceKey().public_key()};
     spec.chunk_bytes = 128;
     const std::vector<uint8_t> bytes = test_support::MakePackage(std::move(spec));
-    if (bytes.size() < format::kPackageHeaderBytes)
-      return Status::Error(StatusCode::kInternal, "cannot build the seed package");
     const std::string name = encrypted ? "encrypted" : "clear";
-    TMM_RETURN_IF_ERROR(
-        WriteFileAtomically(folder + "/package/" + name + ".tpkg", bytes.data(), bytes.size()));
-    TMM_ASSIGN_OR_RETURN(const format::PackageHeader header,
-                         format::DecodePackageHeader(bytes.data()));
-    TMM_RETURN_IF_ERROR(WriteFileAtomically(folder + "/manifest/" + name + ".manifest",
-                                            bytes.data() + format::kPackageHeaderBytes,
-                                            header.manifest_bytes));
+    TMM_RETURN_IF_ERROR(WritePackageSeed(folder, name, bytes));
+    TMM_ASSIGN_OR_RETURN(format::PackageContents parts,
+                         format::ParsePackageUnverified(bytes.data(), bytes.size()));
+    parts.manifest.model_hash.clear();
+    TMM_ASSIGN_OR_RETURN(const std::vector<uint8_t> without,
+                         format::SerializePackage(parts, &fuzz::FuzzVendorKey()));
+    TMM_RETURN_IF_ERROR(WritePackageSeed(folder, name + "_no_model_hash", without));
   }
   return Status::Ok();
 }

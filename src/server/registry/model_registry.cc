@@ -58,7 +58,9 @@ Result<VerifiedPackage> VerifyPackage(const std::string& bytes,
   }
   const auto& manifest = (*reader)->manifest();
   VerifiedPackage verified;
-  // A clear whole model is read (which checks the payload as VerifyPayload does) and hashed.
+  // A clear whole model is read (which checks the payload as VerifyPayload does, and the signed
+  // model hash when the manifest has one) and hashed; an encrypted one is named by its signed
+  // model hash (none in packages built before that field).
   Status payload;
   if (!(*reader)->encrypted() && !manifest.delta) {
     std::vector<uint8_t> model(static_cast<size_t>(manifest.model_bytes));
@@ -69,6 +71,7 @@ Result<VerifiedPackage> VerifyPackage(const std::string& bytes,
     }
   } else {
     payload = (*reader)->VerifyPayload();
+    verified.model_hash = ToHex(manifest.model_hash.data(), manifest.model_hash.size());
   }
   if (!payload.ok()) {
     return Status::Error(StatusCode::kInvalidArgument, "package refused: %s", payload.message());

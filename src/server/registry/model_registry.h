@@ -3,11 +3,11 @@
 // with format/package_reader.h: its signature against the project's trusted keys
 // (server/registry/trusted_keys.h), its payload hash, and that its manifest names the model,
 // version and variant it is uploaded as, and that it is a whole model (a delta package goes
-// through server/registry/variant_delta.h). The server hashes the model of a clear package
-// (the base and result hashes of delta packages are checked against it). Variant facts the
-// server cannot read from an (encrypted) package — dtype, arena bytes, ops, accuracy — come
-// with the upload; the oldest runtime that may load it is read from its manifest.
-// Every lookup is scoped to one project.
+// through server/registry/variant_delta.h). The server hashes the model of a clear package and
+// takes an encrypted one's from its signed manifest (the base and result hashes of delta
+// packages are checked against it). Variant facts the server cannot read from an (encrypted)
+// package — dtype, arena bytes, ops, accuracy — come with the upload; the oldest runtime that
+// may load it is read from its manifest. Every lookup is scoped to one project.
 // Errors: kInvalidArgument (package refused; the message says why), kNotFound (no such model
 // or variant in the project), kFailedPrecondition (already exists), store and I/O errors.
 // Thread-safety: functions over a caller's Transaction.
@@ -38,7 +38,7 @@ struct VariantRecord {
   std::string signer_key_id, artifact, artifact_hash;
   int64_t artifact_bytes = 0, created_unix = 0;
   std::string min_runtime_version;  // from the package manifest; "" for any runtime
-  std::string model_hash;           // hex BLAKE2b-256 of the model; "" when not readable
+  std::string model_hash;           // hex BLAKE2b-256 of the model; "" when not known
 };
 
 // What an uploader states beside the package bytes.
@@ -54,8 +54,9 @@ struct VariantUpload {
 struct VerifiedPackage {
   std::string model_id, version, variant, target, signer_key_id, min_runtime_version;
   uint64_t model_bytes = 0, release = 0;
-  // Hex BLAKE2b-256 of the model of a clear whole-model package, read and hashed by the
-  // server; "" for an encrypted one (the server cannot read it) and for a delta package.
+  // Hex BLAKE2b-256 of the model of a whole-model package: read and hashed by the server when
+  // clear, the signed manifest's model hash when encrypted; "" for an encrypted package built
+  // before that field (the server cannot read it) and for a delta package.
   std::string model_hash;
   bool delta = false;  // a delta package: the hex hashes of its signed Delta block follow
   std::string delta_base_hash, delta_result_hash;

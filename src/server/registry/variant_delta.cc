@@ -35,9 +35,10 @@ Result<VariantRecord> FindHashedVariant(Transaction& tx, const std::string& proj
     if (v.name != upload.variant) continue;
     if (v.model_hash.empty()) {
       return Status::Error(StatusCode::kInvalidArgument,
-                           "delta refused: the %s %s %s variant %s has an encrypted package (or "
-                           "one uploaded before delta support), so the server cannot check what "
-                           "a delta patches; ship that version as full packages",
+                           "delta refused: the %s %s %s variant %s has an encrypted package "
+                           "whose manifest has no model hash (built before 'package build' wrote "
+                           "one), or one uploaded before delta support, so the server cannot "
+                           "check what a delta patches; ship that version as full packages",
                            role, upload.model.c_str(), version.c_str(), upload.variant.c_str());
     }
     return std::move(v);

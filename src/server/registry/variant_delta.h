@@ -4,12 +4,14 @@
 //
 // An upload names the target (model, version, variant) and the base version. The target and
 // the base variant (same model and variant name, base version) must both be in the registry
-// with a model hash the server read itself (server/registry/model_registry.h: clear packages
-// only; the server cannot read an encrypted one). Like a full upload it goes in steps with no
-// transaction open while the package is verified and written: FindDeltaVariants (both
-// variants), VerifyDeltaUpload (signature first, payload hash, the manifest names the target,
-// it IS a delta, its signed base hash is the base variant's model hash and its result hash the
-// target's), the caller stores the bytes, RecordDelta.
+// with a known model hash (server/registry/model_registry.h: hashed by the server for a clear
+// package, from the signed manifest for an encrypted one; unknown for an encrypted package
+// built before manifests carried it). Either variant and the delta may be encrypted. Like a
+// full upload it goes in steps with no transaction open while the package is verified and
+// written: FindDeltaVariants (both variants), VerifyDeltaUpload (signature first, payload
+// hash, the manifest names the target, it IS a delta, its signed base hash is the base
+// variant's model hash and its result hash the target's), the caller stores the bytes,
+// RecordDelta.
 // Errors: kInvalidArgument (package refused; the message says why), kNotFound (no such
 // variant, version or delta), kFailedPrecondition (a delta for this variant and base exists),
 // store errors. Thread-safety: functions over a caller's Transaction.

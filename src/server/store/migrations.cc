@@ -120,7 +120,8 @@ const std::vector<Migration>& SchemaMigrations() {
        "delta updates",
        {
            // Hex BLAKE2b-256 of a variant's model, read by the server from a clear package at
-           // upload; '' when the package is encrypted (or was uploaded before this migration).
+           // upload, or from an encrypted one's signed manifest (model_hash); '' when neither
+           // (an encrypted package built before that field, or uploaded before this migration).
            "ALTER TABLE variants ADD COLUMN model_hash TEXT NOT NULL DEFAULT ''",
            // A delta package (server/registry/variant_delta.h) of a variant against the same
            // variant of an older version: at most one per (variant, base version).

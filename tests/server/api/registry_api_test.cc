@@ -3,6 +3,7 @@
 // against both backends.
 #include <gtest/gtest.h>
 
+#include "format/package_writer.h"
 #include "server_fixture.h"
 #include "support/package_fixtures.h"
 
@@ -143,7 +144,8 @@ TEST_P(RegistryApiTest, PackagesDownloadWholeOrByRange) {
   EXPECT_EQ(Call("GET", url, other_admin).status, 404);
 }
 
-// Delta uploads: 1.0.0 is the scale model, 1.1.0 the same fine-tuned; both clear packages.
+// Delta uploads: 1.0.0 is the scale model, 1.1.0 the same fine-tuned; both clear packages; then
+// encrypted versions of the fine-tuned model (2.0.0 with its model hash signed, 3.0.0 without).
 TEST_P(RegistryApiTest, DeltasAreVerifiedAgainstTheBaseAndTheTargetVariant) {
   constexpr int kWidth = 4096;
   const std::vector<uint8_t> base = test_support::ScaleModel(kWidth);
@@ -224,19 +226,43 @@ TEST_P(RegistryApiTest, DeltasAreVerifiedAgainstTheBaseAndTheTargetVariant) {
   Device outsider = EnrollDevice("other", ProjectToken("other", "admin"));
   EXPECT_EQ(DeviceCall(outsider, "GET", device_url).status, 404);
 
-  // A version whose package is encrypted: the server cannot check a delta to it.
-  test_support::PackageSpec sealed = spec("2.0.0", tuned);
-  sealed.devices = {device.key.public_key()};
-  ASSERT_EQ(
+  // An encrypted version and an encrypted delta to it: the server checks the delta against the
+  // model hash in the variant's signed manifest.
+  auto encrypted_spec = [&](const std::string& version) {
+    test_support::PackageSpec s = spec(version, tuned);
+    s.devices = {device.key.public_key()};
+    return s;
+  };
+  auto sealed_v2 =
       Call("PUT", "/v1/projects/acme/models/digits/versions/2.0.0/variants/fp32?dtype=float32",
-           deployer_, text(test_support::MakePackage(std::move(sealed))))
-          .status,
-      201);
+           deployer_, text(test_support::MakePackage(encrypted_spec("2.0.0"))));
+  ASSERT_EQ(sealed_v2.status, 201) << sealed_v2.body;
+  const std::string sealed_delta =
+      text(test_support::MakeDeltaPackage(base, encrypted_spec("2.0.0")));
   auto to_sealed =
       Call("PUT", "/v1/projects/acme/models/digits/versions/2.0.0/variants/fp32/deltas/1.0.0",
-           deployer_, good);
-  EXPECT_EQ(to_sealed.status, 400);
-  EXPECT_NE(error(to_sealed).find("encrypted"), std::string::npos) << to_sealed.body;
+           deployer_, sealed_delta);
+  ASSERT_EQ(to_sealed.status, 201) << to_sealed.body;
+  EXPECT_EQ(Json(to_sealed)["variant_id"], Json(sealed_v2)["id"]);
+
+  // An encrypted package built before manifests carried the model hash: the server cannot
+  // check a delta to it.
+  const std::vector<uint8_t> sealed_v3 = test_support::MakePackage(encrypted_spec("3.0.0"));
+  auto old = format::ParsePackageUnverified(sealed_v3.data(), sealed_v3.size());
+  ASSERT_TRUE(old.ok()) << old.status().message();
+  old->manifest.model_hash.clear();
+  auto old_bytes = format::SerializePackage(*old, &vendor_);
+  ASSERT_TRUE(old_bytes.ok());
+  ASSERT_EQ(
+      Call("PUT", "/v1/projects/acme/models/digits/versions/3.0.0/variants/fp32?dtype=float32",
+           deployer_, text(*old_bytes))
+          .status,
+      201);
+  auto to_old =
+      Call("PUT", "/v1/projects/acme/models/digits/versions/3.0.0/variants/fp32/deltas/1.0.0",
+           deployer_, text(test_support::MakeDeltaPackage(base, encrypted_spec("3.0.0"))));
+  EXPECT_EQ(to_old.status, 400);
+  EXPECT_NE(error(to_old).find("encrypted"), std::string::npos) << to_old.body;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryApiTest, ::testing::Values("sqlite", "postgresql"),
