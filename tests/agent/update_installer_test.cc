@@ -30,6 +30,15 @@ class UpdateInstallerTest : public AgentFixture {
     file.put(static_cast<char>(c ^ 0x20));
   }
   void SaveState(const AgentState& state) { ASSERT_TRUE(AgentStateFile(data_).Save(state).ok()); }
+  // The state a cut leaves after Switching: slot a committed and active, b on trial, `attempts`
+  // trial loads counted.
+  void SaveCutTrialOfB(uint64_t attempts) {
+    AgentState trial;
+    trial.active = trial.last_committed = "a";
+    trial.trial = "b";
+    trial.trial_attempts = attempts;
+    SaveState(trial);
+  }
 };
 
 TEST_P(UpdateInstallerTest, FirstInstallDownloadsVerifiesAndCommitsSlotA) {
@@ -147,11 +156,7 @@ TEST_P(UpdateInstallerTest, RecoveryFromACutDuringTheTrialRetriesItAndCommits) {
   ASSERT_EQ(MustApply(v1), InstallResult::kInstalled);
   ASSERT_EQ(MustApply(v2), InstallResult::kInstalled);
   // The cut: after Switching (trial = b, attempt 1), before Committed.
-  AgentState trial;
-  trial.active = trial.last_committed = "a";
-  trial.trial = "b";
-  trial.trial_attempts = 1;
-  SaveState(trial);
+  SaveCutTrialOfB(1);
   const size_t events = Events().size();
   ASSERT_TRUE(Restart().ok());
   EXPECT_EQ(Serve(installer_->loader()), Expected(2));
@@ -178,11 +183,7 @@ TEST_P(UpdateInstallerTest, ACutDuringTheLastAllowedAttemptIsStillRetried) {
   ASSERT_EQ(MustApply(v1), InstallResult::kInstalled);
   ASSERT_EQ(MustApply(v2), InstallResult::kInstalled);
   // kTrialAttempts - 1 cuts in a row: the last attempt is still made.
-  AgentState trial;
-  trial.active = trial.last_committed = "a";
-  trial.trial = "b";
-  trial.trial_attempts = kTrialAttempts - 1;
-  SaveState(trial);
+  SaveCutTrialOfB(kTrialAttempts - 1);
   ASSERT_TRUE(Restart().ok());
   EXPECT_EQ(Serve(installer_->loader()), Expected(2));
   EXPECT_EQ(installer_->state().active, "b");
@@ -196,11 +197,7 @@ TEST_P(UpdateInstallerTest, ATrialCutAtEveryAttemptIsRolledBackAndRejected) {
   ASSERT_EQ(MustApply(v1), InstallResult::kInstalled);
   ASSERT_EQ(MustApply(v2), InstallResult::kInstalled);
   // The cut of the last attempt: kTrialAttempts recorded, none committed (a crash loop).
-  AgentState trial;
-  trial.active = trial.last_committed = "a";
-  trial.trial = "b";
-  trial.trial_attempts = kTrialAttempts;
-  SaveState(trial);
+  SaveCutTrialOfB(kTrialAttempts);
   ASSERT_TRUE(Restart().ok());
   EXPECT_EQ(Serve(installer_->loader()), Expected(1));
   EXPECT_EQ(installer_->state().active, "a");
@@ -226,11 +223,7 @@ TEST_P(UpdateInstallerTest, ARetriedTrialThatFailsItsSelfTestIsRejectedAtOnce) {
   ASSERT_EQ(MustApply(v1), InstallResult::kInstalled);
   ASSERT_EQ(MustApply(bad), InstallResult::kFailed);  // leaves slot b holding it, complete
   // A trial of it cut at its first attempt (as if its scratch load had passed).
-  AgentState trial;
-  trial.active = trial.last_committed = "a";
-  trial.trial = "b";
-  trial.trial_attempts = 1;
-  SaveState(trial);
+  SaveCutTrialOfB(1);
   const size_t events = Events().size();
   ASSERT_TRUE(Restart().ok());
   EXPECT_EQ(Serve(installer_->loader()), Expected(1));
