@@ -48,6 +48,12 @@ Result<AgentState> ParseAgentState(const std::string& json) {
     if (!slot->empty() && !IsSlotName(*slot))
       return Status::Error(StatusCode::kInvalidArgument, "malformed agent state: slot '%.16s'",
                            slot->c_str());
+  // A trial is always of the slot that does not serve: rolling back a trial of the active slot
+  // would clear the model being served.
+  if (!s.trial.empty() && s.trial == s.active)
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "malformed agent state: slot '%s' is both active and on trial",
+                         s.trial.c_str());
   return s;
 }
 

@@ -9,6 +9,7 @@
 
 #include "cli/command_output.h"
 #include "cli/control_plane_commands.h"
+#include "cli/named_number.h"
 #include "cli/server_connection.h"
 #include "toolchain/io/file_io.h"
 
@@ -77,20 +78,17 @@ Result<nlohmann::json> DeploymentRequest(const DeployArguments& a) {
   }
   nlohmann::json gates = nlohmann::json::object();
   for (const std::string& gate : a.gates) {
-    const size_t equals = gate.find('=');
-    char* end = nullptr;
-    const double value =
-        equals == std::string::npos ? 0 : std::strtod(gate.c_str() + equals + 1, &end);
-    if (equals == std::string::npos || end == nullptr || *end != '\0') {
+    const std::optional<NamedNumber> parsed = ParseNamedNumber(gate);
+    if (!parsed) {
       return Status::Error(StatusCode::kInvalidArgument,
                            "--gate '%s' must be NAME=NUMBER, e.g. max_crash_rate=0.05",
                            gate.c_str());
     }
     // Whole numbers go as integers: counts such as min_reports must be.
-    if (value == std::floor(value) && std::fabs(value) < 1e15) {
-      gates[gate.substr(0, equals)] = static_cast<int64_t>(value);
+    if (parsed->value == std::floor(parsed->value) && std::fabs(parsed->value) < 1e15) {
+      gates[parsed->name] = static_cast<int64_t>(parsed->value);
     } else {
-      gates[gate.substr(0, equals)] = value;
+      gates[parsed->name] = parsed->value;
     }
   }
   if (!gates.empty()) body["gates"] = gates;

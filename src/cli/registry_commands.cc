@@ -10,6 +10,7 @@
 #include "cli/command_output.h"
 #include "cli/control_plane_commands.h"
 #include "cli/model_loader.h"
+#include "cli/named_number.h"
 #include "cli/package_files.h"
 #include "cli/server_connection.h"
 #include "toolchain/io/file_io.h"
@@ -113,15 +114,12 @@ struct PublishItem {
 Status Publish(const RegistryArguments& a) {
   std::map<std::string, double> accuracy;
   for (const std::string& entry : a.accuracies) {
-    const size_t equals = entry.find('=');
-    char* end = nullptr;
-    const double value =
-        equals == std::string::npos ? -1 : std::strtod(entry.c_str() + equals + 1, &end);
-    if (equals == std::string::npos || end == nullptr || *end != '\0' || value < 0 || value > 1) {
+    const std::optional<NamedNumber> parsed = ParseNamedNumber(entry);
+    if (!parsed || parsed->value < 0 || parsed->value > 1) {
       return Status::Error(StatusCode::kInvalidArgument,
                            "--accuracy '%s' must be VARIANT=X with X from 0 to 1", entry.c_str());
     }
-    accuracy[entry.substr(0, equals)] = value;
+    accuracy[parsed->name] = parsed->value;
   }
   // Read and check everything before uploading anything.
   std::vector<PublishItem> items;

@@ -359,6 +359,16 @@ TEST(AgentStateTest, AStateFileFromBeforeAttemptsWereCountedReadsItsTrialAsOneAt
                    .ok());
 }
 
+TEST(AgentStateTest, AStateFileWhoseTrialIsTheActiveSlotIsRefused) {
+  auto both = ParseAgentState(
+      R"({"format": 1, "active": "b", "trial": "b", "last_committed": "a", "previous": "",
+          "rejected": {"deployment": "", "version": ""}})");
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(std::string(both.status().message()).find("both active and on trial"),
+            std::string::npos)
+      << both.status().message();
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, UpdateInstallerTest, ::testing::Values("sqlite"),
                          [](const auto& info) { return info.param; });
 

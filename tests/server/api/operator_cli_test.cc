@@ -126,6 +126,13 @@ TEST_P(OperatorCliTest, PublishesAVersionFromItsPackagesAndModels) {
   EXPECT_TRUE(nothing.exit_code != 0 || nothing.Json()["variants"].empty())
       << "a refused publish uploads nothing: " << nothing.output;
 
+  for (const char* accuracy : {"fp32=1.5", "fp32=", "=0.9", "fp32=0.9x"}) {
+    Run bad = Cli("model publish " + package_path + ":" + model_path +
+                      " --project acme --accuracy " + accuracy,
+                  admin_);
+    EXPECT_EQ(bad.exit_code, 1) << accuracy;
+    EXPECT_NE(bad.output.find("VARIANT=X with X from 0 to 1"), std::string::npos) << bad.output;
+  }
   Run published = Cli("model publish " + package_path + ":" + model_path +
                           " --project acme --accuracy fp32=0.93 --json",
                       admin_);
@@ -171,10 +178,13 @@ TEST_P(OperatorCliTest, PublishesAVersionFromItsPackagesAndModels) {
   Run listed = Cli("deploy list --project acme --json", admin_);
   ASSERT_EQ(listed.exit_code, 0) << listed.output;
   EXPECT_EQ(listed.Json()["deployments"].size(), 1u) << listed.output;
-  Run bad_gate = Cli("deploy create --project acme --model digits --version 1.0.0 --gate x",
-                     admin_);
-  EXPECT_EQ(bad_gate.exit_code, 1);
-  EXPECT_NE(bad_gate.output.find("NAME=NUMBER"), std::string::npos) << bad_gate.output;
+  for (const char* gate : {"x", "max_crash_rate=0.1x"}) {
+    Run bad_gate = Cli(std::string("deploy create --project acme --model digits --version 1.0.0 "
+                                   "--gate ") + gate,
+                       admin_);
+    EXPECT_EQ(bad_gate.exit_code, 1) << gate;
+    EXPECT_NE(bad_gate.output.find("NAME=NUMBER"), std::string::npos) << bad_gate.output;
+  }
   std::filesystem::remove_all(folder);
 }
 
