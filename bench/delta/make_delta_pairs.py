@@ -7,11 +7,13 @@ Fine-tuned pairs, real retraining (scikit-learn MLPClassifier, fixed seeds, sing
   digits.v1.onnx / digits.v2.onnx            the digits example's MLP 64 -> 32 -> 10
   digits_wide.v1.onnx / digits_wide.v2.onnx  a wider MLP 64 -> 256 -> 256 -> 10 (85k weights)
 v1 is trained on 70% of the digits train split; v2 starts from v1's weights and trains FINE_TUNE
-more epochs on the whole train split (more data), as a vendor's next release would.
+more epochs on the whole train split (more data), as a vendor's next release would; v3
+(MODEL.v3.onnx, the release after, for chained deltas v1 -> v2 -> v3) FINE_TUNE more from v2's.
 Fine-tuned pair by perturbation (no training data for it here):
   ic_resnet8.v1.onnx / ic_resnet8.v2.onnx    MLPerf Tiny ResNet-8 with its seeded random weights
                                              (bench/models/make_mlperf_tiny_onnx.py) and the
-                                             same with every float weight w + N(0, (1e-3 std)^2)
+                                             same with every float weight w + N(0, (1e-3 std)^2);
+                                             v3 the same noise again on v2 (another seed)
 Calibration sets for the re-quantized pairs (the same float model, two calibrations):
   digits.cal_a.npy / digits.cal_b.npy        100 train samples each, disjoint
   digits_wide.cal_a.npy / .cal_b.npy         the same two sets
@@ -80,13 +82,16 @@ def mlp_pair(hidden, x_train, y_train, x_heldout, y_heldout):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         v1.fit(first, first_y)
-    v2 = copy.deepcopy(v1)
-    v2.set_params(warm_start=True, max_iter=FINE_TUNE, learning_rate_init=1e-3)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        v2.fit(x_train, y_train)
-    accuracies = [float(np.mean(m.predict(x_heldout) == y_heldout)) for m in (v1, v2)]
-    return v1, v2, accuracies
+    versions = [v1]
+    for _ in range(2):  # v2, then v3 from v2
+        tuned = copy.deepcopy(versions[-1])
+        tuned.set_params(warm_start=True, max_iter=FINE_TUNE, learning_rate_init=1e-3)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            tuned.fit(x_train, y_train)
+        versions.append(tuned)
+    accuracies = [float(np.mean(m.predict(x_heldout) == y_heldout)) for m in versions]
+    return versions, accuracies
 
 
 def perturbed(model, relative, seed):
@@ -111,20 +116,24 @@ def main():
     rng = np.random.default_rng(SEED)
     picks = rng.choice(len(x_train), 200, replace=False)
     for name, hidden in (("digits", (32,)), ("digits_wide", (256, 256))):
-        v1, v2, accuracies = mlp_pair(hidden, x_train, y_train, x_heldout, y_heldout)
-        onnx.save(export_mlp(v1, name), os.path.join(out, f"{name}.v1.onnx"))
-        onnx.save(export_mlp(v2, name), os.path.join(out, f"{name}.v2.onnx"))
+        versions, accuracies = mlp_pair(hidden, x_train, y_train, x_heldout, y_heldout)
+        for i, version in enumerate(versions):
+            onnx.save(export_mlp(version, name), os.path.join(out, f"{name}.v{i + 1}.onnx"))
         np.save(os.path.join(out, f"{name}.cal_a.npy"), x_train[np.sort(picks[:100])])
         np.save(os.path.join(out, f"{name}.cal_b.npy"), x_train[np.sort(picks[100:])])
-        print(f"{name}: held-out accuracy v1 {accuracies[0]:.4f}, v2 {accuracies[1]:.4f}")
+        print(f"{name}: held-out accuracy v1 {accuracies[0]:.4f}, v2 {accuracies[1]:.4f}, "
+              f"v3 {accuracies[2]:.4f}")
 
     resnet = make_mlperf_tiny_onnx.ic_resnet8()
     onnx.save(resnet, os.path.join(out, "ic_resnet8.v1.onnx"))
-    onnx.save(perturbed(resnet, 1e-3, SEED), os.path.join(out, "ic_resnet8.v2.onnx"))
+    resnet_v2 = perturbed(resnet, 1e-3, SEED)
+    onnx.save(resnet_v2, os.path.join(out, "ic_resnet8.v2.onnx"))
+    onnx.save(perturbed(resnet_v2, 1e-3, SEED + 1), os.path.join(out, "ic_resnet8.v3.onnx"))
     for suffix, seed in (("cal_a", 1), ("cal_b", 2)):
         samples = np.random.default_rng(seed).uniform(0.0, 1.0, (32, 3, 32, 32))
         np.save(os.path.join(out, f"ic_resnet8.{suffix}.npy"), samples.astype(np.float32))
-    print("ic_resnet8: v2 = v1 + noise of 1e-3 of each tensor's std (not retrained)")
+    print("ic_resnet8: v2 = v1 + noise of 1e-3 of each tensor's std, v3 = v2 + the same "
+          "(not retrained)")
     return 0
 
 

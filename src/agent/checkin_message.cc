@@ -81,7 +81,7 @@ Result<SlotManifest> ParseDesired(const json& desired) {
     if (release.Find(variant.name) != nullptr)
       return Status::Error(StatusCode::kInvalidArgument, "variant '%s' is listed twice",
                            variant.name.c_str());
-    variant.delta = ParseDelta(v);
+    if (auto offer = ParseDelta(v)) variant.deltas.push_back(std::move(*offer));
     release.variants.push_back(std::move(variant));
   }
   const auto policy = desired.find("policy");

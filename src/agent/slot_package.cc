@@ -19,17 +19,23 @@ Status CheckFile(const std::string& path, const std::string& expected) {
 
 Status CheckSlotPackage(const SlotStore& slots, const std::string& slot,
                         const SlotVariant& variant) {
-  if (!variant.delta)
+  if (variant.deltas.empty())
     return CheckFile(slots.PackagePath(slot, variant.name), variant.artifact_hash);
   TMM_RETURN_IF_ERROR(
-      CheckFile(slots.BasePath(slot, variant.name), variant.delta->base_artifact_hash));
-  return CheckFile(slots.DeltaPath(slot, variant.name), variant.delta->artifact_hash);
+      CheckFile(slots.BasePath(slot, variant.name), variant.deltas.front().base_artifact_hash));
+  for (size_t link = 0; link < variant.deltas.size(); ++link)
+    TMM_RETURN_IF_ERROR(CheckFile(slots.DeltaPath(slot, variant.name, link),
+                                  variant.deltas[link].artifact_hash));
+  return Status::Ok();
 }
 
 Status LoadSlotPackage(device::PackageLoader& loader, const SlotStore& slots,
                        const std::string& slot, const SlotVariant& variant) {
-  if (!variant.delta) return loader.Load(slots.PackagePath(slot, variant.name));
-  return loader.LoadDelta(slots.BasePath(slot, variant.name), slots.DeltaPath(slot, variant.name));
+  if (variant.deltas.empty()) return loader.Load(slots.PackagePath(slot, variant.name));
+  std::vector<std::string> chain;
+  for (size_t link = 0; link < variant.deltas.size(); ++link)
+    chain.push_back(slots.DeltaPath(slot, variant.name, link));
+  return loader.LoadDeltaChain(slots.BasePath(slot, variant.name), chain);
 }
 
 }  // namespace tinymlops::agent

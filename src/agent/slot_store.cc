@@ -9,6 +9,12 @@
 
 namespace tinymlops::agent {
 
+bool SlotDelta::operator==(const SlotDelta& other) const {
+  return package == other.package && artifact_hash == other.artifact_hash &&
+         artifact_bytes == other.artifact_bytes && base_version == other.base_version &&
+         base_artifact_hash == other.base_artifact_hash;
+}
+
 bool SlotVariant::operator==(const SlotVariant& other) const {
   return name == other.name && id == other.id && artifact_hash == other.artifact_hash &&
          artifact_bytes == other.artifact_bytes && release == other.release;
@@ -41,6 +47,38 @@ Status CheckVariantName(const std::string& name) {
   return Status::Ok();
 }
 
+namespace {
+
+SlotDelta ParseSlotDelta(const nlohmann::json& delta) {
+  SlotDelta d;
+  d.package = delta.at("package").get<std::string>();
+  d.artifact_hash = delta.at("artifact_hash").get<std::string>();
+  d.artifact_bytes = UnsignedField(delta, "artifact_bytes");
+  d.base_version = delta.at("base_version").get<std::string>();
+  d.base_artifact_hash = delta.at("base_artifact_hash").get<std::string>();
+  return d;
+}
+
+// The variant's chain: "deltas" (a list), or "delta" (one object) as slots written before
+// chains hold it; not both.
+std::vector<SlotDelta> ParseSlotDeltas(const nlohmann::json& variant) {
+  std::vector<SlotDelta> deltas;
+  const auto one = variant.find("delta");
+  const auto chain = variant.find("deltas");
+  if (one != variant.end() && chain != variant.end())
+    throw std::invalid_argument("a variant has both 'delta' and 'deltas'");
+  if (one != variant.end()) deltas.push_back(ParseSlotDelta(*one));
+  if (chain != variant.end()) {
+    if (!chain->is_array() || chain->empty() || chain->size() > kMaxDeltaChain)
+      throw std::invalid_argument("'deltas' must be a list of 1 to " +
+                                  std::to_string(kMaxDeltaChain) + " deltas");
+    for (const auto& delta : *chain) deltas.push_back(ParseSlotDelta(delta));
+  }
+  return deltas;
+}
+
+}  // namespace
+
 std::string SlotManifestJson(const SlotManifest& m) {
   nlohmann::json variants = nlohmann::json::array();
   for (const SlotVariant& v : m.variants) {
@@ -50,12 +88,16 @@ std::string SlotManifestJson(const SlotManifest& m) {
                               {"artifact_bytes", v.artifact_bytes},
                               {"release", v.release},
                               {"package", v.package}};
-    if (v.delta)
-      variant["delta"] = {{"package", v.delta->package},
-                          {"artifact_hash", v.delta->artifact_hash},
-                          {"artifact_bytes", v.delta->artifact_bytes},
-                          {"base_version", v.delta->base_version},
-                          {"base_artifact_hash", v.delta->base_artifact_hash}};
+    if (!v.deltas.empty()) {
+      nlohmann::json deltas = nlohmann::json::array();
+      for (const SlotDelta& d : v.deltas)
+        deltas.push_back({{"package", d.package},
+                          {"artifact_hash", d.artifact_hash},
+                          {"artifact_bytes", d.artifact_bytes},
+                          {"base_version", d.base_version},
+                          {"base_artifact_hash", d.base_artifact_hash}});
+      variant["deltas"] = std::move(deltas);
+    }
     variants.push_back(std::move(variant));
   }
   return nlohmann::json{{"model", m.model},           {"version", m.version},
@@ -82,15 +124,7 @@ Result<SlotManifest> ParseSlotManifest(const std::string& json) {
       variant.artifact_bytes = UnsignedField(v, "artifact_bytes");
       variant.release = UnsignedField(v, "release");
       variant.package = v.at("package").get<std::string>();
-      if (const auto delta = v.find("delta"); delta != v.end()) {
-        SlotDelta d;
-        d.package = delta->at("package").get<std::string>();
-        d.artifact_hash = delta->at("artifact_hash").get<std::string>();
-        d.artifact_bytes = UnsignedField(*delta, "artifact_bytes");
-        d.base_version = delta->at("base_version").get<std::string>();
-        d.base_artifact_hash = delta->at("base_artifact_hash").get<std::string>();
-        variant.delta = std::move(d);
-      }
+      variant.deltas = ParseSlotDeltas(v);
       TMM_RETURN_IF_ERROR(CheckVariantName(variant.name));
       m.variants.push_back(std::move(variant));
     }
@@ -117,8 +151,9 @@ std::string SlotStore::PackagePath(const std::string& slot, const std::string& v
 std::string SlotStore::BasePath(const std::string& slot, const std::string& variant) const {
   return PackagePath(slot, variant) + ".base";
 }
-std::string SlotStore::DeltaPath(const std::string& slot, const std::string& variant) const {
-  return PackagePath(slot, variant) + ".delta";
+std::string SlotStore::DeltaPath(const std::string& slot, const std::string& variant,
+                                 size_t link) const {
+  return PackagePath(slot, variant) + ".delta" + (link == 0 ? "" : std::to_string(link + 1));
 }
 
 Status SlotStore::Create() const {
@@ -170,15 +205,16 @@ Status SlotStore::Prepare(const std::string& slot, const SlotManifest& manifest)
   return WriteFileDurably(ManifestPath(slot), SlotManifestJson(manifest));
 }
 
-Status SlotStore::DropDelta(const std::string& slot, const std::string& variant) const {
+Status SlotStore::DropDeltas(const std::string& slot, const std::string& variant) const {
   TMM_ASSIGN_OR_RETURN(SlotManifest manifest, ReadManifest(slot));
   for (SlotVariant& v : manifest.variants)
-    if (v.name == variant) v.delta.reset();
+    if (v.name == variant) v.deltas.clear();
   TMM_RETURN_IF_ERROR(WriteFileDurably(ManifestPath(slot), SlotManifestJson(manifest)));
-  for (const std::string& path :
-       {BasePath(slot, variant), BasePath(slot, variant) + ".tmp", DeltaPath(slot, variant),
-        DeltaPath(slot, variant) + ".part", DeltaPath(slot, variant) + ".part.progress"})
-    TMM_RETURN_IF_ERROR(RemoveDurably(path));
+  std::vector<std::string> paths = {BasePath(slot, variant), BasePath(slot, variant) + ".tmp"};
+  for (size_t link = 0; link < kMaxDeltaChain; ++link)
+    for (const char* suffix : {"", ".tmp", ".part", ".part.progress"})
+      paths.push_back(DeltaPath(slot, variant, link) + suffix);
+  for (const std::string& path : paths) TMM_RETURN_IF_ERROR(RemoveDurably(path));
   return Status::Ok();
 }
 

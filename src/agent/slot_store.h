@@ -2,25 +2,32 @@
 // version of one model: every variant package of it as downloaded (NAME.tpkg, signed and
 // encrypted at rest; NAME.tpkg.part while a download is under way) and slot.json, its
 // manifest (model, version, deployment, default variant, variant policy, and for each variant
-// its server id, artifact hash, size and release). A variant installed by a delta update is
-// held instead as NAME.tpkg.base (a copy of the base version's full package, so that the slot
-// never depends on the other one) and NAME.tpkg.delta (agent/slot_package.h); its manifest
-// entry then records the delta. slot.json is replaced durably (agent/durable_file.h). A slot's
-// contents do not say whether it serves: agent/agent_state.h does.
+// its server id, artifact hash, size and release). A variant installed by delta updates is
+// held instead as NAME.tpkg.base (a copy of the first base version's full package, so that the
+// slot never depends on the other one) and a chain of at most kMaxDeltaChain deltas,
+// NAME.tpkg.delta, NAME.tpkg.delta2, ... (agent/slot_package.h); its manifest entry then
+// records the chain ("deltas": [...]; a slot.json written before chains, with one "delta"
+// object, reads as a chain of one). slot.json is replaced durably (agent/durable_file.h). A
+// slot's contents do not say whether it serves: agent/agent_state.h does.
 // Errors: kNotFound (a slot with no manifest), kInvalidArgument (a malformed slot.json, a slot
-// name other than "a"/"b", a variant name that is not a safe file name), kIoError.
+// name other than "a"/"b", a variant name that is not a safe file name, a chain longer than
+// kMaxDeltaChain), kIoError.
 // Thread-safety: one user per data folder.
 #ifndef TINYMLOPS_AGENT_SLOT_STORE_H_
 #define TINYMLOPS_AGENT_SLOT_STORE_H_
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "runtime/status.h"
 
 namespace tinymlops::agent {
+
+// Deltas a slot chains on one base package at most. Each costs one more patch at every start
+// (the slot is re-verified from its base) and one more file in the slot; beyond it the next
+// update downloads the full package, which starts a new chain.
+inline constexpr size_t kMaxDeltaChain = 4;
 
 // A delta package of a variant against the same variant of an older version (the check-in
 // answer's offer, docs/device-protocol.md).
@@ -30,6 +37,7 @@ struct SlotDelta {
   uint64_t artifact_bytes = 0;
   std::string base_version;
   std::string base_artifact_hash;  // hex BLAKE2b-256 of the base version's full package
+  bool operator==(const SlotDelta& other) const;
 };
 
 struct SlotVariant {
@@ -39,9 +47,12 @@ struct SlotVariant {
   uint64_t artifact_bytes = 0;
   uint64_t release = 0;
   std::string package;  // the server path the package downloads from
-  // Set: the variant is (being) installed as its base package plus this delta, not as the
-  // full package. Not part of the release's identity (operator==).
-  std::optional<SlotDelta> delta;
+  // Empty: the variant is (being) installed as its full package. Otherwise as the base package
+  // (the full package of deltas[0].base_version, hash deltas[0].base_artifact_hash) patched by
+  // each delta in turn, deltas[i] applying to the model deltas[i - 1] produced; at most
+  // kMaxDeltaChain. In a release the server desires (agent/checkin_message.h): its one offer.
+  // Not part of the release's identity (operator==).
+  std::vector<SlotDelta> deltas;
   bool operator==(const SlotVariant& other) const;
 };
 
@@ -77,11 +88,13 @@ class SlotStore {
   // are removed first.
   Status Prepare(const std::string& slot, const SlotManifest& manifest) const;
   // The variant `variant` of `slot` is to be installed from its full package after all: its
-  // manifest entry loses the delta (durably, first), then the delta's files go.
-  Status DropDelta(const std::string& slot, const std::string& variant) const;
+  // manifest entry loses the chain (durably, first), then the base's and the deltas' files go.
+  Status DropDeltas(const std::string& slot, const std::string& variant) const;
   std::string PackagePath(const std::string& slot, const std::string& variant) const;
   std::string BasePath(const std::string& slot, const std::string& variant) const;
-  std::string DeltaPath(const std::string& slot, const std::string& variant) const;
+  // The file of link `link` (0-based) of the variant's chain: NAME.tpkg.delta for the first
+  // (as slots written before chains name their one delta), NAME.tpkg.deltaN for the N-th.
+  std::string DeltaPath(const std::string& slot, const std::string& variant, size_t link) const;
   std::string SlotFolder(const std::string& slot) const;
 
  private:

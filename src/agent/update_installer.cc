@@ -5,6 +5,15 @@
 #include "agent/slot_package.h"
 
 namespace tinymlops::agent {
+namespace {
+
+// Adds to the `downloaded` outcome's detail why `variant`'s delta was not used.
+void AddNotByDelta(std::string* detail, const std::string& variant, const std::string& reason) {
+  *detail += (detail->empty() ? "" : "; ") + std::string("the delta of ") + variant +
+             " was not used (" + reason + "): the full package was downloaded instead";
+}
+
+}  // namespace
 
 const char* InstallResultName(InstallResult result) {
   switch (result) {
@@ -135,52 +144,90 @@ Status UpdateInstaller::LoadServing(const std::string& slot, const SlotVariant& 
   return LoadSlotPackage(*loader_, slots_, slot, variant);
 }
 
-SlotManifest UpdateInstaller::WithUsableDeltas(const SlotManifest& desired) const {
+SlotManifest UpdateInstaller::WithUsableDeltas(const SlotManifest& desired,
+                                               std::string* not_by_delta) const {
   SlotManifest usable = desired;
   auto active = ActiveRelease();
   for (SlotVariant& variant : usable.variants) {
-    if (!variant.delta) continue;
+    if (variant.deltas.empty()) continue;
+    const SlotDelta offer = variant.deltas.back();
     const SlotVariant* base = active.ok() && active->model == desired.model &&
-                                      active->version == variant.delta->base_version
+                                      active->version == offer.base_version
                                   ? active->Find(variant.name)
                                   : nullptr;
-    // A base held as a delta itself is not used: slots hold at most one delta (no chains).
-    if (base == nullptr || base->delta || base->artifact_hash != variant.delta->base_artifact_hash)
-      variant.delta.reset();
+    variant.deltas.clear();
+    if (base == nullptr || base->artifact_hash != offer.base_artifact_hash) continue;
+    if (base->deltas.size() >= kMaxDeltaChain) {
+      AddNotByDelta(not_by_delta, variant.name,
+                    "the installed " + offer.base_version + " is already " +
+                        std::to_string(base->deltas.size()) +
+                        " deltas from its base package, the most a slot chains");
+      continue;
+    }
+    variant.deltas = base->deltas;  // the chain the active slot holds, then the offer
+    variant.deltas.push_back(offer);
   }
   return usable;
 }
 
-Result<bool> UpdateInstaller::FetchDelta(const std::string& target, const SlotVariant& variant) {
-  const SlotDelta& delta = *variant.delta;
+Result<DownloadReport> UpdateInstaller::Fetch(const SlotVariant& package,
+                                              const std::string& destination, bool delta,
+                                              ReleaseDownloads& downloads) {
+  TMM_ASSIGN_OR_RETURN(const DownloadReport report, options_.fetch(package, destination));
+  if (!report.already_present) {
+    (delta ? downloads.variants_by_delta : downloads.variants_full) += 1;
+    (delta ? downloads.bytes_by_delta : downloads.bytes_full) +=
+        report.resumed_from + report.bytes_received;
+  }
+  return report;
+}
+
+Result<bool> UpdateInstaller::FetchDelta(const std::string& target, const SlotVariant& variant,
+                                         ReleaseDownloads& downloads) {
+  const std::vector<SlotDelta>& chain = variant.deltas;
+  // The base and every delta but the last: copies of the active slot's files (which hold the
+  // chain so far), so that this slot stands alone. Each is replaced durably, then hash-checked.
+  std::vector<std::pair<std::string, std::string>> copies = {
+      {slots_.BasePath(target, variant.name), chain.front().base_artifact_hash}};
+  for (size_t link = 0; link + 1 < chain.size(); ++link)
+    copies.emplace_back(slots_.DeltaPath(target, variant.name, link), chain[link].artifact_hash);
   bool fetched = false;
-  // The base: a copy of the active slot's full package, so that this slot stands alone.
-  const std::string base = slots_.BasePath(target, variant.name);
-  auto held = ArtifactHashOfFile(base);
-  if (!held.ok() || *held != delta.base_artifact_hash) {
-    if (state_.active.empty() || state_.active == target)
-      return Status::Error(StatusCode::kNotFound, "no installed slot holds the delta's base %s",
-                           delta.base_version.c_str());
-    TMM_ASSIGN_OR_RETURN(const std::string bytes,
-                         ReadFile(slots_.PackagePath(state_.active, variant.name)));
-    TMM_RETURN_IF_ERROR(WriteFileDurably(base, bytes));
-    TMM_ASSIGN_OR_RETURN(const std::string copied, ArtifactHashOfFile(base));
-    if (copied != delta.base_artifact_hash)
+  for (size_t i = 0; i < copies.size(); ++i) {
+    const auto& [path, hash] = copies[i];
+    auto held = ArtifactHashOfFile(path);
+    if (held.ok() && *held == hash) continue;  // copied by an earlier Apply of this release
+    auto active = state_.active.empty() || state_.active == target
+                      ? Result<SlotManifest>(Status::Error(StatusCode::kNotFound, "no active slot"))
+                      : slots_.ReadManifest(state_.active);
+    const SlotVariant* source_variant = active.ok() ? active->Find(variant.name) : nullptr;
+    if (source_variant == nullptr)
+      return Status::Error(StatusCode::kNotFound,
+                           "no installed slot holds the delta's base %s of %s",
+                           chain.back().base_version.c_str(), variant.name.c_str());
+    const std::string source =
+        i > 0                             ? slots_.DeltaPath(state_.active, variant.name, i - 1)
+        : source_variant->deltas.empty() ? slots_.PackagePath(state_.active, variant.name)
+                                          : slots_.BasePath(state_.active, variant.name);
+    TMM_ASSIGN_OR_RETURN(const std::string bytes, ReadFile(source));
+    TMM_RETURN_IF_ERROR(WriteFileDurably(path, bytes));
+    TMM_ASSIGN_OR_RETURN(const std::string copied, ArtifactHashOfFile(path));
+    if (copied != hash)
       return Status::Error(StatusCode::kInvalidArgument,
-                           "the installed %s package of version %s is not the delta's base "
+                           "the installed '%s' is not the file the chain of deltas to %s needs "
                            "(BLAKE2b-256 %.16s..., not %.16s...)",
-                           variant.name.c_str(), delta.base_version.c_str(), copied.c_str(),
-                           delta.base_artifact_hash.c_str());
+                           source.c_str(), variant.name.c_str(), copied.c_str(), hash.c_str());
     fetched = true;
   }
   SlotVariant download = variant;
-  download.package = delta.package;
-  download.artifact_hash = delta.artifact_hash;
-  download.artifact_bytes = delta.artifact_bytes;
-  TMM_ASSIGN_OR_RETURN(const DownloadReport report,
-                       options_.fetch(download, slots_.DeltaPath(target, variant.name)));
+  download.package = chain.back().package;
+  download.artifact_hash = chain.back().artifact_hash;
+  download.artifact_bytes = chain.back().artifact_bytes;
+  TMM_ASSIGN_OR_RETURN(
+      const DownloadReport report,
+      Fetch(download, slots_.DeltaPath(target, variant.name, chain.size() - 1), true, downloads));
   fetched = fetched || !report.already_present;
-  // Applied in a scratch loader: both signatures, the base's and the result's model hashes.
+  // Applied in a scratch loader: the base's signature, then each delta's signature, base model
+  // hash and result hash in turn.
   device::PackageLoader scratch(LoaderOptionsFor(false));
   TMM_RETURN_IF_ERROR(LoadSlotPackage(scratch, slots_, target, variant));
   return fetched;
@@ -307,25 +354,25 @@ Result<InstallResult> UpdateInstaller::Apply(const SlotManifest& desired) {
   auto held = slots_.ReadManifest(target);
   const bool back_to_previous =
       target == state_.previous && held.ok() && held->SameRelease(desired);
-  TMM_RETURN_IF_ERROR(slots_.Prepare(target, WithUsableDeltas(desired)));
-  TMM_ASSIGN_OR_RETURN(const SlotManifest prepared, slots_.ReadManifest(target));
-  bool fetched_any = false;
   std::string not_by_delta;  // why a delta offered was not used, for the outcome's detail
+  TMM_RETURN_IF_ERROR(slots_.Prepare(target, WithUsableDeltas(desired, &not_by_delta)));
+  TMM_ASSIGN_OR_RETURN(const SlotManifest prepared, slots_.ReadManifest(target));
+  ReleaseDownloads& downloads = downloads_[desired.version];
+  bool fetched_any = false;
   for (const SlotVariant& variant : prepared.variants) {
-    if (variant.delta) {
-      auto by_delta = FetchDelta(target, variant);
+    if (!variant.deltas.empty()) {
+      auto by_delta = FetchDelta(target, variant, downloads);
       if (by_delta.ok()) {
         fetched_any = fetched_any || *by_delta;
         continue;
       }
       // A broken transfer resumes on the next try; any other failure takes the full package.
       if (by_delta.status().code() == StatusCode::kIoError) return by_delta.status();
-      not_by_delta += (not_by_delta.empty() ? "" : "; ") + std::string("the delta of ") +
-                      variant.name + " was not used (" + by_delta.status().message() +
-                      "): the full package was downloaded instead";
-      TMM_RETURN_IF_ERROR(slots_.DropDelta(target, variant.name));
+      AddNotByDelta(&not_by_delta, variant.name, by_delta.status().message());
+      TMM_RETURN_IF_ERROR(slots_.DropDeltas(target, variant.name));
     }
-    auto report = options_.fetch(variant, slots_.PackagePath(target, variant.name));
+    auto report =
+        Fetch(variant, slots_.PackagePath(target, variant.name), /*delta=*/false, downloads);
     if (!report.ok()) {
       if (report.status().code() != StatusCode::kInvalidArgument) return report.status();
       TMM_RETURN_IF_ERROR(

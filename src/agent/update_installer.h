@@ -1,12 +1,14 @@
 // UpdateInstaller: the A/B update state machine of the agent (docs/agent-state-machine.md).
 //
 //   Idle -> Downloading (into the inactive slot, resumed; a variant the server offers a delta
-//   for, against the version the active slot holds as a full package, is fetched as a copy of
-//   that package plus the delta, applied once in a scratch loader; on any failure of that path
-//   but a broken transfer the full package is fetched instead and the outcome `downloaded`
-//   says why) -> Verifying (BLAKE2b-256 of each package against the server's artifact_hash,
-//   then each package opened in a scratch PackageLoader: signature, anti-rollback, unsealing,
-//   self-tests; a delta-held variant as base + delta, agent/slot_package.h) -> Switching
+//   for, against the version the active slot holds (as a full package, or as a base package
+//   and a chain of fewer than kMaxDeltaChain deltas), is fetched as copies of those files
+//   plus the delta, the whole chain applied once in a scratch loader; on any failure of that
+//   path but a broken transfer, or when the chain would grow beyond kMaxDeltaChain, the full
+//   package is fetched instead and the outcome `downloaded` says why) -> Verifying
+//   (BLAKE2b-256 of each package against the server's artifact_hash, then each package opened
+//   in a scratch PackageLoader: signature, anti-rollback, unsealing, self-tests; a delta-held
+//   variant as base + chain, agent/slot_package.h) -> Switching
 //   (state file: trial = new slot, attempt 1) -> Trial (the serving loader loads the new
 //   package, self-tests again) -> Committed (state file: active = new slot; release counters
 //   recorded) or RolledBack (active stays the old slot, which never stopped serving; the
@@ -41,6 +43,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -75,6 +78,15 @@ struct InstallerOptions {
 // loop two more restarts before the release is rejected (U-Boot's bootlimit is often 3 too).
 inline constexpr uint64_t kTrialAttempts = 3;
 
+// What the installer fetched for one release, over every Apply of it since Open: packages
+// fetched as a delta and as a full package (a delta that could not be used and the full
+// package fetched after it count both), and their bytes (a package's whole size, also when a
+// cut transfer was resumed: the bytes a device downloads, HTTP heads and resent bytes aside).
+struct ReleaseDownloads {
+  uint64_t variants_by_delta = 0, variants_full = 0;
+  uint64_t bytes_by_delta = 0, bytes_full = 0;
+};
+
 enum class InstallResult {
   kUnchanged,   // already active, or the rejected release
   kInstalled,   // committed a new release
@@ -102,6 +114,8 @@ class UpdateInstaller {
   std::mutex& serving_mutex() { return serving_mutex_; }
   const AgentState& state() const { return state_; }
   const SlotStore& slots() const { return slots_; }
+  // By version, since Open (a restarted agent counts from nothing).
+  const std::map<std::string, ReleaseDownloads>& downloads() const { return downloads_; }
   // The manifest of the slot that serves, or kNotFound.
   Result<SlotManifest> ActiveRelease() const;
 
@@ -117,13 +131,21 @@ class UpdateInstaller {
   Status Reject(const SlotManifest& release, const char* event, const std::string& detail);
   Status RecordRelease();
   Status ServeSlot(const std::string& slot, const SlotManifest& manifest);
-  // `desired` without the delta offers whose base the active slot does not hold as a full
-  // package of the offered base hash.
-  SlotManifest WithUsableDeltas(const SlotManifest& desired) const;
-  // Base copy, delta download and a scratch apply of `variant`'s delta into `target`; whether
+  // `desired` with each delta offer the active slot can take as the last link of a chain: it
+  // holds the offer's base version of that variant with the offered base hash, as a full
+  // package (the chain is the offer) or as a chain of fewer than kMaxDeltaChain deltas (that
+  // chain, then the offer). Any other offer is dropped; one that would make the chain longer
+  // than kMaxDeltaChain says why in `not_by_delta`.
+  SlotManifest WithUsableDeltas(const SlotManifest& desired, std::string* not_by_delta) const;
+  // options_.fetch, counted in `downloads` (`delta`: the package is a delta).
+  Result<DownloadReport> Fetch(const SlotVariant& package, const std::string& destination,
+                               bool delta, ReleaseDownloads& downloads);
+  // Into `target`: copies of the active slot's base and deltas but the last of `variant`'s
+  // chain, the last delta's download, then a scratch apply of the whole chain; whether
   // anything was fetched. kIoError: the transfer broke (resume); other errors: use the full
   // package.
-  Result<bool> FetchDelta(const std::string& target, const SlotVariant& variant);
+  Result<bool> FetchDelta(const std::string& target, const SlotVariant& variant,
+                          ReleaseDownloads& downloads);
   // The serving loader loads `variant` of `slot`, in whichever form the slot holds it
   // (agent/slot_package.h; on failure it keeps its model), under serving_mutex_.
   Status LoadServing(const std::string& slot, const SlotVariant& variant);
@@ -145,6 +167,7 @@ class UpdateInstaller {
   CheckOnlyReleaseCounters check_only_counters_;
   std::mutex serving_mutex_;
   std::unique_ptr<device::PackageLoader> loader_;
+  std::map<std::string, ReleaseDownloads> downloads_;
 };
 
 }  // namespace tinymlops::agent

@@ -71,21 +71,33 @@ Status PackageLoader::LoadDelta(std::unique_ptr<format::ByteSource> source,
   return Status::Ok();
 }
 
-Status PackageLoader::LoadDelta(const std::string& base_path, const std::string& delta_path) {
+Status PackageLoader::LoadDeltaChain(const std::string& base_path,
+                                     const std::vector<std::string>& delta_paths) {
   last_load_failed_self_test_ = false;
+  if (delta_paths.empty())
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "no delta given to apply to base package '%s'; load it as a package",
+                         base_path.c_str());
   auto base_source = format::FileByteSource::Open(base_path);
   if (!base_source.ok()) return base_source.status();
   auto base = ReadPackage(std::move(*base_source), /*admit=*/false);
   if (!base.ok())
     return Status::Error(base.status().code(), "cannot read base package '%s': %s",
                          base_path.c_str(), base.status().message());
-  auto delta_source = format::FileByteSource::Open(delta_path);
-  if (!delta_source.ok()) return delta_source.status();
-  auto opened = OpenDelta(std::move(*delta_source), **base);
-  if (!opened.ok())
-    return Status::Error(opened.status().code(), "cannot apply delta package '%s': %s",
-                         delta_path.c_str(), opened.status().message());
-  served_ = std::move(*opened);  // the previous model is released only now
+  std::unique_ptr<ServedModel> model = std::move(*base);
+  for (size_t link = 0; link < delta_paths.size(); ++link) {
+    const std::string& path = delta_paths[link];
+    auto delta_source = format::FileByteSource::Open(path);
+    if (!delta_source.ok()) return delta_source.status();
+    const bool last = link + 1 == delta_paths.size();
+    auto next = last ? OpenDelta(std::move(*delta_source), *model)
+                     : PatchModel(std::move(*delta_source), *model);
+    if (!next.ok())
+      return Status::Error(next.status().code(), "cannot apply delta package '%s' (%zu of %zu): %s",
+                           path.c_str(), link + 1, delta_paths.size(), next.status().message());
+    model = std::move(*next);  // the link's input is zeroed and freed here
+  }
+  served_ = std::move(model);  // the previous model is released only now
   return Status::Ok();
 }
 
@@ -135,7 +147,7 @@ Result<std::unique_ptr<PackageLoader::ServedModel>> PackageLoader::ReadPackage(
   return served;
 }
 
-Result<std::unique_ptr<PackageLoader::ServedModel>> PackageLoader::OpenDelta(
+Result<std::unique_ptr<PackageLoader::ServedModel>> PackageLoader::PatchModel(
     std::unique_ptr<format::ByteSource> source, const ServedModel& base) {
   if (options_.resolver == nullptr)
     return Status::Error(StatusCode::kInternal, "the package loader has no op resolver");
@@ -147,10 +159,16 @@ Result<std::unique_ptr<PackageLoader::ServedModel>> PackageLoader::OpenDelta(
                          "the delta is for model '%s', its base is model '%s'; install the "
                          "full package",
                          patched.manifest.model_id.c_str(), base.manifest.model_id.c_str());
-  TMM_RETURN_IF_ERROR(CheckAdmission(patched.manifest));
-  auto served = std::make_unique<ServedModel>();
-  served->model = std::move(patched.model);
-  served->manifest = std::move(patched.manifest);
+  auto result = std::make_unique<ServedModel>();
+  result->model = std::move(patched.model);
+  result->manifest = std::move(patched.manifest);
+  return result;
+}
+
+Result<std::unique_ptr<PackageLoader::ServedModel>> PackageLoader::OpenDelta(
+    std::unique_ptr<format::ByteSource> source, const ServedModel& base) {
+  TMM_ASSIGN_OR_RETURN(std::unique_ptr<ServedModel> served, PatchModel(std::move(source), base));
+  TMM_RETURN_IF_ERROR(CheckAdmission(served->manifest));
   TMM_RETURN_IF_ERROR(Serve(*served));
   return served;
 }

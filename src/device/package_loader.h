@@ -14,8 +14,8 @@
 //
 // Invoke() and interpreter() refuse (kFailedPrecondition) when nothing is loaded or the guard
 // has quarantined the model.
-// Thread-safety: Load, LoadDelta, Invoke and interpreter() from one thread at a time (the guard
-// runs in its own thread).
+// Thread-safety: Load, LoadDelta, LoadDeltaChain, Invoke and interpreter() from one thread at a
+// time (the guard runs in its own thread).
 #ifndef TINYMLOPS_DEVICE_PACKAGE_LOADER_H_
 #define TINYMLOPS_DEVICE_PACKAGE_LOADER_H_
 
@@ -66,13 +66,19 @@ class PackageLoader {
   // Persisting the update is the caller's: keep the base package and the delta (load the base,
   // then the delta) or download the full package; the clear result is never written out.
   Status LoadDelta(std::unique_ptr<format::ByteSource> source, const std::string& name);
-  // The same with the base given as a package (`base`: the base version's full package, kept
-  // beside the delta; `delta_path`'s delta applies to its model). The base is opened as Load
-  // opens a package (signature, unsealing, payload) but only as the patch's input: it is not
-  // admitted (it is older than the result, so anti-rollback would refuse it), served, nor
-  // recorded; the result is admitted and served as LoadDelta does. This is how an install
-  // slot that holds a delta re-verifies and serves it at every start.
-  Status LoadDelta(const std::string& base_path, const std::string& delta_path);
+  // The same with the base given as a package and a chain of deltas (`base_path`: the base
+  // version's full package, kept beside the deltas; `delta_paths[0]` applies to its model,
+  // each next delta to the model the one before produced). The base is opened as Load opens a
+  // package (signature, unsealing, payload) but only as the first patch's input; each delta is
+  // checked as LoadDelta checks one (its signature, that its signed base hash is the model it
+  // applies to, the patch, its result against its signed result hash, the same model id).
+  // Neither the base nor an intermediate result is admitted (they are older than the last
+  // result, so anti-rollback would refuse them), served, nor recorded; the last result is
+  // admitted and served as LoadDelta does. Cost: one patch per delta; two models in locked
+  // memory at a time (each link's input is freed once its result is checked). This is how an
+  // install slot that holds deltas re-verifies and serves them at every start.
+  // kInvalidArgument: no delta given.
+  Status LoadDeltaChain(const std::string& base_path, const std::vector<std::string>& delta_paths);
 
   bool ready() const { return served_ != nullptr; }
   // Whether the last Load failed in the package's self-test vectors (the model loaded but
@@ -90,6 +96,11 @@ class PackageLoader {
   // The model of a package in locked memory, with its manifest; admitted first when `admit`.
   Result<std::unique_ptr<ServedModel>> ReadPackage(std::unique_ptr<format::ByteSource> source,
                                                    bool admit);
+  // The model `source`'s delta makes of `base`'s (delta_patch.h's checks, same model id), not
+  // admitted nor served.
+  Result<std::unique_ptr<ServedModel>> PatchModel(std::unique_ptr<format::ByteSource> source,
+                                                  const ServedModel& base);
+  // PatchModel, then admitted and served.
   Result<std::unique_ptr<ServedModel>> OpenDelta(std::unique_ptr<format::ByteSource> source,
                                                  const ServedModel& base);
   // A newer runtime needed, or a release below the installed one without allow_downgrade.

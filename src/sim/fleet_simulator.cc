@@ -42,6 +42,7 @@ struct SimulatedDevice {
   // Published for Snapshot() under Fleet::view_mutex.
   bool serving = false, failing = false;
   std::string version, variant, last_error;
+  std::map<std::string, agent::ReleaseDownloads> downloads;  // the agent's, by version
 
   explicit SimulatedDevice(SimulatedDeviceSpec s, std::string f)
       : spec(std::move(s)), folder(std::move(f)), battery(spec) {}
@@ -149,6 +150,7 @@ struct FleetSimulator::Fleet {
     device.variant = served != nullptr ? served->variant : "";
     device.last_error = device.agent != nullptr ? device.agent->last_error() : "not started";
     device.failing = !device.last_error.empty();
+    if (device.agent != nullptr) device.downloads = device.agent->installer().downloads();
   }
 
   std::string NewestVersion() const {
@@ -389,6 +391,17 @@ FleetSnapshot FleetSimulator::Snapshot() const {
         ++s.variants[d->variant];
       }
       if (d->failing) ++s.failing;
+      for (const auto& [version, fetched] : d->downloads) {
+        VersionDownloads& v = s.downloads[version];
+        const uint64_t bytes = fetched.bytes_by_delta + fetched.bytes_full;
+        if (fetched.variants_full > 0) {
+          ++v.devices_full;
+          v.bytes_full += bytes;
+        } else if (fetched.variants_by_delta > 0) {
+          ++v.devices_by_delta;
+          v.bytes_by_delta += bytes;
+        }
+      }
     }
   }
   s.checkins = f.checkins.load();

@@ -52,12 +52,22 @@ struct FleetOptions {
   std::string agent_executable;           // tinymlops-agent, for power cuts
 };
 
+// How the fleet's devices fetched one version (each agent's own count,
+// agent::ReleaseDownloads): devices that fetched all of it by deltas, devices that fetched a
+// full package of it, and the package bytes each group downloaded in all. A device whose agent
+// restarted (a power cut) counts only what it fetched since.
+struct VersionDownloads {
+  size_t devices_by_delta = 0, devices_full = 0;
+  uint64_t bytes_by_delta = 0, bytes_full = 0;
+};
+
 // What the fleet looks like now, for the progress view and the summary.
 struct FleetSnapshot {
   size_t devices = 0, started = 0, serving = 0;
   std::map<std::string, size_t> versions;  // version served -> devices
   std::map<std::string, size_t> variants;  // variant served -> devices
   std::map<std::string, size_t> classes;   // device class -> devices
+  std::map<std::string, VersionDownloads> downloads;  // version -> how it was fetched
   size_t failing = 0;                      // whose last check-in failed
   uint64_t checkins = 0, checkin_failures = 0;
   size_t power_cuts = 0, power_cuts_in_flight = 0, bricked = 0;

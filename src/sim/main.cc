@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -44,8 +45,32 @@ std::string ProgressLine(const tinymlops::sim::FleetSnapshot& s, double rate) {
   return line;
 }
 
+// "1.0.0: 193 full (10100 B each); 1.1.0: 193 by delta (8300 B each)": how each version was
+// fetched, and the bytes per device of each group.
+std::string Downloads(const std::map<std::string, tinymlops::sim::VersionDownloads>& downloads) {
+  std::string out;
+  auto group = [](size_t devices, uint64_t bytes, const char* how) {
+    return std::to_string(devices) + " " + how + " (" +
+           std::to_string(bytes / std::max<size_t>(devices, 1)) + " B each)";
+  };
+  for (const auto& [version, d] : downloads) {
+    std::string line;
+    if (d.devices_by_delta > 0) line = group(d.devices_by_delta, d.bytes_by_delta, "by delta");
+    if (d.devices_full > 0)
+      line += (line.empty() ? "" : ", ") + group(d.devices_full, d.bytes_full, "full");
+    if (!line.empty()) out += (out.empty() ? "" : "; ") + version + ": " + line;
+  }
+  return out.empty() ? "-" : out;
+}
+
 nlohmann::json SummaryJson(const tinymlops::sim::FleetSnapshot& s, double converge_seconds,
                            uint64_t memory_started, uint64_t memory_end, double checkin_rate) {
+  nlohmann::json downloads = nlohmann::json::object();
+  for (const auto& [version, d] : s.downloads)
+    downloads[version] = {{"devices_by_delta", d.devices_by_delta},
+                          {"devices_full", d.devices_full},
+                          {"bytes_by_delta", d.bytes_by_delta},
+                          {"bytes_full", d.bytes_full}};
   return {{"devices", s.devices},
           {"serving", s.serving},
           {"versions", s.versions},
@@ -60,6 +85,7 @@ nlohmann::json SummaryJson(const tinymlops::sim::FleetSnapshot& s, double conver
           {"bricked", s.bricked},
           {"flaky_connections", s.flaky_connections},
           {"flaky_drops", s.flaky_drops},
+          {"downloads", downloads},
           {"elapsed_seconds", s.elapsed_seconds},
           {"converge_seconds", converge_seconds},
           {"memory_bytes_per_device_started", memory_started},
@@ -207,6 +233,7 @@ int main(int argc, char** argv) {
   std::printf("flaky links      %llu connections, %llu cut mid-transfer\n",
               static_cast<unsigned long long>(last.flaky_connections),
               static_cast<unsigned long long>(last.flaky_drops));
+  std::printf("downloads        %s\n", Downloads(last.downloads).c_str());
   std::printf("memory           %.1f KiB per simulated device (%.1f KiB once started)\n",
               static_cast<double>(per_device_end) / 1024.0,
               static_cast<double>(per_device_started) / 1024.0);

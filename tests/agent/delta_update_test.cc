@@ -3,8 +3,10 @@
 // package, counted by a proxy between them), applies it, serves the result and re-verifies
 // the self-contained slot after a restart, and retries a trial of it cut by a restart in that
 // form; a corrupted or wrong-base delta falls back to the full package and says why; a device
-// on another base gets the full package; and a device whose packages are all encrypted to it
-// updates by an encrypted delta.
+// on another base gets the full package; a device whose packages are all encrypted to it
+// updates by an encrypted delta; and successive delta updates chain in the slot, up to
+// kMaxDeltaChain deltas (then the full package), a corrupted link falling back to the full
+// package, the chain served again after a restart, a slot of the older one-delta form too.
 #include <sys/stat.h>
 
 #include <fstream>
@@ -50,11 +52,14 @@ class DeltaUpdateTest : public AgentFixture {
     return release;
   }
 
-  // Uploads the delta `bytes` of 1.1.0 fp32 against 1.0.0; the server's record of it.
-  nlohmann::json UploadDelta(const std::vector<uint8_t>& bytes) {
-    auto uploaded =
-        Call("PUT", "/v1/projects/acme/models/digits/versions/1.1.0/variants/fp32/deltas/1.0.0",
-             deployer_, std::string(bytes.begin(), bytes.end()));
+  // Uploads the delta `bytes` of `version` fp32 against `base`; the server's record of it.
+  nlohmann::json UploadDelta(const std::vector<uint8_t>& bytes,
+                             const std::string& version = "1.1.0",
+                             const std::string& base = "1.0.0") {
+    auto uploaded = Call("PUT",
+                         "/v1/projects/acme/models/digits/versions/" + version +
+                             "/variants/fp32/deltas/" + base,
+                         deployer_, std::string(bytes.begin(), bytes.end()));
     EXPECT_EQ(uploaded.status, 201) << uploaded.body;
     return Json(uploaded);
   }
@@ -306,6 +311,190 @@ TEST_P(EncryptedDeltaUpdateTest, AnEncryptedVersionUpdatesByAnEncryptedDelta) {
   EXPECT_EQ(Serve((*restarted)->loader()), ExpectedOf(tuned_));
 }
 
+// Delta chains: version 1.N.0 is the scale model fine-tuned N times (release N + 1), each
+// shipped as its full package and as a delta from 1.(N-1).0. A device holding 1.(N-1).0 as a
+// base package plus deltas updates by one more delta, up to kMaxDeltaChain of them.
+class DeltaChainTest : public DeltaUpdateTest {
+ protected:
+  static std::string Version(int n) { return "1." + std::to_string(n) + ".0"; }
+  static std::vector<uint8_t> ModelOf(int n) {
+    return n == 0 ? test_support::ScaleModel(kWidth) : test_support::TunedScaleModel(kWidth, n);
+  }
+
+  // Uploads 1.N.0 for N = 2..last (1.0.0 and 1.1.0 are the fixture's, with no delta yet) and
+  // the delta of each N = 1..last from the one before.
+  void UploadSeries(int last) {
+    for (int n = 1; n <= last; ++n) {
+      const auto spec = PackageSpecOf(ModelOf(n), Version(n), n + 1, ModelOf(n));
+      if (n >= 2) {
+        SlotManifest release = VersionOf(Version(n));
+        UploadPackage(&release, "fp32", test_support::MakePackage(spec));
+        full_packages_.push_back(release.variants[0].package);
+      }
+      UploadDelta(test_support::MakeDeltaPackage(ModelOf(n - 1), spec), Version(n),
+                  Version(n - 1));
+    }
+    full_packages_.push_back(v2_.variants[0].package);
+  }
+
+  // Deploys 1.N.0 and lets `agent` install it; the packages it downloaded, by path.
+  std::vector<std::string> UpdateTo(Agent& agent, int n) {
+    const size_t before = proxy_->requests().size();
+    Deploy(Version(n));
+    agent.CheckIn();
+    EXPECT_EQ(agent.last_error(), "") << Version(n);
+    EXPECT_EQ(Serve(agent.loader()), ExpectedOf(ModelOf(n))) << Version(n);
+    agent.CheckIn();  // reports the outcomes; lets the proxy close the last connection
+    std::vector<std::string> paths;
+    for (const auto& [path, bytes] : Downloads(before)) paths.push_back(path);
+    return paths;
+  }
+
+  // Whether one of `paths` is a full package of the series.
+  bool AnyFull(const std::vector<std::string>& paths) const {
+    for (const std::string& path : paths)
+      for (const std::string& full : full_packages_)
+        if (path == full) return true;
+    return false;
+  }
+
+  // The files of the active slot, for the messages of failed expectations.
+  std::string ActiveFolder(const Agent& agent) const {
+    return data_ + "/slots/" + agent.installer().state().active + "/";
+  }
+
+  std::vector<std::string> full_packages_;
+};
+
+TEST_P(DeltaChainTest, ThreeSuccessiveUpdatesAllInstallByDeltaAndARestartServesTheChain) {
+  UploadSeries(3);
+  auto agent = StartOn("1.0.0");
+  ASSERT_NE(agent, nullptr);
+  for (int n = 1; n <= 3; ++n) {
+    const std::vector<std::string> downloads = UpdateTo(*agent, n);
+    ASSERT_EQ(downloads.size(), 1u) << Version(n);
+    EXPECT_EQ(downloads[0].rfind("/v1/device/deltas/", 0), 0u) << downloads[0];
+    EXPECT_FALSE(AnyFull(downloads)) << Version(n);
+    // The slot holds the 1.0.0 package and one delta per update so far, no full package.
+    const std::string slot = ActiveFolder(*agent);
+    EXPECT_TRUE(Exists(slot + "fp32.tpkg.base")) << Version(n);
+    EXPECT_FALSE(Exists(slot + "fp32.tpkg")) << Version(n);
+    EXPECT_TRUE(Exists(slot + "fp32.tpkg.delta")) << Version(n);
+    for (int link = 2; link <= 3; ++link)
+      EXPECT_EQ(Exists(slot + "fp32.tpkg.delta" + std::to_string(link)), link <= n)
+          << Version(n) << " link " << link;
+    auto manifest = agent->installer().slots().ReadManifest(agent->installer().state().active);
+    ASSERT_TRUE(manifest.ok());
+    ASSERT_EQ(manifest->variants[0].deltas.size(), static_cast<size_t>(n));
+    EXPECT_EQ(manifest->variants[0].deltas.back().base_version, Version(n - 1));
+    const ReleaseDownloads counted = agent->installer().downloads().at(Version(n));
+    EXPECT_EQ(counted.variants_by_delta, 1u);
+    EXPECT_EQ(counted.variants_full, 0u);
+  }
+  // A new agent over the same data folder re-verifies the chain (base, three patches) and
+  // serves 1.3.0, even once the other slot is emptied.
+  const std::string active = agent->installer().state().active;
+  agent.reset();
+  for (const char* file : {"fp32.tpkg.base", "fp32.tpkg.delta", "fp32.tpkg.delta2", "slot.json"})
+    ASSERT_TRUE(RemoveDurably(data_ + "/slots/" + OtherSlot(active) + "/" + file).ok());
+  auto restarted = Agent::Start(Options(data_, through_proxy_.get()));
+  ASSERT_TRUE(restarted.ok()) << restarted.status().message();
+  EXPECT_EQ((*restarted)->last_error(), "");
+  EXPECT_EQ(Serve((*restarted)->loader()), ExpectedOf(ModelOf(3)));
+  EXPECT_EQ((*restarted)->installer().state().active, active);
+}
+
+TEST_P(DeltaChainTest, AnUpdateBeyondTheChainBoundDownloadsTheFullPackageAndSaysWhy) {
+  const int last = static_cast<int>(kMaxDeltaChain) + 1;
+  UploadSeries(last + 1);
+  auto agent = StartOn("1.0.0");
+  ASSERT_NE(agent, nullptr);
+  for (int n = 1; n <= last - 1; ++n) EXPECT_FALSE(AnyFull(UpdateTo(*agent, n))) << Version(n);
+  const std::string before = agent->installer().state().active;
+  // The slot chains kMaxDeltaChain deltas: the next delta offered is not used.
+  const size_t from = proxy_->requests().size();
+  Deploy(Version(last));
+  agent->CheckIn();
+  EXPECT_EQ(agent->last_error(), "");
+  EXPECT_EQ(Serve(agent->loader()), ExpectedOf(ModelOf(last)));
+  const std::string detail = DownloadedDetail(*agent);
+  EXPECT_NE(detail.find("the delta of fp32 was not used (the installed " + Version(last - 1) +
+                        " is already " + std::to_string(kMaxDeltaChain) + " deltas"),
+            std::string::npos)
+      << detail;
+  agent->CheckIn();
+  const auto downloads = Downloads(from);
+  ASSERT_EQ(downloads.size(), 1u);
+  EXPECT_TRUE(AnyFull({downloads[0].first})) << downloads[0].first;
+  const std::string slot = ActiveFolder(*agent);
+  ASSERT_NE(slot, data_ + "/slots/" + before + "/");
+  EXPECT_TRUE(Exists(slot + "fp32.tpkg"));
+  EXPECT_FALSE(Exists(slot + "fp32.tpkg.base"));
+  EXPECT_FALSE(Exists(slot + "fp32.tpkg.delta"));
+  // The full package starts a new chain: the next update is a delta again.
+  const std::vector<std::string> next = UpdateTo(*agent, last + 1);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_FALSE(AnyFull(next)) << next[0];
+  EXPECT_TRUE(Exists(ActiveFolder(*agent) + "fp32.tpkg.delta"));
+  EXPECT_FALSE(Exists(ActiveFolder(*agent) + "fp32.tpkg.delta2"));
+}
+
+TEST_P(DeltaChainTest, ACorruptedMiddleLinkFallsBackToTheFullPackage) {
+  UploadSeries(3);
+  auto agent = StartOn("1.0.0");
+  ASSERT_NE(agent, nullptr);
+  for (int n = 1; n <= 2; ++n) ASSERT_FALSE(AnyFull(UpdateTo(*agent, n)));
+  // The active slot's first delta rots on the device's flash (it serves from memory): the
+  // copy the next chain needs no longer matches its hash.
+  FlipByteNearTheEnd(ActiveFolder(*agent) + "fp32.tpkg.delta");
+  const size_t from = proxy_->requests().size();
+  Deploy(Version(3));
+  agent->CheckIn();
+  EXPECT_EQ(agent->last_error(), "");
+  EXPECT_EQ(Serve(agent->loader()), ExpectedOf(ModelOf(3)));
+  const std::string detail = DownloadedDetail(*agent);
+  EXPECT_NE(detail.find("the delta of fp32 was not used"), std::string::npos) << detail;
+  EXPECT_NE(detail.find("fp32.tpkg.delta"), std::string::npos) << detail;  // says which file
+  agent->CheckIn();
+  const auto downloads = Downloads(from);
+  ASSERT_EQ(downloads.size(), 1u);
+  EXPECT_TRUE(AnyFull({downloads[0].first})) << downloads[0].first;
+  const std::string slot = ActiveFolder(*agent);
+  EXPECT_TRUE(Exists(slot + "fp32.tpkg"));
+  for (const char* file : {"fp32.tpkg.base", "fp32.tpkg.delta", "fp32.tpkg.delta2"})
+    EXPECT_FALSE(Exists(slot + file)) << file;
+}
+
+// A slot written before chains records its one delta as "delta": {...}; it still serves after
+// the agent is updated, and the next delta update chains on it.
+TEST_P(DeltaChainTest, ASlotWrittenWithTheOneDeltaFormStillServesAndChains) {
+  UploadSeries(2);
+  auto agent = StartOn("1.0.0");
+  ASSERT_NE(agent, nullptr);
+  ASSERT_FALSE(AnyFull(UpdateTo(*agent, 1)));
+  const std::string active = agent->installer().state().active;
+  agent.reset();
+  const std::string path = data_ + "/slots/" + active + "/slot.json";
+  auto json = ReadFile(path);
+  ASSERT_TRUE(json.ok());
+  nlohmann::json slot = nlohmann::json::parse(*json);
+  nlohmann::json& variant = slot["variants"][0];
+  ASSERT_EQ(variant["deltas"].size(), 1u);
+  variant["delta"] = variant["deltas"][0];
+  variant.erase("deltas");
+  ASSERT_TRUE(WriteFileDurably(path, slot.dump()).ok());
+
+  auto restarted = Agent::Start(Options(data_, through_proxy_.get()));
+  ASSERT_TRUE(restarted.ok()) << restarted.status().message();
+  EXPECT_EQ((*restarted)->last_error(), "");
+  EXPECT_EQ(Serve((*restarted)->loader()), ExpectedOf(ModelOf(1)));
+  EXPECT_EQ((*restarted)->installer().state().active, active);
+  EXPECT_FALSE(AnyFull(UpdateTo(**restarted, 2)));
+  EXPECT_TRUE(Exists(ActiveFolder(**restarted) + "fp32.tpkg.delta2"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, DeltaChainTest, ::testing::Values("sqlite"),
+                         [](const auto& info) { return info.param; });
 INSTANTIATE_TEST_SUITE_P(Sqlite, DeltaUpdateTest, ::testing::Values("sqlite"),
                          [](const auto& info) { return info.param; });
 INSTANTIATE_TEST_SUITE_P(Sqlite, EncryptedDeltaUpdateTest, ::testing::Values("sqlite"),

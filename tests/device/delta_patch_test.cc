@@ -3,7 +3,8 @@
 // the new model and serves it; a wrong base, an altered manifest, an altered or re-signed
 // corrupt patch and a wrong result hash are all refused with an error that says to install the
 // full package, and the previous model keeps serving. Applied to a base package file (as an
-// agent slot keeps it), the base is read but not admitted.
+// agent slot keeps it), the base is read but not admitted; so are the links in the middle of
+// a chain of deltas (PackageLoader::LoadDeltaChain).
 #include "device/delta_patch.h"
 
 #include <sodium.h>
@@ -39,15 +40,27 @@ class DeltaTest : public LoaderTest {
   format::PackageContents DeltaContents(
       uint64_t release,
       toolchain::PatchTransform transform = toolchain::PatchTransform::kSmallest) const {
+    return DeltaBetween(model_, tuned_, release, transform);
+  }
+  static format::PackageContents DeltaBetween(
+      const std::vector<uint8_t>& from, const std::vector<uint8_t>& to, uint64_t release,
+      toolchain::PatchTransform transform = toolchain::PatchTransform::kSmallest) {
     tpkg::ManifestT manifest = test_support::Identity("scale", release);
-    auto test = toolchain::MakeSelfTest(tuned_, {{"x", test_support::ScaleInput(kWidth)}});
+    auto test = toolchain::MakeSelfTest(to, {{"x", test_support::ScaleInput(kWidth)}});
     EXPECT_TRUE(test.ok());
     manifest.self_tests.push_back(std::move(*test));
-    auto delta =
-        toolchain::BuildDeltaPackage(model_.data(), model_.size(), tuned_.data(), tuned_.size(),
-                                     std::move(manifest), 1024, {19, true, transform});
+    auto delta = toolchain::BuildDeltaPackage(from.data(), from.size(), to.data(), to.size(),
+                                              std::move(manifest), 1024, {19, true, transform});
     EXPECT_TRUE(delta.ok()) << delta.status().message();
     return std::move(*delta);
+  }
+
+  // Writes `bytes` to a file of the test's folder; its path.
+  std::string WriteFile(const std::string& name, const std::vector<uint8_t>& bytes) const {
+    const std::string path = folder_ + "/" + name;
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<long>(bytes.size()));
+    return path;
   }
 
   std::vector<uint8_t> Sign(format::PackageContents contents, bool encrypt = true) const {
@@ -126,31 +139,68 @@ TEST_F(DeltaTest, EitherTransformGivesExactlyTheNewModel) {
 // is recorded, the base (release 1) is still read as the patch's input, though it may no
 // longer be loaded itself; a base of another model leaves the served model serving.
 TEST_F(DeltaTest, ADeltaAppliesToABasePackageFileThatAntiRollbackWouldRefuse) {
-  auto write = [&](const std::string& name, const std::vector<uint8_t>& bytes) {
-    const std::string path = folder_ + "/" + name;
-    std::ofstream(path, std::ios::binary)
-        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<long>(bytes.size()));
-    return path;
-  };
-  const std::string base = write("base.tpkg", test_support::MakePackage(Spec(1)));
-  const std::string delta = write("delta.tpkg", Sign(DeltaContents(2)));
+  const std::string base = WriteFile("base.tpkg", test_support::MakePackage(Spec(1)));
+  const std::string delta = WriteFile("delta.tpkg", Sign(DeltaContents(2)));
   PackageLoader loader(Options());
-  ASSERT_TRUE(loader.LoadDelta(base, delta).ok());
+  ASSERT_TRUE(loader.LoadDeltaChain(base, {delta}).ok());
   EXPECT_EQ(Serve(loader), tuned_y_);
   EXPECT_EQ(loader.manifest()->release, 2u);
   PackageLoader restarted(Options());
   EXPECT_FALSE(restarted.Load(base).ok());  // release 1 after 2: refused
-  const Status again = restarted.LoadDelta(base, delta);
+  const Status again = restarted.LoadDeltaChain(base, {delta});
   ASSERT_TRUE(again.ok()) << again.message();
   EXPECT_EQ(Serve(restarted), tuned_y_);
   test_support::PackageSpec spec = Spec(1);
   spec.manifest.model_id = "other";
-  const std::string foreign = write("other.tpkg", test_support::MakePackage(std::move(spec)));
-  const Status refused = restarted.LoadDelta(foreign, delta);
+  const std::string foreign =
+      WriteFile("other.tpkg", test_support::MakePackage(std::move(spec)));
+  const Status refused = restarted.LoadDeltaChain(foreign, {delta});
   EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(Message(refused).find("its base is model 'other'"), std::string::npos)
       << refused.message();
   EXPECT_EQ(Serve(restarted), tuned_y_);
+}
+
+// A slot that chains deltas (agent/slot_package.h): base release 1, then 2 (model_ -> tuned_),
+// then 3 (tuned_ -> tuned twice). Each link applies to the model the one before produced, and
+// only the last result is admitted: after release 3 is recorded, release 2 in the middle of the
+// chain is not refused. A link applied to the wrong model (out of order, or twice) is refused,
+// saying which link, and the model served so far keeps serving.
+TEST_F(DeltaTest, AChainOfDeltasAppliesLinkByLinkAndOnlyItsResultIsAdmitted) {
+  const std::vector<uint8_t> twice = test_support::TunedScaleModel(kWidth, 2);
+  auto session = toolchain::ModelSession::Load(twice, toolchain::KernelSet::kReference);
+  ASSERT_TRUE(session.ok());
+  auto outputs = (*session)->Run({{"x", test_support::ScaleInput(kWidth)}});
+  ASSERT_TRUE(outputs.ok());
+  const std::vector<float> twice_y = (*outputs)[0].Values<float>();
+  ASSERT_NE(twice_y, tuned_y_);
+  const std::string base = WriteFile("base.tpkg", test_support::MakePackage(Spec(1)));
+  const std::string first = WriteFile("delta.tpkg", Sign(DeltaContents(2)));
+  const std::string second = WriteFile("delta2.tpkg", Sign(DeltaBetween(tuned_, twice, 3)));
+
+  PackageLoader loader(Options());
+  const Status chained = loader.LoadDeltaChain(base, {first, second});
+  ASSERT_TRUE(chained.ok()) << chained.message();
+  EXPECT_EQ(Serve(loader), twice_y);
+  EXPECT_EQ(loader.manifest()->release, 3u);
+  auto installed = counters_->Installed("scale");
+  ASSERT_TRUE(installed.ok());
+  EXPECT_EQ(*installed, 3u);
+
+  PackageLoader restarted(Options());  // release 3 recorded: the chain still applies
+  ASSERT_TRUE(restarted.LoadDeltaChain(base, {first, second}).ok());
+  EXPECT_EQ(Serve(restarted), twice_y);
+  for (const std::vector<std::string>& wrong :
+       {std::vector<std::string>{second}, std::vector<std::string>{first, first},
+        std::vector<std::string>{second, first}}) {
+    const Status refused = restarted.LoadDeltaChain(base, wrong);
+    EXPECT_FALSE(refused.ok());
+    EXPECT_NE(Message(refused).find(wrong.size() == 1 ? "(1 of 1)" : " of 2)"),
+              std::string::npos)
+        << refused.message();
+    EXPECT_EQ(Serve(restarted), twice_y);
+  }
+  EXPECT_EQ(restarted.LoadDeltaChain(base, {}).code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(DeltaTest, AClearDeltaAppliesToo) {

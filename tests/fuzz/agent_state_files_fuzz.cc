@@ -1,6 +1,8 @@
 // libFuzzer target: arbitrary bytes as the agent's own files after a bad disk or an edit
-// (agent/agent_state.h state.json, agent/slot_store.h slot.json). What parses must name only
-// valid slots and safe variant names, and write back to what it read; nothing may throw,
+// (agent/agent_state.h state.json, agent/slot_store.h slot.json, its variants' delta chains in
+// the current "deltas" form and the older one-"delta" form). What parses must name only valid
+// slots and safe variant names, chain at most kMaxDeltaChain deltas, and write back to what it
+// read (an old one-delta entry as a chain of one); nothing may throw,
 // crash, read out of bounds or leak.
 #include <cstdint>
 #include <string>
@@ -25,12 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto again = ParseSlotManifest(SlotManifestJson(*manifest));
     if (!again.ok() || !again->SameRelease(*manifest)) __builtin_trap();
     for (size_t i = 0; i < manifest->variants.size(); ++i) {  // and each variant's form
-      const auto& before = manifest->variants[i].delta;
-      const auto& after = again->variants[i].delta;
-      if (before.has_value() != after.has_value() ||
-          (before && (before->artifact_hash != after->artifact_hash ||
-                      before->base_artifact_hash != after->base_artifact_hash)))
-        __builtin_trap();
+      const auto& chain = manifest->variants[i].deltas;
+      if (chain.size() > kMaxDeltaChain || again->variants[i].deltas != chain) __builtin_trap();
     }
   }
   return 0;

@@ -15,10 +15,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (answer.ok() && answer->desired) {
     for (const SlotVariant& v : answer->desired->variants) {
       if (!CheckVariantName(v.name).ok() || v.artifact_hash.size() != 64) __builtin_trap();
-      if (v.delta &&
-          (v.delta->artifact_hash.size() != 64 || v.delta->base_artifact_hash.size() != 64 ||
-           v.delta->package.rfind("/v1/", 0) != 0 || v.delta->base_version.empty()))
-        __builtin_trap();
+      if (v.deltas.size() > 1) __builtin_trap();  // the one offer, if any
+      for (const SlotDelta& d : v.deltas)
+        if (d.artifact_hash.size() != 64 || d.base_artifact_hash.size() != 64 ||
+            d.package.rfind("/v1/", 0) != 0 || d.base_version.empty())
+          __builtin_trap();
     }
     if (!answer->desired->variants.empty() &&
         answer->desired->Find(answer->desired->default_variant) == nullptr)

@@ -66,14 +66,16 @@ inline std::vector<uint8_t> ScaleModel(int n, uint32_t seed = 1) {
   return bytes.ok() ? *bytes : std::vector<uint8_t>();
 }
 
-// The scale model "fine-tuned": every 10th weight of w moved by 1%, everything else as
-// ScaleModel(n) (the base of the delta-update tests and fuzz seeds).
-inline std::vector<uint8_t> TunedScaleModel(int n) {
+// The scale model "fine-tuned" `times` times: every 10th weight of w moved by 1% each time,
+// everything else as ScaleModel(n) (the base of the delta-update tests and fuzz seeds; a
+// series of fine-tunes for delta chains).
+inline std::vector<uint8_t> TunedScaleModel(int n, int times = 1) {
   toolchain::Graph graph = ScaleGraph(n);
   for (toolchain::TensorDef& tensor : graph.tensors)
     if (tensor.name == "w") {
       std::vector<float> w = tensor.Values<float>();
-      for (size_t i = 0; i < w.size(); i += 10) w[i] *= 1.01f;
+      for (size_t i = 0; i < w.size(); i += 10)
+        for (int t = 0; t < times; ++t) w[i] *= 1.01f;
       tensor.SetValues(w);
     }
   auto bytes = toolchain::WriteTmm(graph);
