@@ -54,6 +54,9 @@ Status CheckTensor(const tmm::Model& model, size_t index) {
   if (const tmm::Quantization* quant = tensor->quantization()) {
     const size_t scales = quant->scale() ? quant->scale()->size() : 0;
     const size_t zero_points = quant->zero_point() ? quant->zero_point()->size() : 0;
+    if (scales == 0)  // the writer leaves quantization out of an unquantized tensor
+      return Status::Error(StatusCode::kInvalidArgument,
+                           "tensor '%s' has a quantization with no scales", name);
     if (scales != zero_points)
       return Status::Error(StatusCode::kInvalidArgument,
                            "tensor '%s' has %zu scales but %zu zero points", name, scales,

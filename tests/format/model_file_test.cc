@@ -88,6 +88,23 @@ TEST(ModelFileTest, RejectsAConstantWhoseBufferHoldsNoData) {
       << model.status().message();
 }
 
+// Found by tmm_loader_fuzz: a quantization table with an empty scale vector and no zero points
+// passed the count check (0 and 0) and the interpreter read the zero points through null.
+TEST(ModelFileTest, RejectsAQuantizationWithNoScales) {
+  const std::vector<uint8_t> identity = IdentityModel();
+  std::unique_ptr<tmm::ModelT> unpacked = tmm::UnPackModel(identity.data());
+  unpacked->tensors[0]->quantization = std::make_unique<tmm::QuantizationT>();
+  flatbuffers::FlatBufferBuilder builder;
+  builder.Finish(tmm::Model::Pack(builder, unpacked.get()), tmm::ModelIdentifier());
+  AlignedBytes bytes(std::vector<uint8_t>(builder.GetBufferPointer(),
+                                          builder.GetBufferPointer() + builder.GetSize()));
+  auto model = VerifyModel(bytes.data, bytes.size);
+  ASSERT_FALSE(model.ok());
+  EXPECT_NE(std::string(model.status().message()).find("a quantization with no scales"),
+            std::string::npos)
+      << model.status().message();
+}
+
 TEST(ModelFileTest, RejectsForeignFiles) {
   const std::vector<uint8_t> onnx_like = {0x08, 0x07, 0x12, 0x04, 't', 'e', 's', 't', 0, 0, 0, 0};
   AlignedBytes bytes(onnx_like);
