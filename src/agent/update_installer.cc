@@ -191,15 +191,16 @@ Result<bool> UpdateInstaller::FetchDelta(const std::string& target, const SlotVa
       {slots_.BasePath(target, variant.name), chain.front().base_artifact_hash}};
   for (size_t link = 0; link + 1 < chain.size(); ++link)
     copies.emplace_back(slots_.DeltaPath(target, variant.name, link), chain[link].artifact_hash);
+  const Result<SlotManifest> active =
+      state_.active.empty() || state_.active == target
+          ? Result<SlotManifest>(Status::Error(StatusCode::kNotFound, "no active slot"))
+          : slots_.ReadManifest(state_.active);
+  const SlotVariant* source_variant = active.ok() ? active->Find(variant.name) : nullptr;
   bool fetched = false;
   for (size_t i = 0; i < copies.size(); ++i) {
     const auto& [path, hash] = copies[i];
     auto held = ArtifactHashOfFile(path);
     if (held.ok() && *held == hash) continue;  // copied by an earlier Apply of this release
-    auto active = state_.active.empty() || state_.active == target
-                      ? Result<SlotManifest>(Status::Error(StatusCode::kNotFound, "no active slot"))
-                      : slots_.ReadManifest(state_.active);
-    const SlotVariant* source_variant = active.ok() ? active->Find(variant.name) : nullptr;
     if (source_variant == nullptr)
       return Status::Error(StatusCode::kNotFound,
                            "no installed slot holds the delta's base %s of %s",
