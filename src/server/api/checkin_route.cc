@@ -1,11 +1,14 @@
 // POST /v1/device/checkin (signed): the device's report and outcomes in, its desired state out
-// (docs/device-protocol.md, server/rollout/device_checkin.h).
+// (docs/device-protocol.md, server/rollout/device_checkin.h). A check-in with no outcomes and
+// the report its device sent last is answered from the cache while nothing it depends on
+// changed (server/rollout/checkin_answer_cache.h); any other is computed and then cached.
 #include <nlohmann/json.hpp>
 
 #include "server/api/control_plane.h"
 #include "server/api/json_writer.h"
 #include "server/api/request_bodies.h"
 #include "server/api/route_helpers.h"
+#include "server/rollout/checkin_answer_cache.h"
 #include "server/rollout/delta_offer.h"
 #include "server/rollout/device_checkin.h"
 
@@ -72,13 +75,23 @@ HttpResponse AnswerResponse(const CheckinAnswer& answer, const DeltaOffers& delt
 }  // namespace
 
 void AddCheckinRoute(Router& router, const ControlPlane::Context& context,
-                     const CheckinMetrics& metrics) {
+                     const CheckinMetrics& metrics, CheckinAnswerCache& answers) {
   const ControlPlane::Context* c = &context;
   const CheckinMetrics* m = &metrics;
+  CheckinAnswerCache* cache = &answers;
   router.Add("POST", "/v1/device/checkin",
-             DeviceRoute(c, [c, m](Transaction& tx, HttpRequest& request,
-                                   const AuthenticatedDevice& device) {
+             DeviceRoute(c, [c, m, cache](Transaction& tx, HttpRequest& request,
+                                          const AuthenticatedDevice& device) {
                TMO_ASSIGN_OR_RESPOND(CheckinRequest body, ParseCheckinRequest(request.body));
+               const ReportFingerprint report = FingerprintReport(body.report);
+               if (body.outcomes.empty()) {
+                 if (auto cached = cache->Find(device.device_id, report, device.answers)) {
+                   m->Record(0, cached->desired, true);
+                   HttpResponse response;
+                   response.body = *cached->body;
+                   return response;
+                 }
+               }
                TMO_ASSIGN_OR_RESPOND(
                    CheckinAnswer answer,
                    CheckInDevice(tx, device.project_id, device.device_id, body, c->now()));
@@ -87,8 +100,13 @@ void AddCheckinRoute(Router& router, const ControlPlane::Context& context,
                  TMO_ASSIGN_OR_RESPOND(deltas,
                                        OfferDeltas(tx, *answer.desired, body.report.installed));
                }
-               m->Record(body.outcomes.size(), answer.desired.has_value());
-               return AnswerResponse(answer, deltas);
+               const bool desired = answer.desired.has_value();
+               m->Record(body.outcomes.size(), desired, false);
+               HttpResponse response = AnswerResponse(answer, deltas);
+               tx.AfterCommit([cache, device, report, body = response.body, desired] {
+                 cache->Remember(device.device_id, report, device.answers, body, desired);
+               });
+               return response;
              }));
 }
 

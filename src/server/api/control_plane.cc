@@ -8,9 +8,10 @@
 namespace tinymlops::server {
 
 ControlPlane::ControlPlane(Store& store, std::string artifact_root, Clock clock)
-    : context_{store, ArtifactStore(std::move(artifact_root)),
+    : last_seen_(store),
+      context_{store, ArtifactStore(std::move(artifact_root)),
                clock ? std::move(clock) : [] { return static_cast<int64_t>(std::time(nullptr)); },
-               sessions_} {
+               sessions_, last_seen_} {
   router_.Add("GET", "/healthz", [this](HttpRequest&) {
     return JsonResponse(200, {{"status", "ok"}, {"store", context_.store.backend()}});
   });
@@ -24,7 +25,7 @@ ControlPlane::ControlPlane(Store& store, std::string artifact_root, Clock clock)
   AddFleetRoutes(router_, context_);
   AddRegistryRoutes(router_, context_);
   AddDeploymentRoutes(router_, context_);
-  AddCheckinRoute(router_, context_, checkin_metrics_);
+  AddCheckinRoute(router_, context_, checkin_metrics_, checkin_answers_);
   AddMetricsRoute(router_, context_, metrics_, checkin_metrics_);
 }
 

@@ -41,10 +41,11 @@ std::optional<HttpResponse> RequireOperator(Transaction& tx, const HttpRequest& 
   return std::nullopt;
 }
 
-std::optional<HttpResponse> RequireDevice(Transaction& tx, DeviceSessionKeys& sessions,
+std::optional<HttpResponse> RequireDevice(Transaction& tx, DeviceSessions& sessions,
+                                          LastSeenRecorder& last_seen,
                                           const HttpRequest& request, int64_t now,
                                           AuthenticatedDevice* device) {
-  auto authenticated = AuthenticateDevice(tx, sessions, request.method, request.target,
+  auto authenticated = AuthenticateDevice(tx, sessions, last_seen, request.method, request.target,
                                           request.headers, request.body, now);
   if (!authenticated.ok()) {
     if (authenticated.status().code() == StatusCode::kInvalidArgument) {

@@ -21,7 +21,8 @@ namespace tinymlops::server {
 std::optional<HttpResponse> RequireOperator(Transaction& tx, const HttpRequest& request,
                                             const std::string& project, Role minimum,
                                             OperatorIdentity* identity);
-std::optional<HttpResponse> RequireDevice(Transaction& tx, DeviceSessionKeys& sessions,
+std::optional<HttpResponse> RequireDevice(Transaction& tx, DeviceSessions& sessions,
+                                          LastSeenRecorder& last_seen,
                                           const HttpRequest& request, int64_t now,
                                           AuthenticatedDevice* device);
 

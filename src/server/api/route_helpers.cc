@@ -26,7 +26,7 @@ Router::Handler DeviceRoute(const ControlPlane::Context* c, DeviceHandler handle
   return [c, handler = std::move(handler)](HttpRequest& request) {
     TMO_BEGIN_OR_RESPOND(tx, c->store);
     AuthenticatedDevice device;
-    TMO_RESPOND_IF_REFUSED(RequireDevice(*tx, c->sessions, request, c->now(), &device));
+    TMO_RESPOND_IF_REFUSED(RequireDevice(*tx, c->sessions, c->last_seen, request, c->now(), &device));
     HttpResponse response = handler(*tx, request, device);
     TMO_RESPOND_IF_ERROR(tx->Commit());
     return response;

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -11,9 +12,7 @@
 namespace tinymlops::server {
 namespace {
 
-constexpr const char* kSessionPrefix = "tms1.";
-constexpr const char* kSecretName = "device_session";
-constexpr size_t kSecretBytes = 32;
+constexpr const char* kSessionPrefix = "tms2.";
 
 bool ParseDecimal(const std::string& text, int64_t* value) {
   if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) {
@@ -33,19 +32,26 @@ bool ValidDeviceId(const std::string& id) {
   return true;
 }
 
-// Splits "tms1.DEVICE.EXPIRY.RANDOM"; false when it is not one.
-bool ParseSessionId(const std::string& id, std::string* device, int64_t* expires) {
-  if (id.size() > 160 || id.rfind(kSessionPrefix, 0) != 0) return false;
-  const size_t start = std::strlen(kSessionPrefix);
-  const size_t dot1 = id.find('.', start);
-  if (dot1 == std::string::npos) return false;
-  const size_t dot2 = id.find('.', dot1 + 1);
-  if (dot2 == std::string::npos) return false;
-  *device = id.substr(start, dot1 - start);
-  const std::string random = id.substr(dot2 + 1);
-  uint8_t bytes[16];
-  return ValidDeviceId(*device) && ParseDecimal(id.substr(dot1 + 1, dot2 - dot1 - 1), expires) &&
-         FromHex(random, bytes, sizeof bytes);
+bool IsHex(const std::string& text, size_t digits) {
+  return text.size() == digits &&
+         text.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
+// Splits "tms2.DEVICE.EXPIRY.INSTANCE.RANDOM"; false when it is not one.
+bool ParseSessionId(const std::string& id, DeviceSessionHeaders* parsed) {
+  if (id.size() > 200 || id.rfind(kSessionPrefix, 0) != 0) return false;
+  std::string parts[4];
+  size_t start = std::strlen(kSessionPrefix);
+  for (int i = 0; i < 4; ++i) {
+    const size_t dot = i < 3 ? id.find('.', start) : id.size();
+    if (dot == std::string::npos) return false;
+    parts[i] = id.substr(start, dot - start);
+    start = dot + 1;
+  }
+  parsed->device_id = parts[0];
+  parsed->instance = parts[2];
+  return ValidDeviceId(parts[0]) && ParseDecimal(parts[1], &parsed->expires_unix) &&
+         IsHex(parts[2], 16) && IsHex(parts[3], 32);
 }
 
 }  // namespace
@@ -72,7 +78,7 @@ Result<DeviceSessionHeaders> ParseDeviceSessionHeaders(
                          "X-Tinymlops-Mac");
   }
   DeviceSessionHeaders parsed;
-  if (!ParseSessionId(*session, &parsed.device_id, &parsed.expires_unix)) {
+  if (!ParseSessionId(*session, &parsed)) {
     return Status::Error(StatusCode::kInvalidArgument,
                          "X-Tinymlops-Session is not a session id: open a session with "
                          "POST /v1/device/session");
@@ -133,86 +139,81 @@ Result<DeviceSessionKey> DeviceSessionKeyFromHex(const std::string& hex) {
 static_assert(kDeviceSessionKeyBytes == crypto_auth_KEYBYTES, "crypto_auth takes the session key");
 static_assert(kDeviceSessionMacBytes == crypto_auth_BYTES, "a MAC is one crypto_auth tag");
 
-// Copies the store's secret into `secret`. The first process to need it creates it in the
-// caller's transaction; it is kept in memory only once read back as a row someone committed, so
-// a transaction that inserts it and then rolls back leaves no secret behind in any process.
-Status DeviceSessionKeys::Secret(Transaction& tx, uint8_t* secret) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!secret_.empty()) {
-      std::memcpy(secret, secret_.data(), kSecretBytes);
-      return Status::Ok();
-    }
-  }
+Status DeviceSessions::Ready() {
+  if (!secret_.empty()) return Status::Ok();
   TMM_RETURN_IF_ERROR(crypto::InitializeSodium());
-  TMM_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT secret FROM server_secrets WHERE name = ?",
-                                           {std::string(kSecretName)}));
-  bool committed = !rows.empty();
-  if (!committed) {
-    randombytes_buf(secret, kSecretBytes);
-    std::string fresh_hex = ToHex(secret, kSecretBytes);
-    auto inserted = tx.Execute(
-        "INSERT INTO server_secrets (name, secret, created_unix) VALUES (?, ?, 0) "
-        "ON CONFLICT DO NOTHING",
-        {std::string(kSecretName), fresh_hex});
-    sodium_memzero(&fresh_hex[0], fresh_hex.size());
-    TMM_RETURN_IF_ERROR(inserted.status());
-    if (*inserted == 1) return Status::Ok();
-    // Another process created it meanwhile (PostgreSQL): read theirs.
-    TMM_ASSIGN_OR_RETURN(rows, tx.Query("SELECT secret FROM server_secrets WHERE name = ?",
-                                        {std::string(kSecretName)}));
-    if (rows.empty()) return Status::Error(StatusCode::kInternal, "the session secret is missing");
-    committed = true;
-  }
-  std::string stored = rows[0].Text(0);
-  const bool decoded = FromHex(stored, secret, kSecretBytes);
-  sodium_memzero(&stored[0], stored.size());
-  if (!decoded) {
-    return Status::Error(StatusCode::kInternal, "the stored session secret is malformed");
-  }
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (secret_.empty()) {
-    TMM_ASSIGN_OR_RETURN(secret_, crypto::SecureBuffer::Allocate(kSecretBytes));
-    std::memcpy(secret_.data(), secret, kSecretBytes);
+  TMM_ASSIGN_OR_RETURN(secret_, crypto::SecureBuffer::Allocate(crypto_generichash_KEYBYTES));
+  randombytes_buf(secret_.data(), secret_.size());
+  instance_ = NewRecordId("");
+  return Status::Ok();
+}
+
+Status DeviceSessions::DeriveKey(const std::string& session_id, uint8_t* key) {
+  if (crypto_generichash(key, kDeviceSessionKeyBytes,
+                         reinterpret_cast<const unsigned char*>(session_id.data()),
+                         session_id.size(), secret_.data(), secret_.size()) != 0) {
+    return Status::Error(StatusCode::kInternal, "cannot derive the session key");
   }
   return Status::Ok();
 }
 
-Status DeviceSessionKeys::DeriveKey(Transaction& tx, const std::string& session_id,
-                                    uint8_t* key) {
-  uint8_t secret[kSecretBytes];
-  Status status = Secret(tx, secret);
-  if (status.ok() &&
-      crypto_generichash(key, kDeviceSessionKeyBytes,
-                         reinterpret_cast<const unsigned char*>(session_id.data()),
-                         session_id.size(), secret, sizeof secret) != 0) {
-    status = Status::Error(StatusCode::kInternal, "cannot derive the session key");
-  }
-  sodium_memzero(secret, sizeof secret);
-  return status;
-}
-
-Result<DeviceSessionKeys::NewSession> DeviceSessionKeys::Open(Transaction& tx,
-                                                               const std::string& device_id,
-                                                               int64_t now) {
+Result<DeviceSessions::NewSession> DeviceSessions::Open(const std::string& device_id,
+                                                        int64_t now) {
   NewSession session;
   session.expires_unix = now + kDeviceSessionSeconds;
-  session.id = kSessionPrefix + device_id + "." + std::to_string(session.expires_unix) + "." +
-               NewRecordId("") + NewRecordId("");
   TMM_ASSIGN_OR_RETURN(session.key, crypto::SecureBuffer::Allocate(kDeviceSessionKeyBytes));
-  TMM_RETURN_IF_ERROR(DeriveKey(tx, session.id, session.key.data()));
+  std::lock_guard<std::mutex> lock(mutex_);
+  TMM_RETURN_IF_ERROR(Ready());
+  session.id = kSessionPrefix + device_id + "." + std::to_string(session.expires_unix) + "." +
+               instance_ + "." + NewRecordId("") + NewRecordId("");
+  TMM_RETURN_IF_ERROR(DeriveKey(session.id, session.key.data()));
+  if (sessions_.size() >= next_purge_) {
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+      it = it->second.expires_unix <= now ? sessions_.erase(it) : std::next(it);
+    }
+    next_purge_ = std::max<size_t>(1024, 2 * sessions_.size());
+  }
+  sessions_[session.id] = OpenSession{session.expires_unix, 0};
   return session;
 }
 
-Result<bool> DeviceSessionKeys::Verifies(Transaction& tx, const std::string& session_id,
-                                         const std::string& message, const DeviceSessionMac& mac) {
+Status DeviceSessions::Accept(const DeviceSessionHeaders& headers, const std::string& message,
+                              int64_t now) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  TMM_RETURN_IF_ERROR(Ready());
+  auto open = sessions_.find(headers.session_id);
+  if (headers.instance != instance_ || open == sessions_.end()) {
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "the session was opened by another server process, or before this one "
+                         "restarted: open a new one with POST /v1/device/session");
+  }
+  if (open->second.expires_unix <= now) {
+    sessions_.erase(open);
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "the session has expired: open a new one with POST /v1/device/session");
+  }
   uint8_t key[kDeviceSessionKeyBytes];
-  TMM_RETURN_IF_ERROR(DeriveKey(tx, session_id, key));
-  const bool ok = crypto_auth_verify(mac.data(),
-                                     reinterpret_cast<const unsigned char*>(message.data()),
-                                     message.size(), key) == 0;
+  TMM_RETURN_IF_ERROR(DeriveKey(headers.session_id, key));
+  const bool verifies = crypto_auth_verify(headers.mac.data(),
+                                           reinterpret_cast<const unsigned char*>(message.data()),
+                                           message.size(), key) == 0;
   sodium_memzero(key, sizeof key);
-  return ok;
+  if (!verifies) {
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "the request MAC does not verify under the session's key");
+  }
+  if (headers.counter <= open->second.last_counter) {
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "replayed request: X-Tinymlops-Counter must be larger than the last "
+                         "one used in this session");
+  }
+  open->second.last_counter = headers.counter;
+  return Status::Ok();
+}
+
+size_t DeviceSessions::open_sessions() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return sessions_.size();
 }
 
 }  // namespace tinymlops::server

@@ -3,21 +3,26 @@
 // kDeviceSessionSeconds, and authenticates its next requests with a MAC under that key instead
 // of an Ed25519 signature (one verification costs ~60 us of a core; a MAC ~1 us).
 //
-// Stateless across server processes: the session id is "tms1.DEVICE.EXPIRY.RANDOM" (EXPIRY in
-// unix seconds, RANDOM 32 hex digits) and the key is keyed BLAKE2b-256(server secret, session
-// id), so any process holding the store's secret (table server_secrets, created once per store
-// and shared by all processes) recomputes it; nothing per session is stored.
+// A session belongs to the server process that opened it: the id is
+// "tms2.DEVICE.EXPIRY.INSTANCE.RANDOM" (EXPIRY in unix seconds, INSTANCE 16 hex digits drawn
+// when the process started, RANDOM 32 hex digits), the key is keyed BLAKE2b-256(process secret,
+// session id) with a secret the process drew at start and keeps in locked memory (never
+// stored, never logged), and the session's last counter lives in that process's memory. So a
+// MACed request costs no store access to authenticate, and a replay is refused exactly: the
+// one process that can verify the MAC holds the counter. Another process (or the same one
+// after a restart) refuses the session and the device opens a new one with one signed request;
+// behind a load balancer, route a device's requests by X-Tinymlops-Session (or per connection:
+// a device keeps its keep-alive connection) to keep its sessions useful.
 //
 // A MACed request carries X-Tinymlops-Session (the session id), X-Tinymlops-Device (the
 // device id, which must be the session's), X-Tinymlops-Timestamp (unix seconds),
-// X-Tinymlops-Counter (decimal, 1 to 10^18-1, strictly increasing per device over all its
-// sessions: the store keeps the last one, so a replay is refused by any process) and
+// X-Tinymlops-Counter (decimal, 1 to 10^18-1, strictly increasing within the session) and
 // X-Tinymlops-Mac: 64 hex digits of crypto_auth (HMAC-SHA-512-256) under the session key over
 //   tinymlops-device-session-v1 / METHOD / TARGET / TIMESTAMP / COUNTER / hex BLAKE2b-256 of body
 // with "\n" between the lines.
-// Errors: kInvalidArgument naming the header that is missing or malformed (401 for the caller),
-// store errors from DeviceSessionKeys.
-// Thread-safety: the free functions are pure; DeviceSessionKeys is safe to share between threads.
+// Errors: kInvalidArgument naming the header that is missing or malformed, or saying why the
+// session or the request is refused (401 for the caller).
+// Thread-safety: the free functions are pure; DeviceSessions is safe to share between threads.
 #ifndef TINYMLOPS_SERVER_AUTH_DEVICE_SESSION_H_
 #define TINYMLOPS_SERVER_AUTH_DEVICE_SESSION_H_
 
@@ -26,10 +31,10 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "crypto/secure_buffer.h"
 #include "runtime/status.h"
-#include "server/store/store.h"
 
 namespace tinymlops::server {
 
@@ -42,6 +47,7 @@ using DeviceSessionMac = std::array<uint8_t, kDeviceSessionMacBytes>;
 struct DeviceSessionHeaders {
   std::string session_id;
   std::string device_id;  // the session's device (checked equal to X-Tinymlops-Device)
+  std::string instance;   // the server process that opened it
   int64_t expires_unix = 0;
   int64_t timestamp = 0;
   int64_t counter = 0;
@@ -73,9 +79,9 @@ std::map<std::string, std::string> MacDeviceRequest(const DeviceSessionKey& key,
 // Decodes the hex key of a POST /v1/device/session answer. Errors: kInvalidArgument.
 Result<DeviceSessionKey> DeviceSessionKeyFromHex(const std::string& hex);
 
-// The server side: the store's session secret (table server_secrets), read (or created, once
-// per store) at first use and then kept in locked memory for the life of the process.
-class DeviceSessionKeys {
+// The server side: this process's sessions (its secret, its instance id, each open session's
+// last counter until the session expires).
+class DeviceSessions {
  public:
   struct NewSession {
     std::string id;
@@ -83,17 +89,25 @@ class DeviceSessionKeys {
     int64_t expires_unix = 0;
   };
   // Opens a session for `device_id` valid until now + kDeviceSessionSeconds.
-  Result<NewSession> Open(Transaction& tx, const std::string& device_id, int64_t now);
-  // True when `mac` is the MAC of `message` under the key of `session_id`.
-  Result<bool> Verifies(Transaction& tx, const std::string& session_id,
-                        const std::string& message, const DeviceSessionMac& mac);
+  Result<NewSession> Open(const std::string& device_id, int64_t now);
+  // Accepts one request MACed under a session (`message`: DeviceSessionMessage of it): the
+  // session is this process's and has not expired, the MAC verifies, and the counter is larger
+  // than the session's last one, which it becomes. Errors: kInvalidArgument saying which.
+  Status Accept(const DeviceSessionHeaders& headers, const std::string& message, int64_t now);
+  size_t open_sessions() const;
 
  private:
-  Status Secret(Transaction& tx, uint8_t* secret);
-  Status DeriveKey(Transaction& tx, const std::string& session_id, uint8_t* key);
+  Status Ready();  // draws the secret and the instance id once
+  Status DeriveKey(const std::string& session_id, uint8_t* key);
 
-  std::mutex mutex_;
-  crypto::SecureBuffer secret_;  // empty until loaded
+  mutable std::mutex mutex_;
+  crypto::SecureBuffer secret_;  // empty until Ready
+  std::string instance_;
+  struct OpenSession {
+    int64_t expires_unix = 0, last_counter = 0;
+  };
+  std::unordered_map<std::string, OpenSession> sessions_;  // by session id
+  size_t next_purge_ = 1024;  // drop expired sessions when sessions_ grows past this
 };
 
 }  // namespace tinymlops::server

@@ -19,53 +19,45 @@ Status CheckWindow(int64_t timestamp, int64_t now) {
   return Status::Ok();
 }
 
-Result<AuthenticatedDevice> AuthenticateSession(Transaction& tx, DeviceSessionKeys& sessions,
+Result<AuthenticatedDevice> AuthenticateSession(Transaction& tx, DeviceSessions& sessions,
+                                                LastSeenRecorder& last_seen,
                                                 const std::string& method,
                                                 const std::string& target,
                                                 const std::map<std::string, std::string>& headers,
                                                 const std::string& body, int64_t now) {
   TMM_ASSIGN_OR_RETURN(DeviceSessionHeaders session, ParseDeviceSessionHeaders(headers));
   TMM_RETURN_IF_ERROR(CheckWindow(session.timestamp, now));
-  if (session.expires_unix <= now) {
-    return Status::Error(StatusCode::kInvalidArgument,
-                         "the session has expired: open a new one with POST /v1/device/session");
-  }
-  const std::string message =
-      DeviceSessionMessage(method, target, session.timestamp, session.counter, body);
-  TMM_ASSIGN_OR_RETURN(bool verifies,
-                       sessions.Verifies(tx, session.session_id, message, session.mac));
-  if (!verifies) {
-    return Status::Error(StatusCode::kInvalidArgument,
-                         "the request MAC does not verify under the session's key");
-  }
-  // The counter and last_seen_unix in one conditional write: of two requests with one counter,
-  // in any processes, one changes the row.
-  TMM_ASSIGN_OR_RETURN(auto rows, tx.Query("UPDATE devices SET request_counter = ?, "
-                                           "last_seen_unix = ? WHERE id = ? AND "
-                                           "request_counter < ? RETURNING project_id",
-                                           {session.counter, now, session.device_id,
-                                            session.counter}));
+  TMM_RETURN_IF_ERROR(sessions.Accept(
+      session, DeviceSessionMessage(method, target, session.timestamp, session.counter, body),
+      now));
+  TMM_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string("SELECT project_id, ") +
+                                               kAnswerRevisionColumns +
+                                               " FROM devices WHERE id = ?",
+                                           {session.device_id}));
   if (rows.empty()) {
-    return Status::Error(StatusCode::kInvalidArgument,
-                         "replayed request: X-Tinymlops-Counter must be larger than the last "
-                         "one this device used (POST /v1/device/session answers it)");
+    return Status::Error(StatusCode::kInvalidArgument, "unknown device: enroll it first");
   }
-  return AuthenticatedDevice{session.device_id, rows[0].Text(0), true};
+  last_seen.Note(session.device_id, now);
+  return AuthenticatedDevice{session.device_id, rows[0].Text(0), true,
+                             AnswerRevisions{rows[0].Int(2), rows[0].Int(1)}};
 }
 
 }  // namespace
 
-Result<AuthenticatedDevice> AuthenticateDevice(Transaction& tx, DeviceSessionKeys& sessions,
+Result<AuthenticatedDevice> AuthenticateDevice(Transaction& tx, DeviceSessions& sessions,
+                                               LastSeenRecorder& last_seen,
                                                const std::string& method,
                                                const std::string& target,
                                                const std::map<std::string, std::string>& headers,
                                                const std::string& body, int64_t now) {
   if (HasDeviceSessionHeader(headers)) {
-    return AuthenticateSession(tx, sessions, method, target, headers, body, now);
+    return AuthenticateSession(tx, sessions, last_seen, method, target, headers, body, now);
   }
   TMM_ASSIGN_OR_RETURN(DeviceRequestHeaders signed_headers, ParseDeviceRequestHeaders(headers));
   TMM_RETURN_IF_ERROR(CheckWindow(signed_headers.timestamp, now));
-  TMM_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT project_id, public_key FROM devices WHERE id = ?",
+  TMM_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string("SELECT project_id, public_key, ") +
+                                               kAnswerRevisionColumns +
+                                               " FROM devices WHERE id = ?",
                                            {signed_headers.device_id}));
   if (rows.empty()) {
     return Status::Error(StatusCode::kInvalidArgument, "unknown device: enroll it first");
@@ -96,7 +88,8 @@ Result<AuthenticatedDevice> AuthenticateDevice(Transaction& tx, DeviceSessionKey
   TMM_RETURN_IF_ERROR(tx.Execute("UPDATE devices SET last_seen_unix = ? WHERE id = ?",
                                  {now, signed_headers.device_id})
                           .status());
-  return AuthenticatedDevice{signed_headers.device_id, rows[0].Text(0)};
+  return AuthenticatedDevice{signed_headers.device_id, rows[0].Text(0), false,
+                             AnswerRevisions{rows[0].Int(3), rows[0].Int(2)}};
 }
 
 }  // namespace tinymlops::server

@@ -1,17 +1,20 @@
-// AuthenticateDevice: checks one device request against the store, in either form:
+// AuthenticateDevice: checks one device request, in either form:
 // - signed (server/auth/device_request_signature.h): the device exists, the signature verifies
 //   under its enrolled identity key, the timestamp is within kDeviceRequestWindowSeconds of
 //   `now`, and the nonce is new. The nonce is recorded in the caller's transaction
-//   (device_nonces); nonces older than the window are purged as a side effect.
+//   (device_nonces), so a replay is refused by whichever server process sees it once the caller
+//   commits; nonces older than the window are purged as a side effect; last_seen_unix is
+//   written in the same transaction.
 // - MACed under a session (server/auth/device_session.h, when X-Tinymlops-Session is present):
-//   the session has not expired, the timestamp is within the window, the MAC verifies under
-//   the session's key, and the counter is larger than the device's last one; the counter is
-//   recorded by a conditional UPDATE of the device's row in the caller's transaction.
-// Either way a replay is refused by whichever server process sees it once the caller commits,
-// and the device's last_seen_unix is updated (with the counter: one write for a session).
-// Errors: kInvalidArgument (headers, signature or MAC, timestamp, expiry, replay: the caller
-// answers 401), kIoError and others from the store (500).
-// Thread-safety: a function over the caller's Transaction; `sessions` is shared.
+//   the timestamp is within the window and `sessions` (this process's) accepts the session,
+//   the MAC and the counter, with no write to the store; the time is noted in `last_seen`,
+//   which writes it behind (server/fleet/last_seen_recorder.h).
+// Either way the device's project and its answer revisions (server/fleet/answer_revisions.h)
+// are read in one statement, before anything else the caller reads.
+// Errors: kInvalidArgument (headers, signature or MAC, timestamp, expiry, replay, a session of
+// another process: the caller answers 401), kIoError and others from the store (500).
+// Thread-safety: a function over the caller's Transaction; `sessions` and `last_seen` are
+// shared.
 #ifndef TINYMLOPS_SERVER_FLEET_DEVICE_AUTHENTICATOR_H_
 #define TINYMLOPS_SERVER_FLEET_DEVICE_AUTHENTICATOR_H_
 
@@ -21,6 +24,8 @@
 
 #include "runtime/status.h"
 #include "server/auth/device_session.h"
+#include "server/fleet/answer_revisions.h"
+#include "server/fleet/last_seen_recorder.h"
 #include "server/store/store.h"
 
 namespace tinymlops::server {
@@ -29,9 +34,11 @@ struct AuthenticatedDevice {
   std::string device_id;
   std::string project_id;
   bool by_session = false;  // MACed under a session rather than signed
+  AnswerRevisions answers;  // as the request's transaction first read them
 };
 
-Result<AuthenticatedDevice> AuthenticateDevice(Transaction& tx, DeviceSessionKeys& sessions,
+Result<AuthenticatedDevice> AuthenticateDevice(Transaction& tx, DeviceSessions& sessions,
+                                               LastSeenRecorder& last_seen,
                                                const std::string& method,
                                                const std::string& target,
                                                const std::map<std::string, std::string>& headers,

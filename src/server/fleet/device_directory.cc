@@ -117,7 +117,7 @@ Status RecordDeviceReport(Transaction& tx, DeviceRecord& device, const DeviceRep
     *held = *reported;
   }
   if (params.empty()) return Status::Ok();
-  sql += " WHERE id = ?";
+  sql += ", answer_revision = answer_revision + 1 WHERE id = ?";
   params.emplace_back(device.id);
   return tx.Execute(sql, params).status();
 }
@@ -125,7 +125,8 @@ Status RecordDeviceReport(Transaction& tx, DeviceRecord& device, const DeviceRep
 Status SetDeviceTags(Transaction& tx, const std::string& project_id, const std::string& device_id,
                      const std::string& tags_json) {
   TMM_ASSIGN_OR_RETURN(int64_t changed,
-                       tx.Execute("UPDATE devices SET tags = ? WHERE id = ? AND project_id = ?",
+                       tx.Execute("UPDATE devices SET tags = ?, answer_revision = answer_revision + 1 "
+                                  "WHERE id = ? AND project_id = ?",
                                   {tags_json, device_id, project_id}));
   if (changed == 0) {
     return Status::Error(StatusCode::kNotFound, "no device %s in this project", device_id.c_str());

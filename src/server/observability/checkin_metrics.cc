@@ -2,10 +2,11 @@
 
 namespace tinymlops::server {
 
-void CheckinMetrics::Record(size_t outcomes, bool desired) const {
+void CheckinMetrics::Record(size_t outcomes, bool desired, bool cached) const {
   checkins_.fetch_add(1, std::memory_order_relaxed);
   outcomes_.fetch_add(outcomes, std::memory_order_relaxed);
   if (desired) with_desired_.fetch_add(1, std::memory_order_relaxed);
+  if (cached) cached_.fetch_add(1, std::memory_order_relaxed);
 }
 
 std::string CheckinMetrics::Render() const {
@@ -20,6 +21,9 @@ std::string CheckinMetrics::Render() const {
        outcomes_.load(std::memory_order_relaxed)},
       {"tinymlops_checkins_with_desired_total", "Check-ins answered with a desired version.",
        with_desired_.load(std::memory_order_relaxed)},
+      {"tinymlops_checkins_cached_total",
+       "Check-ins answered from this process's cache (same report, nothing changed).",
+       cached_.load(std::memory_order_relaxed)},
   };
   std::string out;
   for (const auto& c : counters) {

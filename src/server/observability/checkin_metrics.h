@@ -1,5 +1,6 @@
 // CheckinMetrics: this process's device check-in counters for Prometheus (GET /metrics):
-// check-ins answered, outcomes they carried, and how many were given a desired version.
+// check-ins answered, outcomes they carried, how many were given a desired version, and how
+// many were answered from this process's cache (server/rollout/checkin_answer_cache.h).
 // Per process, like RequestMetrics; the rollout states come from the store.
 // Thread-safety: Record() and Render() from any thread (atomic counters).
 #ifndef TINYMLOPS_SERVER_OBSERVABILITY_CHECKIN_METRICS_H_
@@ -14,11 +15,11 @@ namespace tinymlops::server {
 
 class CheckinMetrics {
  public:
-  void Record(size_t outcomes, bool desired) const;
+  void Record(size_t outcomes, bool desired, bool cached) const;
   std::string Render() const;
 
  private:
-  mutable std::atomic<uint64_t> checkins_{0}, outcomes_{0}, with_desired_{0};
+  mutable std::atomic<uint64_t> checkins_{0}, outcomes_{0}, with_desired_{0}, cached_{0};
 };
 
 }  // namespace tinymlops::server

@@ -4,6 +4,7 @@
 #include "format/byte_source.h"
 #include "format/package_reader.h"
 #include "server/auth/opaque_token.h"
+#include "server/fleet/answer_revisions.h"
 
 namespace tinymlops::server {
 namespace {
@@ -204,6 +205,7 @@ Result<VariantRecord> RecordVariant(Transaction& tx, const std::string& project_
                  "model_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  params)
           .status());
+  TMM_RETURN_IF_ERROR(BumpProjectAnswers(tx, v.project_id));
   return v;
 }
 

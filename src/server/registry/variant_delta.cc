@@ -1,6 +1,7 @@
 #include "server/registry/variant_delta.h"
 
 #include "server/auth/opaque_token.h"
+#include "server/fleet/answer_revisions.h"
 
 namespace tinymlops::server {
 namespace {
@@ -123,6 +124,7 @@ Result<DeltaRecord> RecordDelta(Transaction& tx, const DeltaVariants& variants,
                  {d.id, d.project_id, d.variant_id, d.base_variant_id, d.base_version,
                   d.signer_key_id, d.artifact, d.artifact_bytes, d.artifact_hash, now})
           .status());
+  TMM_RETURN_IF_ERROR(BumpProjectAnswers(tx, d.project_id));
   return d;
 }
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <tuple>
 
+#include "server/fleet/answer_revisions.h"
 #include "server/rollout/compatibility.h"
 
 namespace tinymlops::server {
@@ -216,21 +217,23 @@ Result<int64_t> InsertDeploymentDevices(Transaction& tx,
 
 Result<bool> InsertDeploymentDevice(Transaction& tx, const DeploymentDevice& row) {
   TMM_ASSIGN_OR_RETURN(int64_t inserted, InsertDeploymentDevices(tx, {row}));
+  if (inserted == 1) TMM_RETURN_IF_ERROR(BumpDeviceAnswer(tx, row.device_id));
   return inserted == 1;
 }
 
 Status UpdateDeploymentDevice(Transaction& tx, const DeploymentDevice& before,
                               const DeploymentDevice& row) {
   TMM_RETURN_IF_ERROR(MoveCounters(tx, &before, row));
-  return tx
-      .Execute(
-          "UPDATE deployment_devices SET status = ?, reason = ?, device_class = ?, "
-          "crashed = ?, previous_p95_us = ?, p95_us = ?, updated_unix = ? "
-          "WHERE deployment_id = ? AND device_id = ?",
-          {row.status, row.reason, row.device_class, int64_t{row.crashed ? 1 : 0},
-           Optional(row.previous_p95_us), Optional(row.p95_us), row.updated_unix, row.deployment_id,
-           row.device_id})
-      .status();
+  TMM_RETURN_IF_ERROR(
+      tx.Execute(
+            "UPDATE deployment_devices SET status = ?, reason = ?, device_class = ?, "
+            "crashed = ?, previous_p95_us = ?, p95_us = ?, updated_unix = ? "
+            "WHERE deployment_id = ? AND device_id = ?",
+            {row.status, row.reason, row.device_class, int64_t{row.crashed ? 1 : 0},
+             Optional(row.previous_p95_us), Optional(row.p95_us), row.updated_unix,
+             row.deployment_id, row.device_id})
+          .status());
+  return BumpDeviceAnswer(tx, row.device_id);
 }
 
 Result<std::vector<DeploymentDevice>> RefusedDeploymentDevices(Transaction& tx,

@@ -67,11 +67,13 @@ Result<std::optional<DeploymentDevice>> FindDeploymentDevice(Transaction& tx,
                                                              const std::string& deployment_id,
                                                              const std::string& device_id);
 // Inserts new rows, skipping devices that already have one (another process made it first);
-// returns how many it inserted. The counters are written once per stage and status.
+// returns how many it inserted. The counters are written once per stage and status. Rows of
+// many devices: the caller bumps the project's answer revision (server/fleet/answer_revisions.h).
 Result<int64_t> InsertDeploymentDevices(Transaction& tx, const std::vector<DeploymentDevice>& rows);
-// One row; false when the device already had one.
+// One row; false when the device already had one. Bumps the device's answer revision.
 Result<bool> InsertDeploymentDevice(Transaction& tx, const DeploymentDevice& row);
-// Writes `row`, as changed from `before` (the row as read in this transaction).
+// Writes `row`, as changed from `before` (the row as read in this transaction), and bumps the
+// device's answer revision.
 Status UpdateDeploymentDevice(Transaction& tx, const DeploymentDevice& before,
                               const DeploymentDevice& row);
 

@@ -6,6 +6,7 @@
 
 #include "agent/variant_policy.h"
 #include "server/auth/opaque_token.h"
+#include "server/fleet/answer_revisions.h"
 #include "server/fleet/device_directory.h"
 #include "server/registry/model_registry.h"
 #include "server/rollout/deployment_devices.h"
@@ -219,6 +220,7 @@ Result<DeploymentRecord> CreateDeployment(Transaction& tx, const std::string& pr
   TMM_RETURN_IF_ERROR(inserted.status());
   TMM_RETURN_IF_ERROR(InsertHistory(tx, d, "", "created", actor, now));
   TMM_RETURN_IF_ERROR(AddTargetedDevices(tx, d, now));
+  TMM_RETURN_IF_ERROR(BumpProjectAnswers(tx, project_id));
   return d;
 }
 
@@ -270,6 +272,7 @@ Status CommitTransition(Transaction& tx, DeploymentRecord& deployment, Deploymen
   deployment.revision += 1;
   deployment.rollback_reason = rollback_reason;
   deployment.updated_unix = now;
+  TMM_RETURN_IF_ERROR(BumpProjectAnswers(tx, deployment.project_id));
   return InsertHistory(tx, deployment, from, reason, actor, now);
 }
 

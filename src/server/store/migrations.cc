@@ -132,6 +132,18 @@ const std::vector<Migration>& SchemaMigrations() {
            "artifact_hash TEXT NOT NULL, created_unix BIGINT NOT NULL, "
            "UNIQUE (variant_id, base_version))",
        }},
+      {5,
+       "check-in answer revisions; sessions held by their process",
+       {
+           // Bumped by every write a device's check-in answer is computed from
+           // (server/fleet/answer_revisions.h), so that processes may cache answers.
+           "ALTER TABLE projects ADD COLUMN answer_revision BIGINT NOT NULL DEFAULT 0",
+           "ALTER TABLE devices ADD COLUMN answer_revision BIGINT NOT NULL DEFAULT 0",
+           // Sessions belong to the process that opened them (server/auth/device_session.h):
+           // their secret and counters live in its memory, no longer in the store.
+           "DROP TABLE server_secrets",
+           "ALTER TABLE devices DROP COLUMN request_counter",
+       }},
   };
   return migrations;
 }

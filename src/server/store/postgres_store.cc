@@ -132,7 +132,7 @@ class PostgresTransaction : public Transaction {
     return Run("SELECT pg_advisory_xact_lock(7262746)", {}, nullptr, nullptr);
   }
 
-  Status Commit() override {
+  Status CommitWork() override {
     TMM_RETURN_IF_ERROR(Run("COMMIT", {}, nullptr, nullptr));
     finished_ = true;
     return Status::Ok();

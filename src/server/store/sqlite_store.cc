@@ -114,7 +114,7 @@ class SqliteTransaction : public Transaction {
 
   Status LockExclusive() override { return Status::Ok(); }  // BEGIN IMMEDIATE holds it
 
-  Status Commit() override {
+  Status CommitWork() override {
     if (finished_) return Status::Error(StatusCode::kFailedPrecondition, "transaction ended");
     const int rc = statements_.Run("COMMIT");
     if (rc != SQLITE_OK) return SqliteError(db_, rc, "COMMIT");

@@ -18,6 +18,7 @@
 #define TINYMLOPS_SERVER_STORE_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <variant>
@@ -57,7 +58,18 @@ class Transaction {
                                   const std::vector<SqlValue>& params = {}) = 0;
   // Holds the store's exclusive lock until the transaction ends (schema migrations).
   virtual Status LockExclusive() = 0;
-  virtual Status Commit() = 0;
+  // Commits; then runs the AfterCommit actions, in the order they were added.
+  Status Commit();
+  // Runs `action` once this transaction has committed, never when it rolls back: for what a
+  // process keeps in memory of what the transaction read or wrote (a cache filled from a
+  // rolled-back transaction would hold writes that never happened).
+  void AfterCommit(std::function<void()> action) { after_commit_.push_back(std::move(action)); }
+
+ protected:
+  virtual Status CommitWork() = 0;
+
+ private:
+  std::vector<std::function<void()>> after_commit_;
 };
 
 class Store {

@@ -1,7 +1,7 @@
 // Device sessions: one signed request opens a session; requests MACed under its key are
-// accepted; a bad MAC, an expired session, another device's session, a replayed counter and a
-// timestamp outside the window are refused (401), by one server process and by another one
-// sharing the store, over real HTTP against both backends.
+// accepted by the process that opened it; a bad MAC, an expired session, another device's
+// session, a replayed counter, a timestamp outside the window, and a session of another process
+// or of a process before its restart are refused (401), over real HTTP against both backends.
 #include <gtest/gtest.h>
 
 #include "server/auth/device_session.h"
@@ -71,16 +71,22 @@ TEST_P(DeviceSessionTest, SessionMacsAuthenticateDeviceRequests) {
                        "/v1/device/report", report);
   ASSERT_EQ(reported.status, 200) << reported.body;
   EXPECT_EQ(Json(reported)["context"]["battery_percent"], 33);
-  // Counters may skip; a new session continues from the last one.
+  // Counters may skip; a new session has counters of its own, and the old one stays good.
   EXPECT_EQ(Send(Mac(session, device.id, "GET", "/v1/device/self", 10), "GET", "/v1/device/self")
                 .status,
             200);
   Session next = OpenSession(device);
-  EXPECT_EQ(next.counter, 10);
+  EXPECT_EQ(next.counter, 0);
   EXPECT_NE(next.id, session.id);
-  EXPECT_EQ(Send(Mac(next, device.id, "GET", "/v1/device/self", 11), "GET", "/v1/device/self")
+  EXPECT_EQ(Send(Mac(next, device.id, "GET", "/v1/device/self", 1), "GET", "/v1/device/self")
                 .status,
             200);
+  EXPECT_EQ(Send(Mac(session, device.id, "GET", "/v1/device/self", 11), "GET", "/v1/device/self")
+                .status,
+            200);
+  EXPECT_EQ(Send(Mac(session, device.id, "GET", "/v1/device/self", 11), "GET", "/v1/device/self")
+                .status,
+            401);
   // A session does not open another session: that takes the identity key.
   auto renewed = Send(Mac(next, device.id, "POST", "/v1/device/session", 12), "POST",
                       "/v1/device/session");
@@ -117,8 +123,15 @@ TEST_P(DeviceSessionTest, BadMacsAndForeignSessionsAreRefused) {
             401);
   // A made-up session id, and a malformed MAC header.
   auto headers = Mac(session, device.id, "GET", "/v1/device/self", 5);
-  headers["X-Tinymlops-Session"] = "tms1." + device.id + ".99999999999.nothex";
+  headers["X-Tinymlops-Session"] = "tms2." + device.id + ".99999999999.nothex";
   EXPECT_EQ(Send(headers, "GET", "/v1/device/self").status, 401);
+  // A well-formed id this process never opened (as after a restart).
+  headers = Mac(session, device.id, "GET", "/v1/device/self", 5);
+  headers["X-Tinymlops-Session"] = "tms2." + device.id + ".99999999999." + std::string(16, 'a') +
+                                   "." + std::string(32, 'b');
+  auto unknown = Send(headers, "GET", "/v1/device/self");
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_NE(Error(unknown).find("another server process"), std::string::npos);
   headers = Mac(session, device.id, "GET", "/v1/device/self", 5);
   headers["X-Tinymlops-Mac"] = "zz";
   EXPECT_EQ(Send(headers, "GET", "/v1/device/self").status, 401);
@@ -143,7 +156,7 @@ TEST_P(DeviceSessionTest, ExpiredSessionsAreRefused) {
             200);
 }
 
-TEST_P(DeviceSessionTest, ReplaysAndStaleTimestampsAreRefusedByEveryProcess) {
+TEST_P(DeviceSessionTest, ASessionIsGoodOnlyWithTheProcessThatOpenedIt) {
   const std::string deployer = ProjectToken("acme", "deployer");
   Device device = EnrollDevice("acme", deployer);
   auto other_store = OpenStore(database_->location());
@@ -151,15 +164,20 @@ TEST_P(DeviceSessionTest, ReplaysAndStaleTimestampsAreRefusedByEveryProcess) {
   std::unique_ptr<ControlPlane> plane;
   std::unique_ptr<HttpServer> other;
   const uint16_t other_port = StartServer(**other_store, &plane, &other);
-  // A session opened through one process is good in the other.
   Session session = OpenSession(device, other_port);
   const auto first = Mac(session, device.id, "GET", "/v1/device/self", 5);
-  EXPECT_EQ(Send(first, "GET", "/v1/device/self").status, 200);
+  EXPECT_EQ(Send(first, "GET", "/v1/device/self", "", other_port).status, 200);
+  // A replay to the same process is refused by its counter, to another by the session.
   auto replay = Send(first, "GET", "/v1/device/self", "", other_port);
   EXPECT_EQ(replay.status, 401);
   EXPECT_NE(Error(replay).find("replayed"), std::string::npos);
-  EXPECT_EQ(Send(first, "GET", "/v1/device/self").status, 401);
-  // A smaller counter is refused; a larger one through the other process is accepted.
+  auto elsewhere = Send(first, "GET", "/v1/device/self");
+  EXPECT_EQ(elsewhere.status, 401);
+  EXPECT_NE(Error(elsewhere).find("another server process"), std::string::npos);
+  EXPECT_EQ(Send(Mac(session, device.id, "GET", "/v1/device/self", 6), "GET", "/v1/device/self")
+                .status,
+            401);
+  // A smaller counter is refused; a larger one is accepted.
   EXPECT_EQ(Send(Mac(session, device.id, "GET", "/v1/device/self", 4), "GET", "/v1/device/self",
                  "", other_port)
                 .status,
@@ -168,13 +186,44 @@ TEST_P(DeviceSessionTest, ReplaysAndStaleTimestampsAreRefusedByEveryProcess) {
                  "", other_port)
                 .status,
             200);
+  // A restarted process knows none of its earlier sessions.
   other->Stop();
+  other.reset();
+  plane.reset();
+  const uint16_t restarted = StartServer(**other_store, &plane, &other);
+  auto after_restart = Send(Mac(session, device.id, "GET", "/v1/device/self", 7), "GET",
+                            "/v1/device/self", "", restarted);
+  EXPECT_EQ(after_restart.status, 401);
+  EXPECT_NE(Error(after_restart).find("another server process"), std::string::npos);
+}
+
+TEST_P(DeviceSessionTest, StaleTimestampsAreRefused) {
+  const std::string deployer = ProjectToken("acme", "deployer");
+  Device device = EnrollDevice("acme", deployer);
+  Session session = OpenSession(device);
   for (int64_t skew : {-kDeviceRequestWindowSeconds - 5, kDeviceRequestWindowSeconds + 5}) {
     auto stale = Send(Mac(session, device.id, "GET", "/v1/device/self", 7, "", skew), "GET",
                       "/v1/device/self");
     EXPECT_EQ(stale.status, 401) << skew;
     EXPECT_NE(Error(stale).find("clock"), std::string::npos);
   }
+  EXPECT_EQ(Send(Mac(session, device.id, "GET", "/v1/device/self", 7), "GET", "/v1/device/self")
+                .status,
+            200);
+}
+
+// Session requests write their time behind them: the operators' view has it once written.
+TEST_P(DeviceSessionTest, SessionRequestsUpdateLastSeen) {
+  const std::string deployer = ProjectToken("acme", "deployer");
+  Device device = EnrollDevice("acme", deployer);
+  Session session = OpenSession(device);
+  clock_offset_ = 100;  // still inside the session
+  EXPECT_EQ(Send(Mac(session, device.id, "GET", "/v1/device/self", 1), "GET", "/v1/device/self")
+                .status,
+            200);
+  ASSERT_TRUE(plane_->FlushLastSeen().ok());
+  auto view = Json(Call("GET", "/v1/projects/acme/devices/" + device.id, deployer));
+  EXPECT_GE(view["last_seen_unix"].get<int64_t>(), Now() - 1) << view.dump();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DeviceSessionTest, ::testing::Values("sqlite", "postgresql"),

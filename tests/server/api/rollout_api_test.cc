@@ -466,6 +466,41 @@ TEST_P(RolloutApiTest, CheckinRecordsChangedReportsAndAnswersTheNewProfile) {
   EXPECT_EQ(restored["desired"]["deployment"], id);
 }
 
+// A check-in that repeats the device's last report is answered from the process's cache
+// (tinymlops_checkins_cached_total), and never once something its answer depends on changed:
+// a deployment created or rolled back (the project's revision), the device's tags (its own).
+TEST_P(RolloutApiTest, RepeatedCheckinsAreCachedUntilTheirAnswerChanges) {
+  Upload("1.0.0", "fp32");
+  ScriptedDevice d = NewDevice();
+  auto cached = [&] {
+    const std::string metrics = Call("GET", "/metrics", admin_).body;
+    const std::string name = "\ntinymlops_checkins_cached_total ";
+    const size_t at = metrics.find(name);
+    EXPECT_NE(at, std::string::npos) << metrics;
+    return at == std::string::npos ? -1 : std::stoll(metrics.substr(at + name.size()));
+  };
+  // Answered three times the same: at least the last two come from the cache.
+  auto same_three_times = [&] {
+    const int64_t before = cached();
+    const nlohmann::json first = Desired(d);
+    EXPECT_EQ(Desired(d), first);
+    EXPECT_EQ(Desired(d), first);
+    EXPECT_GE(cached() - before, 1);
+    return first;
+  };
+  EXPECT_TRUE(same_three_times().is_null());
+  const std::string lab = Create({{"model", "digits"}, {"version", "1.0.0"},
+                                  {"target", {{"tags", {"lab"}}}}})["id"];
+  EXPECT_TRUE(same_three_times().is_null());  // the deployment targets other devices
+  ASSERT_EQ(Call("PUT", "/v1/projects/acme/devices/" + d.device.id + "/tags", deployer_,
+                 R"({"tags":["lab"]})")
+                .status,
+            200);
+  EXPECT_EQ(same_three_times()["deployment"], lab);
+  Act(lab, "rollback", R"({"reason":"operator"})");
+  EXPECT_TRUE(same_three_times().is_null());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RolloutApiTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
