@@ -1,7 +1,8 @@
 // POST /v1/device/checkin (signed): the device's report and outcomes in, its desired state out
-// (docs/device-protocol.md, server/rollout/device_checkin.h). A check-in with no outcomes and
-// the report its device sent last is answered from the cache while nothing it depends on
-// changed (server/rollout/checkin_answer_cache.h); any other is computed and then cached.
+// (docs/device-protocol.md, server/rollout/device_checkin.h). A check-in whose body is the one
+// its device sent last, without outcomes, is answered from the cache while nothing the answer
+// depends on changed (server/rollout/checkin_answer_cache.h); any other is parsed and computed,
+// and its answer cached when it carried no outcome.
 #include <nlohmann/json.hpp>
 
 #include "server/api/control_plane.h"
@@ -82,16 +83,14 @@ void AddCheckinRoute(Router& router, const ControlPlane::Context& context,
   router.Add("POST", "/v1/device/checkin",
              DeviceRoute(c, [c, m, cache](Transaction& tx, HttpRequest& request,
                                           const AuthenticatedDevice& device) {
-               TMO_ASSIGN_OR_RESPOND(CheckinRequest body, ParseCheckinRequest(request.body));
-               const ReportFingerprint report = FingerprintReport(body.report);
-               if (body.outcomes.empty()) {
-                 if (auto cached = cache->Find(device.device_id, report, device.answers)) {
-                   m->Record(0, cached->desired, true);
-                   HttpResponse response;
-                   response.body = *cached->body;
-                   return response;
-                 }
+               const BodyFingerprint fingerprint = FingerprintBody(request.body);
+               if (auto cached = cache->Find(device.device_id, fingerprint, device.answers)) {
+                 m->Record(0, cached->desired, true);
+                 HttpResponse response;
+                 response.body = *cached->body;
+                 return response;
                }
+               TMO_ASSIGN_OR_RESPOND(CheckinRequest body, ParseCheckinRequest(request.body));
                TMO_ASSIGN_OR_RESPOND(
                    CheckinAnswer answer,
                    CheckInDevice(tx, device.project_id, device.device_id, body, c->now()));
@@ -103,9 +102,11 @@ void AddCheckinRoute(Router& router, const ControlPlane::Context& context,
                const bool desired = answer.desired.has_value();
                m->Record(body.outcomes.size(), desired, false);
                HttpResponse response = AnswerResponse(answer, deltas);
-               tx.AfterCommit([cache, device, report, body = response.body, desired] {
-                 cache->Remember(device.device_id, report, device.answers, body, desired);
-               });
+               if (body.outcomes.empty()) {  // a body with outcomes is never answered from memory
+                 tx.AfterCommit([cache, device, fingerprint, answer = response.body, desired] {
+                   cache->Remember(device.device_id, fingerprint, device.answers, answer, desired);
+                 });
+               }
                return response;
              }));
 }

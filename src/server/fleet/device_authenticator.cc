@@ -30,16 +30,16 @@ Result<AuthenticatedDevice> AuthenticateSession(Transaction& tx, DeviceSessions&
   TMM_RETURN_IF_ERROR(sessions.Accept(
       session, DeviceSessionMessage(method, target, session.timestamp, session.counter, body),
       now));
-  TMM_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string("SELECT project_id, ") +
+  TMM_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string("SELECT project_id, last_seen_unix, ") +
                                                kAnswerRevisionColumns +
                                                " FROM devices WHERE id = ?",
                                            {session.device_id}));
   if (rows.empty()) {
     return Status::Error(StatusCode::kInvalidArgument, "unknown device: enroll it first");
   }
-  last_seen.Note(session.device_id, now);
+  if (now - rows[0].Int(1) >= kLastSeenResolutionSeconds) last_seen.Note(session.device_id, now);
   return AuthenticatedDevice{session.device_id, rows[0].Text(0), true,
-                             AnswerRevisions{rows[0].Int(2), rows[0].Int(1)}};
+                             AnswerRevisions{rows[0].Int(3), rows[0].Int(2)}};
 }
 
 }  // namespace

@@ -7,8 +7,9 @@
 //   written in the same transaction.
 // - MACed under a session (server/auth/device_session.h, when X-Tinymlops-Session is present):
 //   the timestamp is within the window and `sessions` (this process's) accepts the session,
-//   the MAC and the counter, with no write to the store; the time is noted in `last_seen`,
-//   which writes it behind (server/fleet/last_seen_recorder.h).
+//   the MAC and the counter, with no write to the store; the time is noted in `last_seen`
+//   (which writes it behind, server/fleet/last_seen_recorder.h) when the stored one is
+//   kLastSeenResolutionSeconds old.
 // Either way the device's project and its answer revisions (server/fleet/answer_revisions.h)
 // are read in one statement, before anything else the caller reads.
 // Errors: kInvalidArgument (headers, signature or MAC, timestamp, expiry, replay, a session of

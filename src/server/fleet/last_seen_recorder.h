@@ -1,6 +1,9 @@
 // LastSeenRecorder: the last time each device was heard from through a session, written to the
 // store behind the requests (devices.last_seen_unix), so that a session-MACed request costs no
-// write of its own (server/auth/device_session.h).
+// write of its own (server/auth/device_session.h). A session request is noted only when the
+// stored time is kLastSeenResolutionSeconds old or older: the operators' view of a device that
+// talks through a session is at most that stale, and a device checking in every few seconds
+// costs one write per that period.
 //
 // Note() keeps the newest time per device in memory; a background thread writes what was
 // noted once per `period` in one transaction (a device noted many times in between costs one
@@ -26,6 +29,8 @@
 #include "server/store/store.h"
 
 namespace tinymlops::server {
+
+constexpr int64_t kLastSeenResolutionSeconds = 30;
 
 class LastSeenRecorder {
  public:

@@ -7,21 +7,10 @@
 
 namespace tinymlops::server {
 
-ReportFingerprint FingerprintReport(const DeviceReport& report) {
-  crypto_generichash_state state;
-  crypto_generichash_init(&state, nullptr, 0, sizeof(ReportFingerprint));
-  for (const std::string* field : {&report.profile, &report.context, &report.health,
-                                   &report.installed}) {
-    uint8_t length[8];
-    for (size_t i = 0; i < sizeof length; ++i) {
-      length[i] = static_cast<uint8_t>(static_cast<uint64_t>(field->size()) >> (8 * i));
-    }
-    crypto_generichash_update(&state, length, sizeof length);
-    crypto_generichash_update(&state, reinterpret_cast<const uint8_t*>(field->data()),
-                              field->size());
-  }
-  ReportFingerprint fingerprint;
-  crypto_generichash_final(&state, fingerprint.data(), fingerprint.size());
+BodyFingerprint FingerprintBody(const std::string& body) {
+  BodyFingerprint fingerprint;
+  crypto_generichash(fingerprint.data(), fingerprint.size(),
+                     reinterpret_cast<const uint8_t*>(body.data()), body.size(), nullptr, 0);
   return fingerprint;
 }
 
@@ -33,12 +22,12 @@ CheckinAnswerCache::Shard& CheckinAnswerCache::ShardOf(const std::string& device
 }
 
 std::optional<CachedAnswer> CheckinAnswerCache::Find(const std::string& device_id,
-                                                     const ReportFingerprint& report,
+                                                     const BodyFingerprint& request,
                                                      const AnswerRevisions& revisions) const {
   Shard& shard = ShardOf(device_id);
   std::lock_guard<std::mutex> lock(shard.mutex);
   const auto found = shard.entries.find(device_id);
-  if (found == shard.entries.end() || found->second.report != report ||
+  if (found == shard.entries.end() || found->second.request != request ||
       !(found->second.revisions == revisions)) {
     return std::nullopt;
   }
@@ -60,11 +49,11 @@ std::shared_ptr<const std::string> CheckinAnswerCache::Intern(const std::string&
   return fresh;
 }
 
-void CheckinAnswerCache::Remember(const std::string& device_id, const ReportFingerprint& report,
-                                  const AnswerRevisions& revisions, const std::string& body,
+void CheckinAnswerCache::Remember(const std::string& device_id, const BodyFingerprint& request,
+                                  const AnswerRevisions& revisions, const std::string& answer,
                                   bool desired) {
   if (revisions.project < 0 || revisions.device < 0) return;
-  Entry entry{report, revisions, CachedAnswer{Intern(body), desired}};
+  Entry entry{request, revisions, CachedAnswer{Intern(answer), desired}};
   Shard& shard = ShardOf(device_id);
   std::lock_guard<std::mutex> lock(shard.mutex);
   auto found = shard.entries.find(device_id);

@@ -1,14 +1,15 @@
 // CheckinAnswerCache: the last answer this process gave each device's check-in, so that a
-// routine check-in (the device sends the same report as last time and no new outcome) is
-// answered without the reads that compute a desired state (server/rollout/device_checkin.h).
+// routine check-in (the device sends the same body as last time, with no outcome) is answered
+// without parsing it or reading what computes a desired state (server/rollout/device_checkin.h).
 //
-// An entry is the answer's bytes, the fingerprint of the report it answered and the answer
-// revisions (server/fleet/answer_revisions.h) that the check-in computing it read first. Find
-// returns it only for the same fingerprint and the same revisions, read again by the new
-// check-in: every write an answer depends on bumps one of them, in any server process, so
-// equal revisions mean the store holds what the answer was computed from. Fill it only from a
-// committed transaction (Transaction::AfterCommit). What a stale entry cannot do: be found,
-// since a revision read after the change differs; so there is nothing to invalidate.
+// An entry is the answer's bytes, the fingerprint of the request body it answered (one without
+// outcomes: the caller remembers no other) and the answer revisions
+// (server/fleet/answer_revisions.h) that the check-in computing it read first. Find returns it
+// only for the same fingerprint and the same revisions, read again by the new check-in: every write
+// an answer depends on bumps one of them, in any server process, so equal revisions mean the store
+// holds what the answer was computed from. Fill it only from a committed transaction
+// (Transaction::AfterCommit). What a stale entry cannot do: be found, since a revision read after
+// the change differs; so there is nothing to invalidate.
 //
 // Answers are interned: devices answered the same bytes share one copy, so memory grows by an
 // entry per device (about 150 bytes) plus each distinct answer once. At most `capacity`
@@ -27,13 +28,12 @@
 #include <unordered_map>
 
 #include "server/fleet/answer_revisions.h"
-#include "server/fleet/device_directory.h"
 
 namespace tinymlops::server {
 
-// BLAKE2b-128 of the report's four fields (each with its length).
-using ReportFingerprint = std::array<uint8_t, 16>;
-ReportFingerprint FingerprintReport(const DeviceReport& report);
+// BLAKE2b-128 of a check-in's request body.
+using BodyFingerprint = std::array<uint8_t, 16>;
+BodyFingerprint FingerprintBody(const std::string& body);
 
 struct CachedAnswer {
   std::shared_ptr<const std::string> body;
@@ -45,18 +45,18 @@ class CheckinAnswerCache {
   static constexpr size_t kDefaultCapacity = size_t{1} << 18;
   explicit CheckinAnswerCache(size_t capacity = kDefaultCapacity);
 
-  std::optional<CachedAnswer> Find(const std::string& device_id, const ReportFingerprint& report,
+  std::optional<CachedAnswer> Find(const std::string& device_id, const BodyFingerprint& request,
                                    const AnswerRevisions& revisions) const;
   // Replaces the device's entry. Revisions not read (-1) store nothing.
-  void Remember(const std::string& device_id, const ReportFingerprint& report,
-                const AnswerRevisions& revisions, const std::string& body, bool desired);
+  void Remember(const std::string& device_id, const BodyFingerprint& request,
+                const AnswerRevisions& revisions, const std::string& answer, bool desired);
 
-  size_t size() const;               // entries
-  size_t distinct_answers() const;   // interned bodies still in use
+  size_t size() const;              // entries
+  size_t distinct_answers() const;  // interned bodies still in use
 
  private:
   struct Entry {
-    ReportFingerprint report{};
+    BodyFingerprint request{};
     AnswerRevisions revisions;
     CachedAnswer answer;
   };

@@ -1,5 +1,5 @@
-// CheckinAnswerCache: an answer is found only for the report it answered and the revisions
-// its check-in read; equal answers share one copy; the capacity bounds the entries.
+// CheckinAnswerCache: an answer is found only for the request body it answered and the
+// revisions its check-in read; equal answers share one copy; the capacity bounds the entries.
 #include <gtest/gtest.h>
 
 #include "server/rollout/checkin_answer_cache.h"
@@ -7,16 +7,13 @@
 namespace tinymlops::server {
 namespace {
 
-DeviceReport Report(const std::string& context) {
-  DeviceReport report;
-  report.profile = R"({"architecture":"x86_64"})";
-  report.context = context;
-  return report;
+BodyFingerprint Request(const std::string& context) {
+  return FingerprintBody(R"({"profile": {"architecture": "x86_64"}, "context": )" + context + "}");
 }
 
-TEST(CheckinAnswerCacheTest, FoundOnlyForTheSameReportAndRevisions) {
+TEST(CheckinAnswerCacheTest, FoundOnlyForTheSameRequestAndRevisions) {
   CheckinAnswerCache cache;
-  const ReportFingerprint report = FingerprintReport(Report(R"({"battery_percent":80})"));
+  const BodyFingerprint report = Request(R"({"battery_percent":80})");
   cache.Remember("dev_a", report, AnswerRevisions{3, 7}, R"({"desired":null})", false);
   auto found = cache.Find("dev_a", report, AnswerRevisions{3, 7});
   ASSERT_TRUE(found.has_value());
@@ -25,8 +22,8 @@ TEST(CheckinAnswerCacheTest, FoundOnlyForTheSameReportAndRevisions) {
   EXPECT_FALSE(cache.Find("dev_a", report, AnswerRevisions{4, 7}));  // the project changed
   EXPECT_FALSE(cache.Find("dev_a", report, AnswerRevisions{3, 8}));  // the device changed
   EXPECT_FALSE(cache.Find("dev_b", report, AnswerRevisions{3, 7}));  // another device
-  EXPECT_FALSE(cache.Find("dev_a", FingerprintReport(Report(R"({"battery_percent":79})")),
-                          AnswerRevisions{3, 7}));  // another report
+  EXPECT_FALSE(cache.Find("dev_a", Request(R"({"battery_percent":79})"),
+                          AnswerRevisions{3, 7}));  // another body
   // A new answer replaces the device's entry.
   cache.Remember("dev_a", report, AnswerRevisions{4, 7}, R"({"desired":{}})", true);
   EXPECT_FALSE(cache.Find("dev_a", report, AnswerRevisions{3, 7}));
@@ -36,18 +33,9 @@ TEST(CheckinAnswerCacheTest, FoundOnlyForTheSameReportAndRevisions) {
   EXPECT_EQ(cache.size(), 1u);
 }
 
-TEST(CheckinAnswerCacheTest, FingerprintsSeparateTheFields) {
-  DeviceReport a, b;
-  a.profile = "ab";
-  b.profile = "a";
-  b.context = "b";  // the same bytes, split differently
-  EXPECT_NE(FingerprintReport(a), FingerprintReport(b));
-  EXPECT_EQ(FingerprintReport(a), FingerprintReport(a));
-}
-
 TEST(CheckinAnswerCacheTest, RevisionsNotReadAreNotCached) {
   CheckinAnswerCache cache;
-  const ReportFingerprint report = FingerprintReport(Report("{}"));
+  const BodyFingerprint report = Request("{}");
   cache.Remember("dev_a", report, AnswerRevisions{}, "{}", false);
   EXPECT_EQ(cache.size(), 0u);
   EXPECT_FALSE(cache.Find("dev_a", report, AnswerRevisions{}));
@@ -55,7 +43,7 @@ TEST(CheckinAnswerCacheTest, RevisionsNotReadAreNotCached) {
 
 TEST(CheckinAnswerCacheTest, EqualAnswersShareOneCopy) {
   CheckinAnswerCache cache;
-  const ReportFingerprint report = FingerprintReport(Report("{}"));
+  const BodyFingerprint report = Request("{}");
   for (int i = 0; i < 100; ++i) {
     cache.Remember("dev_" + std::to_string(i), report, AnswerRevisions{1, 0},
                    R"({"desired":{"version":"1.0.0"}})", true);
@@ -73,7 +61,7 @@ TEST(CheckinAnswerCacheTest, EqualAnswersShareOneCopy) {
 
 TEST(CheckinAnswerCacheTest, CapacityBoundsTheEntries) {
   CheckinAnswerCache cache(64);
-  const ReportFingerprint report = FingerprintReport(Report("{}"));
+  const BodyFingerprint report = Request("{}");
   for (int i = 0; i < 10000; ++i) {
     cache.Remember("dev_" + std::to_string(i), report, AnswerRevisions{1, i}, std::to_string(i),
                    false);
