@@ -2,7 +2,7 @@
 // int8/uint8 paths of int8_conv.h take over where they apply.
 #include "runtime/kernels/optimized/optimized_registrations.h"
 
-#ifdef TINYMLOPS_OPTIMIZED_AVX512
+#ifdef TINYMLOPS_OPTIMIZED_FLOAT
 
 #include "runtime/kernels/optimized/float_conv.h"
 #include "runtime/kernels/optimized/int8_conv.h"
@@ -28,4 +28,4 @@ KernelRegistration Conv() { return {"Conv", Prepare, reference::Conv().eval}; }
 
 }  // namespace tinymlops::runtime::optimized
 
-#endif  // TINYMLOPS_OPTIMIZED_AVX512
+#endif  // TINYMLOPS_OPTIMIZED_FLOAT

@@ -1,6 +1,6 @@
 #include "runtime/kernels/optimized/float_conv.h"
 
-#ifdef TINYMLOPS_OPTIMIZED_AVX512
+#ifdef TINYMLOPS_OPTIMIZED_FLOAT
 
 #include "runtime/kernels/activation_range.h"
 #include "runtime/kernels/optimized/blocked_depthwise_conv.h"
@@ -205,4 +205,4 @@ Status PrepareFloatConv(PrepareContext& context, Node& node) {
 
 }  // namespace tinymlops::runtime::optimized
 
-#endif  // TINYMLOPS_OPTIMIZED_AVX512
+#endif  // TINYMLOPS_OPTIMIZED_FLOAT

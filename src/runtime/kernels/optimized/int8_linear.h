@@ -20,6 +20,7 @@
 #include "runtime/kernels/optimized/simd.h"
 
 #ifdef TINYMLOPS_OPTIMIZED_AVX512
+#define TINYMLOPS_OPTIMIZED_INT8_LINEAR 1
 
 namespace tinymlops::runtime::optimized {
 
