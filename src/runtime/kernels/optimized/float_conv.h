@@ -19,7 +19,11 @@
 #ifndef TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_FLOAT_CONV_H_
 #define TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_FLOAT_CONV_H_
 
+#include <cstddef>
+
 #include "runtime/kernel.h"
+#include "runtime/kernels/activation_range.h"
+#include "runtime/kernels/optimized/conv_geometry.h"
 #include "runtime/kernels/optimized/simd.h"
 
 #ifdef TINYMLOPS_OPTIMIZED_FLOAT
@@ -27,6 +31,19 @@
 namespace tinymlops::runtime::optimized {
 
 Status PrepareFloatConv(PrepareContext& context, Node& node);
+
+// The same paths for callers with their own float32 operands (the int8 Conv of
+// int8_float_conv.h): a convolution of geometry `g` (its batch included) with `weights`
+// ([M, C / group, kernel_h, kernel_w]), `bias` (M values, or nullptr) and `clamp`, all of which
+// must outlive the plan. *plan is null when no optimized path fits (the layout reads too many
+// phases). Errors: persistent memory exhausted (naming `node`).
+struct FloatConvPlan;
+Status PrepareFloatConvPlan(PrepareContext& context, const Node& node, const ConvGeometry& g,
+                            const float* weights, const float* bias, FloatRange clamp,
+                            const FloatConvPlan** plan, size_t* scratch_floats);
+// output = clamp(bias + conv(input, weights)), NCHW, every image; `scratch` holds the
+// plan's scratch_floats.
+void RunFloatConvPlan(const FloatConvPlan& plan, const float* input, float* scratch, float* output);
 
 }  // namespace tinymlops::runtime::optimized
 
