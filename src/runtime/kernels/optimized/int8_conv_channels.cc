@@ -13,40 +13,6 @@ namespace {
 
 constexpr int64_t kExactFloatSum = 1 << 24;  // float32 holds every integer below it
 
-// kIntLanes bytes as int32 lanes, sign- or zero-extended.
-IntVector LoadBytesAsInt32(const uint8_t* bytes, bool signed_input) {
-#ifdef TINYMLOPS_OPTIMIZED_AVX512
-  const __m128i loaded = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes));
-  return signed_input ? _mm512_cvtepi8_epi32(loaded) : _mm512_cvtepu8_epi32(loaded);
-#else
-  const __m128i loaded = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(bytes));
-  return signed_input ? _mm256_cvtepi8_epi32(loaded) : _mm256_cvtepu8_epi32(loaded);
-#endif
-}
-
-// The low byte of every int32 lane, to kIntLanes bytes.
-void StoreLowBytes(uint8_t* bytes, IntVector value) {
-#ifdef TINYMLOPS_OPTIMIZED_AVX512
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(bytes), _mm512_cvtepi32_epi8(value));
-#else
-  // Bytes 0, 4, 8, 12 of each 128-bit half, then the two halves' first dwords together.
-  const __m256i low_bytes = _mm256_shuffle_epi8(
-      value, _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 4, 8,
-                              12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1));
-  const __m256i together =
-      _mm256_permutevar8x32_epi32(low_bytes, _mm256_setr_epi32(0, 4, 0, 0, 0, 0, 0, 0));
-  _mm_storel_epi64(reinterpret_cast<__m128i*>(bytes), _mm256_castsi256_si128(together));
-#endif
-}
-
-#ifdef TINYMLOPS_OPTIMIZED_AVX512
-inline __m512 Int32ToFloats(__m512i value) { return _mm512_cvtepi32_ps(value); }
-inline __m512i FloatsToInt32(__m512 value) { return _mm512_cvtps_epi32(value); }
-#else
-inline __m256 Int32ToFloats(__m256i value) { return _mm256_cvtepi32_ps(value); }
-inline __m256i FloatsToInt32(__m256 value) { return _mm256_cvtps_epi32(value); }
-#endif
-
 }  // namespace
 
 Status PrepareInt8ConvChannels(PrepareContext& context, const Node& node,

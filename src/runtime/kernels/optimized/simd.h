@@ -100,6 +100,27 @@ inline IntVector ShiftLeftInt32Lanes(IntVector a, IntVector count) {
 inline IntVector ShiftLeftInt32(IntVector a, int count) {
   return _mm512_sll_epi32(a, _mm_cvtsi32_si128(count));
 }
+// kIntLanes bytes as int32 lanes, sign- or zero-extended (int8 or uint8).
+inline IntVector LoadBytesAsInt32(const uint8_t* bytes, bool is_signed) {
+  const __m128i loaded = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes));
+  return is_signed ? _mm512_cvtepi8_epi32(loaded) : _mm512_cvtepu8_epi32(loaded);
+}
+// The low byte of every int32 lane, to kIntLanes bytes.
+inline void StoreLowBytes(uint8_t* bytes, IntVector value) {
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(bytes), _mm512_cvtepi32_epi8(value));
+}
+inline FloatVector Int32ToFloats(IntVector value) { return _mm512_cvtepi32_ps(value); }
+// Rounded to nearest (exact for integer-valued floats).
+inline IntVector FloatsToInt32(FloatVector value) { return _mm512_cvtps_epi32(value); }
+// acc + the sums of the two int16 products of each int32 lane's int16 pair (exact in int32
+// for int8-range operands).
+inline IntVector MultiplyAddInt16Pairs(IntVector acc, IntVector a, IntVector b) {
+#ifdef __AVX512VNNI__
+  return _mm512_dpwssd_epi32(acc, a, b);
+#else
+  return _mm512_add_epi32(acc, _mm512_madd_epi16(a, b));
+#endif
+}
 #else
 using FloatVector = __m256;
 using LaneBits = uint16_t;  // the low 8 bits
@@ -171,6 +192,24 @@ inline IntVector ShiftLeftInt32Lanes(IntVector a, IntVector count) {
 }
 inline IntVector ShiftLeftInt32(IntVector a, int count) {
   return _mm256_sll_epi32(a, _mm_cvtsi32_si128(count));
+}
+inline IntVector LoadBytesAsInt32(const uint8_t* bytes, bool is_signed) {
+  const __m128i loaded = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(bytes));
+  return is_signed ? _mm256_cvtepi8_epi32(loaded) : _mm256_cvtepu8_epi32(loaded);
+}
+inline void StoreLowBytes(uint8_t* bytes, IntVector value) {
+  // Bytes 0, 4, 8, 12 of each 128-bit half, then the two halves' first dwords together.
+  const __m256i low_bytes = _mm256_shuffle_epi8(
+      value, _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 4, 8,
+                              12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1));
+  const __m256i together =
+      _mm256_permutevar8x32_epi32(low_bytes, _mm256_setr_epi32(0, 4, 0, 0, 0, 0, 0, 0));
+  _mm_storel_epi64(reinterpret_cast<__m128i*>(bytes), _mm256_castsi256_si128(together));
+}
+inline FloatVector Int32ToFloats(IntVector value) { return _mm256_cvtepi32_ps(value); }
+inline IntVector FloatsToInt32(FloatVector value) { return _mm256_cvtps_epi32(value); }
+inline IntVector MultiplyAddInt16Pairs(IntVector acc, IntVector a, IntVector b) {
+  return _mm256_add_epi32(acc, _mm256_madd_epi16(a, b));
 }
 #endif
 
