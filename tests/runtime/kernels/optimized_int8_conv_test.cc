@@ -26,7 +26,7 @@ struct Int8ConvCase {
   int kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
   int pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
   bool per_channel = true, bias = true;
-  // Every input 255 from its zero point, the first half of each filter's taps 127 above the
+  // Every input 255 from its zero point, the first half of each filter's patch 127 above the
   // weight zero point and the second half 127 below, no bias, and an output step of one
   // accumulator unit: windows inside the input sum to exactly 0 after partial sums of
   // 127 * 255 * taps / 2, so any rounding of those sums shows in the output.
@@ -83,12 +83,12 @@ void CheckInt8Conv(const Int8ConvCase& c, std::mt19937& rng) {
   TensorDef w_def =
       RandomIntTensor("w", c.weight_dtype, c.Shape(c.filters, in_group, c.kernel_h, c.kernel_w),
                       w_low, w_high, rng, true);
-  const int kernel = c.kernel_h * c.kernel_w;
+  const int patch = in_group * c.kernel_h * c.kernel_w;
   if (c.extreme) {
     std::vector<uint8_t> values(w_def.data.size());
     for (size_t i = 0; i < values.size(); ++i)
       values[i] =
-          static_cast<uint8_t>((signed_w ? 0 : 128) + (int(i % kernel) < kernel / 2 ? 127 : -127));
+          static_cast<uint8_t>((signed_w ? 0 : 128) + (int(i % patch) < patch / 2 ? 127 : -127));
     w_def.SetValues(values);
   }
   const int scales = c.per_channel ? c.filters : 1;
@@ -287,26 +287,36 @@ TEST(OptimizedInt8ConvTest, FewInputChannelsAreBitExact) {
         }
 }
 
-// Depthwise sums run in float32, exact while 255 * sum |w| < 2^24: 500 extreme taps (partial
-// sums up to 8.1M) stay on that path; at 1040 taps (partial sums of 16.8M, which float32 would
-// round: its final sum would be -1, not 0) the node must fall back to int32 arithmetic.
-TEST(OptimizedInt8ConvTest, DepthwiseAtTheExactFloatBoundIsBitExact) {
+// Depthwise sums (and, without the integer kernels of int8_conv.h, every Conv's) run in float32,
+// exact while 255 * sum |w| < 2^24: 500 extreme taps (partial sums up to 8.1M) stay on that
+// path; at 1040 taps (partial sums of 16.8M, which float32 would round: its final sum would be
+// -1, not 0) the node must fall back to int32 arithmetic. The taps are a 1-D kernel's, or a
+// dense convolution's input channels times a kernel of 4.
+TEST(OptimizedInt8ConvTest, ConvolutionsAtTheExactFloatBoundAreBitExact) {
   std::mt19937 rng(3);
   for (DType dtype : {DType::kInt8, DType::kUInt8})
-    for (int taps : {500, 1040}) {
-      Int8ConvCase c;
-      c.dtype = c.weight_dtype = dtype;
-      c.spatial_rank = 1;
-      c.channels = c.filters = c.group = 3;
-      c.width = taps + 20;
-      c.kernel_w = taps;
-      c.pad_left = c.pad_right = 2;
-      c.extreme = true;
-      c.bias = false;
-      c.per_channel = false;
-      CheckInt8Conv(c, rng);
-      if (::testing::Test::HasFatalFailure()) return;
-    }
+    for (int taps : {500, 1040})
+      for (bool depthwise : {true, false}) {
+        Int8ConvCase c;
+        c.dtype = c.weight_dtype = dtype;
+        c.spatial_rank = 1;
+        if (depthwise) {
+          c.channels = c.filters = c.group = 3;
+          c.width = taps + 20;
+          c.kernel_w = taps;
+        } else {
+          c.channels = taps / 4;
+          c.filters = 3;
+          c.width = 9;
+          c.kernel_w = 4;
+        }
+        c.pad_left = c.pad_right = 2;
+        c.extreme = true;
+        c.bias = false;
+        c.per_channel = false;
+        CheckInt8Conv(c, rng);
+        if (::testing::Test::HasFatalFailure()) return;
+      }
 }
 
 }  // namespace

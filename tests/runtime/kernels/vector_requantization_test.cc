@@ -1,7 +1,10 @@
 // The vector requantization of the optimized int8 kernels (vector_requantization.h) against
 // the scalar TFLite arithmetic (quantized_math.h), lane by lane: every shift QuantizeMultiplier
 // can make, multipliers across their range, and accumulators that include the int32 extremes,
-// exact ties of the final rounding and random values. Skipped on a build without AVX-512.
+// exact ties of the final rounding and random values, on the build's vectors (AVX-512 or AVX2).
+// Skipped on a build with neither.
+#include "runtime/kernels/optimized/vector_requantization.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,16 +13,17 @@
 #include <random>
 #include <vector>
 
-#include "runtime/kernels/optimized/vector_requantization.h"
 #include "runtime/kernels/quantized_math.h"
 
 namespace tinymlops::runtime {
 namespace {
 
 TEST(VectorRequantizationTest, LanesMatchTheScalarArithmetic) {
-#ifndef TINYMLOPS_OPTIMIZED_AVX512
-  GTEST_SKIP() << "this build has no AVX-512 kernels";
+#ifndef TINYMLOPS_OPTIMIZED_FLOAT
+  GTEST_SKIP() << "this build has no vector kernels";
 #else
+  using optimized::kIntLanes;
+  using optimized::LoadInts;
   std::mt19937 rng(53);
   std::uniform_int_distribution<int32_t> any_int32(std::numeric_limits<int32_t>::min(),
                                                    std::numeric_limits<int32_t>::max());
@@ -35,23 +39,23 @@ TEST(VectorRequantizationTest, LanesMatchTheScalarArithmetic) {
                                      std::numeric_limits<int32_t>::max(), 0, 1, -1};
       // Accumulators whose product lands on a tie of the final rounding, and random ones.
       for (int i = 0; i < 11; ++i) inputs.push_back(any_int32(rng) >> (i % 31));
-      alignas(64) int32_t lanes[16];
-      for (size_t base = 0; base < inputs.size(); base += 16) {
-        for (int i = 0; i < 16; ++i)
+      int32_t lanes[kIntLanes];
+      for (size_t base = 0; base < inputs.size(); base += kIntLanes) {
+        for (int i = 0; i < kIntLanes; ++i)
           lanes[i] = base + i < inputs.size() ? inputs[base + i] : any_int32(rng);
         const auto channel =
             optimized::ChannelRequantization::FromShift(multiplier, quantized_shift);
-        alignas(64) int32_t scaled[16], requantized[16];
-        _mm512_store_si512(scaled, optimized::MultiplyByQuantizedMultiplierVector(
-                                       _mm512_load_si512(lanes), channel));
-        _mm512_store_si512(requantized, optimized::RequantizeVector(
-                                            _mm512_load_si512(lanes), channel,
-                                            _mm512_set1_epi32(zero_point), _mm512_set1_epi32(low),
-                                            _mm512_set1_epi32(high)));
-        for (int i = 0; i < 16; ++i) {
+        int32_t scaled[kIntLanes], requantized[kIntLanes];
+        optimized::StoreInts(
+            scaled, optimized::MultiplyByQuantizedMultiplierVector(LoadInts(lanes), channel));
+        optimized::StoreInts(requantized,
+                             optimized::RequantizeVector(
+                                 LoadInts(lanes), channel, optimized::BroadcastInt32(zero_point),
+                                 optimized::BroadcastInt32(low), optimized::BroadcastInt32(high)));
+        for (int i = 0; i < kIntLanes; ++i) {
           const int32_t want = MultiplyByQuantizedMultiplier(lanes[i], multiplier, quantized_shift);
-          ASSERT_EQ(scaled[i], want) << "x " << lanes[i] << " multiplier " << multiplier
-                                     << " shift " << quantized_shift;
+          ASSERT_EQ(scaled[i], want)
+              << "x " << lanes[i] << " multiplier " << multiplier << " shift " << quantized_shift;
           const int64_t shifted = int64_t{want} + zero_point;  // the lanes wrap like int32
           ASSERT_EQ(requantized[i],
                     ClampInt32(static_cast<int32_t>(static_cast<uint32_t>(shifted)), low, high));
@@ -64,28 +68,31 @@ TEST(VectorRequantizationTest, LanesMatchTheScalarArithmetic) {
 // The per-lane form (each lane its own multiplier and shift, as the int8 Gemm's output
 // columns): every lane against the scalar arithmetic.
 TEST(VectorRequantizationTest, PerLaneParametersMatchTheScalarArithmetic) {
-#ifndef TINYMLOPS_OPTIMIZED_AVX512
-  GTEST_SKIP() << "this build has no AVX-512 kernels";
+#ifndef TINYMLOPS_OPTIMIZED_FLOAT
+  GTEST_SKIP() << "this build has no vector kernels";
 #else
+  using optimized::kIntLanes;
+  using optimized::LoadInts;
   std::mt19937 rng(59);
   std::uniform_int_distribution<int32_t> any_int32(std::numeric_limits<int32_t>::min(),
                                                    std::numeric_limits<int32_t>::max());
   std::uniform_int_distribution<int> any_shift(-31, 30);
   std::uniform_real_distribution<double> mantissa(0.5, 1.0);
   for (int trial = 0; trial < 4000; ++trial) {
-    alignas(64) int32_t x[16], multiplier[16], left_shift[16], right_shift[16], scaled[16];
-    int shift[16];
-    for (int i = 0; i < 16; ++i) {
+    int32_t x[kIntLanes], multiplier[kIntLanes], left_shift[kIntLanes], right_shift[kIntLanes],
+        scaled[kIntLanes];
+    int shift[kIntLanes];
+    for (int i = 0; i < kIntLanes; ++i) {
       QuantizeMultiplier(std::ldexp(mantissa(rng), any_shift(rng)), &multiplier[i], &shift[i]);
       const auto channel = optimized::ChannelRequantization::FromShift(multiplier[i], shift[i]);
       left_shift[i] = channel.left_shift;
       right_shift[i] = channel.right_shift;
       x[i] = trial % 2 ? any_int32(rng) : any_int32(rng) >> (i % 31);
     }
-    _mm512_store_si512(scaled, optimized::MultiplyByQuantizedMultiplierLanes(
-                                   _mm512_load_si512(x), _mm512_load_si512(multiplier),
-                                   _mm512_load_si512(left_shift), _mm512_load_si512(right_shift)));
-    for (int i = 0; i < 16; ++i)
+    optimized::StoreInts(scaled, optimized::MultiplyByQuantizedMultiplierLanes(
+                                     LoadInts(x), LoadInts(multiplier), LoadInts(left_shift),
+                                     LoadInts(right_shift)));
+    for (int i = 0; i < kIntLanes; ++i)
       ASSERT_EQ(scaled[i], MultiplyByQuantizedMultiplier(x[i], multiplier[i], shift[i]))
           << "lane " << i << " x " << x[i] << " multiplier " << multiplier[i] << " shift "
           << shift[i];

@@ -1,6 +1,6 @@
 #include "runtime/kernels/optimized/blocked_depthwise_conv.h"
 
-#ifdef TINYMLOPS_OPTIMIZED_AVX512
+#ifdef TINYMLOPS_OPTIMIZED_FLOAT
 
 #include <algorithm>
 #include <cstdint>
@@ -8,7 +8,7 @@
 namespace tinymlops::runtime::optimized {
 namespace {
 
-constexpr int kLanes = 16;
+constexpr int kLanes = kFloatLanes;
 
 // Tile rows (or columns) along one axis: the padded input the outputs read, and at least the
 // input itself after the leading padding.
@@ -27,8 +27,9 @@ int RoundedInputPixels(const ConvGeometry& g) {
   return (g.in_plane() + kLanes - 1) / kLanes * kLanes;
 }
 
-// Transposes 16 vectors as a 16x16 matrix: lane j of v[i] becomes lane i of v[j].
-void Transpose16x16(__m512 v[16]) {
+// Transposes kLanes vectors as a kLanes x kLanes matrix: lane j of v[i] becomes lane i of v[j].
+#ifdef TINYMLOPS_OPTIMIZED_AVX512
+void TransposeLanes(FloatVector v[kLanes]) {
   __m512 t[16];
   for (int i = 0; i < 16; i += 2) {
     t[i] = _mm512_unpacklo_ps(v[i], v[i + 1]);
@@ -54,30 +55,52 @@ void Transpose16x16(__m512 v[16]) {
     v[12 + m] = _mm512_shuffle_f32x4(y_low, y_high, 0xDD);
   }
 }
+#else
+void TransposeLanes(FloatVector v[kLanes]) {
+  __m256 t[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(v[i], v[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(v[i], v[i + 1]);
+  }
+  // Per 128-bit half k, u[4 * g + m] holds column 4k + m of rows 4g .. 4g + 3.
+  __m256 u[8];
+  const auto pd = [](__m256 x) { return _mm256_castps_pd(x); };
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = _mm256_castpd_ps(_mm256_unpacklo_pd(pd(t[i]), pd(t[i + 2])));
+    u[i + 1] = _mm256_castpd_ps(_mm256_unpackhi_pd(pd(t[i]), pd(t[i + 2])));
+    u[i + 2] = _mm256_castpd_ps(_mm256_unpacklo_pd(pd(t[i + 1]), pd(t[i + 3])));
+    u[i + 3] = _mm256_castpd_ps(_mm256_unpackhi_pd(pd(t[i + 1]), pd(t[i + 3])));
+  }
+  for (int m = 0; m < 4; ++m) {
+    v[m] = _mm256_permute2f128_ps(u[m], u[4 + m], 0x20);
+    v[4 + m] = _mm256_permute2f128_ps(u[m], u[4 + m], 0x31);
+  }
+}
+#endif
 
-// Builds the zero-padded tile of the `channels` (1 to 16) planes at `input`.
+// Builds the zero-padded tile of the `channels` (1 to kLanes) planes at `input`.
 void BuildTile(const BlockedDepthwiseConv& conv, const float* input, int channels, float* tile) {
   const ConvGeometry& g = conv.geometry;
-  const __m512 zero = _mm512_setzero_ps();
+  const FloatVector zero = ZeroFloatVector();
   const int32_t* padding = conv.padding_offsets;  // locals: the stores may alias `conv`
   const int padding_pixels = conv.padding_pixels;
-  for (int i = 0; i < padding_pixels; ++i) _mm512_storeu_ps(tile + padding[i], zero);
+  for (int i = 0; i < padding_pixels; ++i) StoreFloats(tile + padding[i], zero);
   const int plane = g.in_plane();
   for (int first = 0; first < plane; first += kLanes) {
-    const __mmask16 mask = LaneMask(std::min(kLanes, plane - first));
-    __m512 v[kLanes];
+    const LaneBits mask = LaneMask(std::min(kLanes, plane - first));
+    FloatVector v[kLanes];
     if (channels == kLanes) {
       for (int c = 0; c < kLanes; ++c)
-        v[c] = _mm512_maskz_loadu_ps(mask, input + ptrdiff_t{c} * plane + first);
+        v[c] = LoadFloatLanes(mask, input + ptrdiff_t{c} * plane + first);
     } else {
       for (int c = 0; c < kLanes; ++c)
-        v[c] = _mm512_maskz_loadu_ps(c < channels ? mask : 0,
-                                     input + ptrdiff_t{std::min(c, channels - 1)} * plane + first);
+        v[c] = LoadFloatLanes(c < channels ? mask : 0,
+                              input + ptrdiff_t{std::min(c, channels - 1)} * plane + first);
     }
-    Transpose16x16(v);
+    TransposeLanes(v);
     // Unconditional: the pixels past the plane go to the slack vector after the tile.
     const int32_t* offsets = conv.input_offsets + first;
-    for (int j = 0; j < kLanes; ++j) _mm512_storeu_ps(tile + offsets[j], v[j]);
+    for (int j = 0; j < kLanes; ++j) StoreFloats(tile + offsets[j], v[j]);
   }
 }
 
@@ -86,16 +109,16 @@ void BuildTile(const BlockedDepthwiseConv& conv, const float* input, int channel
 // registers and the pixels run 4 at a time, as 4 independent FMA chains over the taps.
 template <int kKernel, int N>
 void OutputPixels(const BlockedDepthwiseConv& conv, const float* tile, const float* weights,
-                  __m512 bias, const int32_t* pixel_offsets, __m512 v[16]) {
+                  FloatVector bias, const int32_t* pixel_offsets, FloatVector v[kLanes]) {
   const ConvGeometry& g = conv.geometry;
   const int row_step = g.dilation_h * conv.padded_w * kLanes;
   const int column_step = g.dilation_w * kLanes;
   if constexpr (kKernel > 0) {
-    // Column steps of 16 floats (dilation_w == 1): immediate displacements.
+    // Column steps of one vector (dilation_w == 1): immediate displacements.
     constexpr int kTaps = kKernel * kKernel;
-    __m512 tap_weights[kTaps];
+    FloatVector tap_weights[kTaps];
 #pragma GCC unroll 16
-    for (int t = 0; t < kTaps; ++t) tap_weights[t] = _mm512_loadu_ps(weights + t * kLanes);
+    for (int t = 0; t < kTaps; ++t) tap_weights[t] = LoadFloats(weights + t * kLanes);
 #pragma GCC unroll 4
     for (int r0 = 0; r0 < N; r0 += 4) {
       const float* sources[4];
@@ -109,8 +132,7 @@ void OutputPixels(const BlockedDepthwiseConv& conv, const float* tile, const flo
         const int offset = t / kKernel * row_step + t % kKernel * kLanes;
 #pragma GCC unroll 4
         for (int r = 0; r < 4; ++r)
-          v[r0 + r] =
-              _mm512_fmadd_ps(tap_weights[t], _mm512_loadu_ps(sources[r] + offset), v[r0 + r]);
+          v[r0 + r] = MultiplyAdd(tap_weights[t], LoadFloats(sources[r] + offset), v[r0 + r]);
       }
     }
   } else {
@@ -118,46 +140,45 @@ void OutputPixels(const BlockedDepthwiseConv& conv, const float* tile, const flo
     for (int ky = 0; ky < g.kernel_h; ++ky)
       for (int kx = 0; kx < g.kernel_w; ++kx) {
         const int offset = ky * row_step + kx * column_step;
-        const __m512 weight = _mm512_loadu_ps(weights + (ky * g.kernel_w + kx) * kLanes);
+        const FloatVector weight = LoadFloats(weights + (ky * g.kernel_w + kx) * kLanes);
         for (int r = 0; r < N; ++r)
-          v[r] = _mm512_fmadd_ps(weight, _mm512_loadu_ps(tile + pixel_offsets[r] + offset), v[r]);
+          v[r] = MultiplyAdd(weight, LoadFloats(tile + pixel_offsets[r] + offset), v[r]);
       }
   }
-  const __m512 lo = _mm512_set1_ps(conv.clamp.min);
-  const __m512 hi = _mm512_set1_ps(conv.clamp.max);
-  for (int r = 0; r < N; ++r) v[r] = _mm512_min_ps(hi, _mm512_max_ps(lo, v[r]));
-  for (int r = N; r < kLanes; ++r) v[r] = _mm512_setzero_ps();
+  const FloatVector lo = BroadcastFloat(conv.clamp.min);
+  const FloatVector hi = BroadcastFloat(conv.clamp.max);
+  for (int r = 0; r < N; ++r) v[r] = MinFloats(hi, MaxFloats(lo, v[r]));
+  for (int r = N; r < kLanes; ++r) v[r] = ZeroFloatVector();
 }
 
-// The outputs of one block: 16 pixels at a time, transposed into the `channels` planes at
+// OutputPixels<kKernel, N> for the first `quads` * 4 (1 to N / 4 quads) pixels of a vector.
+template <int kKernel, int N = kLanes>
+void OutputQuads(int quads, const BlockedDepthwiseConv& conv, const float* tile,
+                 const float* weights, FloatVector bias, const int32_t* pixel_offsets,
+                 FloatVector v[kLanes]) {
+  if constexpr (N > 4) {
+    if (quads < N / 4)
+      return OutputQuads<kKernel, N - 4>(quads, conv, tile, weights, bias, pixel_offsets, v);
+  }
+  OutputPixels<kKernel, N>(conv, tile, weights, bias, pixel_offsets, v);
+}
+
+// The outputs of one block: kLanes pixels at a time, transposed into the `channels` planes at
 // `output`.
 template <int kKernel>
 void OutputBlock(const BlockedDepthwiseConv& conv, const float* tile, const float* weights,
-                 __m512 bias, int channels, float* output) {
+                 FloatVector bias, int channels, float* output) {
   const int plane = conv.geometry.out_plane();
   for (int first = 0; first < plane; first += kLanes) {
     const int pixels = std::min(kLanes, plane - first);
-    const int32_t* offsets = conv.pixel_offsets + first;
-    __m512 v[kLanes];
-    switch ((pixels + 3) / 4) {
-      case 4:
-        OutputPixels<kKernel, 16>(conv, tile, weights, bias, offsets, v);
-        break;
-      case 3:
-        OutputPixels<kKernel, 12>(conv, tile, weights, bias, offsets, v);
-        break;
-      case 2:
-        OutputPixels<kKernel, 8>(conv, tile, weights, bias, offsets, v);
-        break;
-      default:
-        OutputPixels<kKernel, 4>(conv, tile, weights, bias, offsets, v);
-        break;
-    }
-    Transpose16x16(v);
-    const __mmask16 mask = LaneMask(pixels);
+    FloatVector v[kLanes];
+    OutputQuads<kKernel>((pixels + 3) / 4, conv, tile, weights, bias, conv.pixel_offsets + first,
+                         v);
+    TransposeLanes(v);
+    const LaneBits mask = LaneMask(pixels);
     for (int c = 0; c < kLanes; ++c)  // unrolled: the missing channels store nothing
-      _mm512_mask_storeu_ps(output + ptrdiff_t{std::min(c, channels - 1)} * plane + first,
-                            c < channels ? mask : 0, v[c]);
+      StoreFloatLanes(output + ptrdiff_t{std::min(c, channels - 1)} * plane + first,
+                      c < channels ? mask : 0, v[c]);
   }
 }
 
@@ -233,14 +254,16 @@ void BlockedDepthwiseConvFloat(const BlockedDepthwiseConv& conv, const float* in
   const ConvGeometry& g = conv.geometry;
   const int taps = g.kernel_h * g.kernel_w;
   const bool three_by_three = g.kernel_h == 3 && g.kernel_w == 3 && g.dilation_w == 1;
-  // Pixels on whole cache lines (one vector of slack for this).
-  float* tile = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(scratch) + 63) / 64 * 64);
+  // Pixels aligned to their size, so none straddles a cache line (one vector of slack for this).
+  constexpr uintptr_t kPixelBytes = sizeof(FloatVector);
+  float* tile = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(scratch) + kPixelBytes - 1) /
+                                         kPixelBytes * kPixelBytes);
   for (int block = 0; block < Blocks(g); ++block) {
     const int first = block * kLanes;
     const int channels = std::min(kLanes, g.in_channels - first);
     BuildTile(conv, input + ptrdiff_t{first} * g.in_plane(), channels, tile);
     const float* weights = conv.weights + ptrdiff_t{block} * taps * kLanes;
-    const __m512 bias = _mm512_loadu_ps(conv.bias + first);
+    const FloatVector bias = LoadFloats(conv.bias + first);
     float* block_output = output + ptrdiff_t{first} * g.out_plane();
     if (three_by_three)
       OutputBlock<3>(conv, tile, weights, bias, channels, block_output);
@@ -251,4 +274,4 @@ void BlockedDepthwiseConvFloat(const BlockedDepthwiseConv& conv, const float* in
 
 }  // namespace tinymlops::runtime::optimized
 
-#endif  // TINYMLOPS_OPTIMIZED_AVX512
+#endif  // TINYMLOPS_OPTIMIZED_FLOAT

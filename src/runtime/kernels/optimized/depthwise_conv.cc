@@ -1,13 +1,13 @@
 #include "runtime/kernels/optimized/depthwise_conv.h"
 
-#ifdef TINYMLOPS_OPTIMIZED_AVX512
+#ifdef TINYMLOPS_OPTIMIZED_FLOAT
 
 #include <algorithm>
 
 namespace tinymlops::runtime::optimized {
 namespace {
 
-constexpr int kLanes = 16;
+constexpr int kLanes = kFloatLanes;
 constexpr int kGroupVectors = 4;         // vectors computed together (independent FMA chains)
 constexpr int kPlaneChunkFloats = 8192;  // planes built ahead of the channels that read them
 
@@ -16,23 +16,22 @@ constexpr int kPlaneChunkFloats = 8192;  // planes built ahead of the channels t
 // With kTapMasks, loads are masked by the layout's tap masks.
 template <int kTaps, int NV, bool kTapMasks>
 void DepthwiseVectors(const DepthwiseConvFloatParams& params, const float* planes,
-                      const __m512* tap_weights, const float* weights, float bias, int first_vector,
-                      float* output) {
+                      const FloatVector* tap_weights, const float* weights, float bias,
+                      int first_vector, float* output) {
   const FlatConvLayout& layout = *params.layout;
   const int taps = kTaps > 0 ? kTaps : params.geometry->kernel_h * params.geometry->kernel_w;
-  __mmask16 masks[NV];
-  __m512 acc[NV];
+  LaneBits masks[NV];
+  FloatVector acc[NV];
   for (int v = 0; v < NV; ++v) {
     masks[v] = LaneMask(std::min(kLanes, layout.positions - (first_vector + v) * kLanes));
-    acc[v] = _mm512_set1_ps(bias);
+    acc[v] = BroadcastFloat(bias);
   }
   const float* source = planes + first_vector * kLanes;
-  const auto accumulate_tap = [&](int t, __m512 weight) {
+  const auto accumulate_tap = [&](int t, FloatVector weight) {
     const float* tap_source = source + params.tap_offsets[t];
     for (int v = 0; v < NV; ++v) {
-      const __mmask16 mask = kTapMasks ? layout.tap_masks[(first_vector + v) * taps + t] : masks[v];
-      acc[v] =
-          _mm512_fmadd_ps(weight, _mm512_maskz_loadu_ps(mask, tap_source + v * kLanes), acc[v]);
+      const LaneBits mask = kTapMasks ? layout.tap_masks[(first_vector + v) * taps + t] : masks[v];
+      acc[v] = MultiplyAdd(weight, LoadFloatLanes(mask, tap_source + v * kLanes), acc[v]);
     }
   };
   if constexpr (kTaps > 0) {
@@ -42,23 +41,22 @@ void DepthwiseVectors(const DepthwiseConvFloatParams& params, const float* plane
   } else {
     int t = 0;
     do {  // taps >= 1; a do-while keeps acc in registers (see sgemm.cc)
-      accumulate_tap(t, _mm512_set1_ps(weights[t]));
+      accumulate_tap(t, BroadcastFloat(weights[t]));
     } while (++t < taps);
   }
-  const __m512 lo = _mm512_set1_ps(params.clamp.min);
-  const __m512 hi = _mm512_set1_ps(params.clamp.max);
+  const FloatVector lo = BroadcastFloat(params.clamp.min);
+  const FloatVector hi = BroadcastFloat(params.clamp.max);
   alignas(64) float results[NV][kLanes];  // as in sgemm.cc's FlatTile
+  for (int v = 0; v < NV; ++v) StoreFloats(results[v], MinFloats(hi, MaxFloats(lo, acc[v])));
   for (int v = 0; v < NV; ++v)
-    _mm512_store_ps(results[v], _mm512_min_ps(hi, _mm512_max_ps(lo, acc[v])));
-  for (int v = 0; v < NV; ++v)
-    StoreFlatVector(layout, output, first_vector + v, _mm512_load_ps(results[v]));
+    StoreFlatVector(layout, output, first_vector + v, LoadFloats(results[v]));
 }
 
 template <int kTaps, bool kTapMasks>
 void DepthwiseChannel(const DepthwiseConvFloatParams& params, const float* planes,
                       const float* weights, float bias, float* output) {
-  __m512 tap_weights[kTaps > 0 ? kTaps : 1];
-  for (int t = 0; t < kTaps; ++t) tap_weights[t] = _mm512_set1_ps(weights[t]);
+  FloatVector tap_weights[kTaps > 0 ? kTaps : 1];
+  for (int t = 0; t < kTaps; ++t) tap_weights[t] = BroadcastFloat(weights[t]);
   const int vectors = (params.layout->positions + kLanes - 1) / kLanes;
   int vector = 0;
   for (; vector + kGroupVectors <= vectors; vector += kGroupVectors)
@@ -126,4 +124,4 @@ void DepthwiseConvFloat(const DepthwiseConvFloatParams& params, const float* inp
 
 }  // namespace tinymlops::runtime::optimized
 
-#endif  // TINYMLOPS_OPTIMIZED_AVX512
+#endif  // TINYMLOPS_OPTIMIZED_FLOAT

@@ -1,5 +1,5 @@
 // Float32 depthwise convolution (group == input channels == output channels) of one NCHW image,
-// with bias and the fused activation's clamp applied as each output is stored (AVX-512).
+// with bias and the fused activation's clamp applied as each output is stored (AVX-512 or AVX2).
 //
 // Each channel is read through the convolution's FlatConvLayout (flat_conv_layout.h): the
 // zero-padded, stride-phased planes of a chunk of channels are built in scratch (unless the
@@ -18,7 +18,7 @@
 #include "runtime/kernels/optimized/flat_conv_layout.h"
 #include "runtime/kernels/optimized/simd.h"
 
-#ifdef TINYMLOPS_OPTIMIZED_AVX512
+#ifdef TINYMLOPS_OPTIMIZED_FLOAT
 
 namespace tinymlops::runtime::optimized {
 
@@ -40,5 +40,5 @@ void DepthwiseConvFloat(const DepthwiseConvFloatParams& params, const float* inp
 
 }  // namespace tinymlops::runtime::optimized
 
-#endif  // TINYMLOPS_OPTIMIZED_AVX512
+#endif  // TINYMLOPS_OPTIMIZED_FLOAT
 #endif  // TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_DEPTHWISE_CONV_H_

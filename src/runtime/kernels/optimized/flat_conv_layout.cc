@@ -1,6 +1,6 @@
 #include "runtime/kernels/optimized/flat_conv_layout.h"
 
-#ifdef TINYMLOPS_OPTIMIZED_AVX512
+#ifdef TINYMLOPS_OPTIMIZED_FLOAT
 
 #include <algorithm>
 
@@ -34,7 +34,7 @@ int PhaseSlot(const FlatConvAxis& axis, int phase) {
   return static_cast<int>(std::find(axis.phase, axis.phase + axis.count, phase) - axis.phase);
 }
 
-constexpr int kLanes = 16;
+constexpr int kLanes = kFloatLanes;
 
 // Copies `count` values spaced `stride` floats apart in a source row into consecutive floats,
 // for every row of one column phase: the masks of a short row (the common case in small
@@ -51,36 +51,31 @@ class PhaseRowGather {
   void operator()(const float* source, float* dest) const {
     if (stride_ == 1) {
       if (count_ <= kLanes)
-        _mm512_mask_storeu_ps(dest, store_, _mm512_maskz_loadu_ps(low_, source));
+        StoreFloatLanes(dest, store_, LoadFloatLanes(low_, source));
       else
         CopyFloats(dest, source, count_);
     } else if (stride_ == 2) {
       int count = count_;
       // Whole vectors while the pair of loads stays before the last value.
       for (; count > kLanes; count -= kLanes, source += 2 * kLanes, dest += kLanes)
-        _mm512_storeu_ps(dest, _mm512_permutex2var_ps(_mm512_loadu_ps(source), Even(),
-                                                      _mm512_loadu_ps(source + kLanes)));
+        StoreFloats(dest, EvenLanes(LoadFloats(source), LoadFloats(source + kLanes)));
       const bool short_row = count == count_;
       const int span = 2 * count - 1;
-      const __mmask16 low = short_row ? low_ : LaneMask(std::min(span, kLanes));
-      const __mmask16 high = short_row ? high_ : LaneMask(std::max(span - kLanes, 0));
-      const __mmask16 store = short_row ? store_ : LaneMask(count);
-      _mm512_mask_storeu_ps(dest, store,
-                            _mm512_permutex2var_ps(_mm512_maskz_loadu_ps(low, source), Even(),
-                                                   _mm512_maskz_loadu_ps(high, source + kLanes)));
+      const LaneBits low = short_row ? low_ : LaneMask(std::min(span, kLanes));
+      const LaneBits high = short_row ? high_ : LaneMask(std::max(span - kLanes, 0));
+      const LaneBits store = short_row ? store_ : LaneMask(count);
+      StoreFloatLanes(
+          dest, store,
+          EvenLanes(LoadFloatLanes(low, source), LoadFloatLanes(high, source + kLanes)));
     } else {
       for (int q = 0; q < count_; ++q) dest[q] = source[q * stride_];
     }
   }
 
  private:
-  static __m512i Even() {
-    return _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-  }
-
   int stride_;
   int count_;
-  __mmask16 low_, high_, store_;
+  LaneBits low_, high_, store_;
 };
 
 // The im2col rows of `channels` input channels: row (c, ky, kx) holds, for every output pixel,
@@ -263,4 +258,4 @@ void FillFlatConvStorePlan(FlatConvLayout* layout, FlatStoreSegment* plan) {
 
 }  // namespace tinymlops::runtime::optimized
 
-#endif  // TINYMLOPS_OPTIMIZED_AVX512
+#endif  // TINYMLOPS_OPTIMIZED_FLOAT

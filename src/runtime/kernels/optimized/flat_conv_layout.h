@@ -1,5 +1,5 @@
 // FlatConvLayout: how the float32 Conv kernels (float_conv.h, depthwise_conv.h) read a
-// convolution's input (mostly without im2col) and write its output (AVX-512, see simd.h).
+// convolution's input (mostly without im2col) and write its output (AVX-512 or AVX2, see simd.h).
 //
 // The output grid of one channel is walked as one flat array: output (y, x) is flat position
 // y * pitch + x, and `positions` = (out_h - 1) * pitch + out_w positions are computed, those with
@@ -7,8 +7,8 @@
 // tap (c, ky, kx) of every output position p reads planes[tap_offsets[tap] + p]:
 // - a stride-1 convolution without padding reads the input tensor itself (pitch = in_w);
 // - so does a stride-1 convolution whose padding keeps the width (out_w == in_w, as "same"
-//   padding does): its taps that fall on the padding are masked off, per vector of 16
-//   positions and tap, by the tap masks (FillFlatConvTapMasks), and tap offsets may be
+//   padding does): its taps that fall on the padding are masked off, per vector of
+//   kFloatLanes positions and tap, by the tap masks (FillFlatConvTapMasks), and tap offsets may be
 //   negative;
 // - any other one reads planes that BuildFlatConvPlanes copies from the input at each eval:
 //   the input zero-padded, then split into stride phases (plane (py, px) holds padded rows
@@ -31,7 +31,7 @@
 #include "runtime/kernels/optimized/conv_geometry.h"
 #include "runtime/kernels/optimized/simd.h"
 
-#ifdef TINYMLOPS_OPTIMIZED_AVX512
+#ifdef TINYMLOPS_OPTIMIZED_FLOAT
 
 namespace tinymlops::runtime::optimized {
 
@@ -89,7 +89,8 @@ bool MakeFlatConvLayout(const ConvGeometry& geometry, FlatConvLayout* layout);
 void FillFlatConvTapOffsets(const ConvGeometry& geometry, const FlatConvLayout& layout,
                             int channels, int32_t* offsets);
 
-// The tap masks of a layout with masks_taps: (positions + 15) / 16 * kernel_h * kernel_w.
+// The tap masks of a layout with masks_taps: (positions + kFloatLanes - 1) / kFloatLanes *
+// kernel_h * kernel_w.
 size_t FlatConvTapMaskCount(const ConvGeometry& geometry, const FlatConvLayout& layout);
 // Fills `masks` (FlatConvTapMaskCount entries) and points layout->tap_masks at it.
 void FillFlatConvTapMasks(const ConvGeometry& geometry, FlatConvLayout* layout, uint16_t* masks);
@@ -101,32 +102,34 @@ size_t FlatConvPlanesFloats(const FlatConvLayout& layout, int channels);
 void BuildFlatConvPlanes(const ConvGeometry& geometry, const FlatConvLayout& layout,
                          const float* input, int channels, float* planes);
 
-// The store plan: how each vector of 16 flat positions of an output channel is stored, as
+// The store plan: how each vector of kFloatLanes flat positions of an output channel is stored, as
 // `store_segments` masked stores (some with an empty mask) of lanes shifted down; none when
 // pitch == out_w (the flat positions are then the output's own).
 size_t FlatConvStorePlanSegments(const FlatConvLayout& layout);
 // Fills `plan` (FlatConvStorePlanSegments entries) and points layout->store_plan at it.
 void FillFlatConvStorePlan(FlatConvLayout* layout, FlatStoreSegment* plan);
 
-// Stores vector `vector` (flat positions 16 * vector + lane) of one output channel, dropping
-// the positions past the end and those in columns x >= out_w. Every vector costs the same
+// Stores vector `vector` (flat positions kFloatLanes * vector + lane) of one output channel,
+// dropping the positions past the end and those in columns x >= out_w. Every vector costs the same
 // `store_segments` stores, so the stores never depend on a branch the CPU must predict.
 inline void StoreFlatVector(const FlatConvLayout& layout, float* channel, int vector,
-                            __m512 value) {
+                            FloatVector value) {
   if (layout.store_segments == 0) {  // pitch == out_w: the positions are the output's
-    const int first = vector * 16;
-    _mm512_mask_storeu_ps(channel + first, LaneMask(std::min(16, layout.positions - first)), value);
+    const int first = vector * kFloatLanes;
+    const int lanes = layout.positions - first;
+    if (lanes >= kFloatLanes)
+      StoreFloats(channel + first, value);
+    else
+      StoreFloatLanes(channel + first, LaneMask(lanes), value);
     return;
   }
-  const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   const FlatStoreSegment* segment = layout.store_plan + vector * layout.store_segments;
   for (int s = 0; s < layout.store_segments; ++s, ++segment)
-    _mm512_mask_storeu_ps(
-        channel + segment->offset, segment->mask,
-        _mm512_permutexvar_ps(_mm512_add_epi32(lanes, _mm512_set1_epi32(segment->shift)), value));
+    StoreFloatLanes(channel + segment->offset, segment->mask,
+                    ShiftLanesDown(value, segment->shift));
 }
 
 }  // namespace tinymlops::runtime::optimized
 
-#endif  // TINYMLOPS_OPTIMIZED_AVX512
+#endif  // TINYMLOPS_OPTIMIZED_FLOAT
 #endif  // TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_FLAT_CONV_LAYOUT_H_

@@ -1,6 +1,6 @@
 #include "runtime/kernels/optimized/float_linear.h"
 
-#ifdef TINYMLOPS_OPTIMIZED_AVX512
+#ifdef TINYMLOPS_OPTIMIZED_FLOAT
 
 #include "runtime/kernels/optimized/sgemm.h"
 
@@ -55,4 +55,4 @@ Status PrepareFloatLinear(PrepareContext& context, Node& node, const FloatLinear
 
 }  // namespace tinymlops::runtime::optimized
 
-#endif  // TINYMLOPS_OPTIMIZED_AVX512
+#endif  // TINYMLOPS_OPTIMIZED_FLOAT

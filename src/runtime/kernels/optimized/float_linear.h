@@ -15,7 +15,7 @@
 #include "runtime/kernels/activation_range.h"
 #include "runtime/kernels/optimized/simd.h"
 
-#ifdef TINYMLOPS_OPTIMIZED_AVX512
+#ifdef TINYMLOPS_OPTIMIZED_FLOAT
 
 namespace tinymlops::runtime::optimized {
 
@@ -43,5 +43,5 @@ Status PrepareFloatLinear(PrepareContext& context, Node& node, const FloatLinear
 
 }  // namespace tinymlops::runtime::optimized
 
-#endif  // TINYMLOPS_OPTIMIZED_AVX512
+#endif  // TINYMLOPS_OPTIMIZED_FLOAT
 #endif  // TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_FLOAT_LINEAR_H_

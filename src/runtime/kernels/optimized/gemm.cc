@@ -4,7 +4,7 @@
 // int8_linear.h (int8/uint8, bit-identical with the reference).
 #include "runtime/kernels/optimized/optimized_registrations.h"
 
-#ifdef TINYMLOPS_OPTIMIZED_AVX512
+#ifdef TINYMLOPS_OPTIMIZED_FLOAT
 
 #include "runtime/kernels/optimized/float_linear.h"
 #include "runtime/kernels/optimized/int8_linear.h"
@@ -52,6 +52,7 @@ Status Prepare(PrepareContext& context, Node& node) {
     TMM_RETURN_IF_ERROR(FloatActivationRange(node, options->activation(), &spec.clamp));
     return PrepareFloatLinear(context, node, spec);
   }
+#ifdef TINYMLOPS_OPTIMIZED_INT8_LINEAR
   Int8LinearSpec spec;
   spec.rows = rows;
   spec.depth = depth;
@@ -66,6 +67,9 @@ Status Prepare(PrepareContext& context, Node& node) {
   spec.bias_col_stride = bias_col_stride;
   spec.activation = options->activation();
   return PrepareInt8Linear(context, node, spec);
+#else
+  return Status::Ok();  // the reference eval
+#endif
 }
 
 }  // namespace
@@ -74,4 +78,4 @@ KernelRegistration Gemm() { return {"Gemm", Prepare, reference::Gemm().eval}; }
 
 }  // namespace tinymlops::runtime::optimized
 
-#endif  // TINYMLOPS_OPTIMIZED_AVX512
+#endif  // TINYMLOPS_OPTIMIZED_FLOAT

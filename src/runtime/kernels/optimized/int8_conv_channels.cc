@@ -1,10 +1,19 @@
 #include "runtime/kernels/optimized/int8_conv_channels.h"
 
-#ifdef TINYMLOPS_OPTIMIZED_AVX512
+#ifdef TINYMLOPS_OPTIMIZED_FLOAT
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
 
 #include "runtime/kernels/linear_requantization.h"
 
 namespace tinymlops::runtime::optimized {
+namespace {
+
+constexpr int64_t kExactFloatSum = 1 << 24;  // float32 holds every integer below it
+
+}  // namespace
 
 Status PrepareInt8ConvChannels(PrepareContext& context, const Node& node,
                                Int8ConvChannels* channels) {
@@ -42,6 +51,64 @@ bool HasConstantConvParameters(const Node& node) {
   return node.inputs[1]->is_constant && (!bias || bias->is_constant);
 }
 
+int32_t ConvWeightAt(const Tensor& weights, ptrdiff_t i) {
+  return weights.dtype == DType::kInt8 ? int32_t{weights.Data<int8_t>()[i]}
+                                       : int32_t{weights.Data<uint8_t>()[i]};
+}
+
+bool ConvSumsExactInFloat(const Node& node, const Int8ConvChannels& channels, int patch) {
+  const Tensor& input = *node.inputs[0];
+  const Tensor& weights = *node.inputs[1];
+  const int32_t low = input.dtype == DType::kInt8 ? -128 : 0;
+  const int64_t max_input =
+      std::max(low + 255 - channels.input_zero_point, channels.input_zero_point - low);
+  for (int m = 0; m < weights.shape.dims[0]; ++m) {
+    int64_t weight_sum = 0;
+    for (int i = 0; i < patch; ++i)
+      weight_sum += std::abs(ConvWeightAt(weights, ptrdiff_t{m} * patch + i) -
+                             channels.channel[m].weight_zero_point);
+    if (weight_sum * max_input >= kExactFloatSum) return false;
+  }
+  return true;
+}
+
+void CenteredFloats(const uint8_t* x, bool signed_input, int32_t zero_point, int64_t count,
+                    float* floats) {
+  const IntVector zero = BroadcastInt32(zero_point);
+  int64_t i = 0;
+  for (; i + kIntLanes <= count; i += kIntLanes)
+    StoreFloats(floats + i,
+                Int32ToFloats(SubtractInt32(LoadBytesAsInt32(x + i, signed_input), zero)));
+  if (i < count) {  // the tail through a whole vector of bytes
+    const int tail = static_cast<int>(count - i);
+    uint8_t bytes[kIntLanes] = {};
+    std::memcpy(bytes, x + i, tail);
+    StoreFloatLanes(floats + i, LaneMask(tail),
+                    Int32ToFloats(SubtractInt32(LoadBytesAsInt32(bytes, signed_input), zero)));
+  }
+}
+
+void RequantizeFloatSums(const float* sums, int count, const Int8ConvChannel& channel,
+                         const Int8ConvChannels& channels, uint8_t* y) {
+  const IntVector bias = BroadcastInt32(channel.bias);
+  const IntVector zero_point = BroadcastInt32(channels.output_zero_point);
+  const IntVector low = BroadcastInt32(channels.output_min);
+  const IntVector high = BroadcastInt32(channels.output_max);
+  const auto requantize = [&](FloatVector floats) {
+    return RequantizeVector(AddInt32(FloatsToInt32(floats), bias), channel.requantization,
+                            zero_point, low, high);
+  };
+  int i = 0;
+  for (; i + kIntLanes <= count; i += kIntLanes)
+    StoreLowBytes(y + i, requantize(LoadFloats(sums + i)));
+  if (i < count) {
+    const int tail = count - i;
+    uint8_t bytes[kIntLanes];
+    StoreLowBytes(bytes, requantize(LoadFloatLanes(LaneMask(tail), sums + i)));
+    std::memcpy(y + i, bytes, tail);
+  }
+}
+
 }  // namespace tinymlops::runtime::optimized
 
-#endif  // TINYMLOPS_OPTIMIZED_AVX512
+#endif  // TINYMLOPS_OPTIMIZED_FLOAT

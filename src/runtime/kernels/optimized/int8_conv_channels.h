@@ -6,16 +6,22 @@
 // exactly as linear_requantization.h defines them.
 // PrepareInt8ConvChannels errors: persistent memory exhausted, or those of
 // PrepareLinearRequantization (which the reference prepare has already passed).
-// Thread-safety: read-only after prepare.
+// Also the pieces shared by the int8 Convs whose sums run on float32 kernels
+// (int8_depthwise_conv.h, int8_float_conv.h): every operand is an integer, and when
+// max |x - x_zero_point| * sum over a channel's patch of |w - w_zero_point| < 2^24, every product
+// and partial sum is an integer float32 holds exactly, so the float sum is the int32 sum
+// whatever the order of the additions (docs/determinism.md).
+// Thread-safety: read-only after prepare; the conversions are pure functions.
 #ifndef TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_INT8_CONV_CHANNELS_H_
 #define TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_INT8_CONV_CHANNELS_H_
 
+#include <cstddef>
 #include <cstdint>
 
 #include "runtime/kernel.h"
 #include "runtime/kernels/optimized/vector_requantization.h"
 
-#ifdef TINYMLOPS_OPTIMIZED_AVX512
+#ifdef TINYMLOPS_OPTIMIZED_FLOAT
 
 namespace tinymlops::runtime::optimized {
 
@@ -40,7 +46,22 @@ Status PrepareInt8ConvChannels(PrepareContext& context, const Node& node,
 // Whether `node` (a validated Conv) has constant weights and, if any, a constant bias.
 bool HasConstantConvParameters(const Node& node);
 
+// Element `i` of an int8 or uint8 weight tensor.
+int32_t ConvWeightAt(const Tensor& weights, ptrdiff_t i);
+
+// Whether the float32 sums of Conv `node` (weights [M, patch]) are exact (see above).
+bool ConvSumsExactInFloat(const Node& node, const Int8ConvChannels& channels, int patch);
+
+// floats[i] = x[i] - zero_point for `count` int8 (signed_input) or uint8 values.
+void CenteredFloats(const uint8_t* x, bool signed_input, int32_t zero_point, int64_t count,
+                    float* floats);
+
+// y[i] = requantize(int32(sums[i]) + channel.bias) for `count` outputs of one channel, the
+// bytes of int8 or uint8 values.
+void RequantizeFloatSums(const float* sums, int count, const Int8ConvChannel& channel,
+                         const Int8ConvChannels& channels, uint8_t* y);
+
 }  // namespace tinymlops::runtime::optimized
 
-#endif  // TINYMLOPS_OPTIMIZED_AVX512
+#endif  // TINYMLOPS_OPTIMIZED_FLOAT
 #endif  // TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_INT8_CONV_CHANNELS_H_

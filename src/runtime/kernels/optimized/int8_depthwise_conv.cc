@@ -1,11 +1,10 @@
 #include "runtime/kernels/optimized/int8_depthwise_conv.h"
 
-#ifdef TINYMLOPS_OPTIMIZED_AVX512
+#ifdef TINYMLOPS_OPTIMIZED_FLOAT
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
 
 #include "runtime/kernels/optimized/blocked_depthwise_conv.h"
 #include "runtime/kernels/optimized/depthwise_conv.h"
@@ -15,9 +14,8 @@
 namespace tinymlops::runtime::optimized {
 namespace {
 
-constexpr int kLanes = 16;
-constexpr int kChunkFloats = 8192;           // input (or output) floats converted at a time
-constexpr int64_t kExactFloatSum = 1 << 24;  // float32 holds every integer below it
+constexpr int kLanes = kFloatLanes;
+constexpr int kChunkFloats = 8192;  // input (or output) floats converted at a time
 
 struct DepthwiseData {
   ConvGeometry geometry;
@@ -35,35 +33,6 @@ struct DepthwiseData {
   size_t planes_floats = 0;  // DepthwiseConvFloatScratchFloats
 };
 
-// floats[i] = x[i] - zero_point for `count` values.
-void ToCenteredFloats(const uint8_t* x, bool signed_input, int32_t zero_point, int64_t count,
-                      float* floats) {
-  const __m512i zero = _mm512_set1_epi32(zero_point);
-  for (int64_t i = 0; i < count; i += kLanes) {
-    const __mmask16 mask = LaneMask(static_cast<int>(std::min<int64_t>(kLanes, count - i)));
-    const __m128i bytes = _mm_maskz_loadu_epi8(mask, x + i);
-    const __m512i values = signed_input ? _mm512_cvtepi8_epi32(bytes) : _mm512_cvtepu8_epi32(bytes);
-    _mm512_mask_storeu_ps(floats + i, mask, _mm512_cvtepi32_ps(_mm512_sub_epi32(values, zero)));
-  }
-}
-
-// y = requantize(int32(sums) + bias) for the `plane` outputs of one channel.
-void RequantizeChannel(const float* sums, int plane, const Int8ConvChannel& channel,
-                       const Int8ConvChannels& channels, uint8_t* y) {
-  const __m512i bias = _mm512_set1_epi32(channel.bias);
-  const __m512i zero_point = _mm512_set1_epi32(channels.output_zero_point);
-  const __m512i low = _mm512_set1_epi32(channels.output_min);
-  const __m512i high = _mm512_set1_epi32(channels.output_max);
-  for (int i = 0; i < plane; i += kLanes) {
-    const __mmask16 mask = LaneMask(std::min(kLanes, plane - i));
-    const __m512i acc =
-        _mm512_add_epi32(_mm512_cvtps_epi32(_mm512_maskz_loadu_ps(mask, sums + i)), bias);
-    _mm_mask_storeu_epi8(
-        y + i, mask,
-        _mm512_cvtepi32_epi8(RequantizeVector(acc, channel.requantization, zero_point, low, high)));
-  }
-}
-
 Status EvalInt8Depthwise(Node& node) {
   const auto& data = *static_cast<const DepthwiseData*>(node.user_data);
   const ConvGeometry& g = data.chunk_geometry;
@@ -80,8 +49,8 @@ Status EvalInt8Depthwise(Node& node) {
       ConvGeometry chunk = g;
       chunk.in_channels = chunk.out_channels = chunk.group = std::min(g.in_channels, channels - c0);
       const ptrdiff_t first = ptrdiff_t{n} * channels + c0;
-      ToCenteredFloats(x + first * g.in_plane(), data.signed_input, data.channels.input_zero_point,
-                       int64_t{chunk.in_channels} * g.in_plane(), input);
+      CenteredFloats(x + first * g.in_plane(), data.signed_input, data.channels.input_zero_point,
+                     int64_t{chunk.in_channels} * g.in_plane(), input);
       if (data.blocked) {
         BlockedDepthwiseConv part = data.blocked_conv;
         part.geometry = chunk;
@@ -95,23 +64,11 @@ Status EvalInt8Depthwise(Node& node) {
         DepthwiseConvFloat(params, input, planes, sums);
       }
       for (int c = 0; c < chunk.in_channels; ++c)
-        RequantizeChannel(sums + ptrdiff_t{c} * g.out_plane(), g.out_plane(),
-                          data.channels.channel[c0 + c], data.channels,
-                          y + (first + c) * g.out_plane());
+        RequantizeFloatSums(sums + ptrdiff_t{c} * g.out_plane(), g.out_plane(),
+                            data.channels.channel[c0 + c], data.channels,
+                            y + (first + c) * g.out_plane());
     }
   return Status::Ok();
-}
-
-// Weight `i` of an int8 or uint8 weight tensor.
-int32_t WeightAt(const Tensor& weights, ptrdiff_t i) {
-  return weights.dtype == DType::kInt8 ? int32_t{weights.Data<int8_t>()[i]}
-                                       : int32_t{weights.Data<uint8_t>()[i]};
-}
-
-// The largest |x - x_zero_point| of the input's dtype.
-int32_t MaxCenteredInput(const Tensor& input, int32_t zero_point) {
-  const int32_t low = input.dtype == DType::kInt8 ? -128 : 0;
-  return std::max(low + 255 - zero_point, zero_point - low);
 }
 
 }  // namespace
@@ -121,14 +78,7 @@ Status PrepareInt8DepthwiseConv(PrepareContext& context, Node& node, const ConvG
   TMM_RETURN_IF_ERROR(PrepareInt8ConvChannels(context, node, &channels));
   const Tensor& weights = *node.inputs[1];
   const int taps = g.kernel_h * g.kernel_w;
-  const int32_t max_input = MaxCenteredInput(*node.inputs[0], channels.input_zero_point);
-  for (int c = 0; c < g.in_channels; ++c) {
-    int64_t weight_sum = 0;
-    for (int t = 0; t < taps; ++t)
-      weight_sum += std::abs(WeightAt(weights, ptrdiff_t{c} * taps + t) -
-                             channels.channel[c].weight_zero_point);
-    if (weight_sum * max_input >= kExactFloatSum) return Status::Ok();  // the reference's
-  }
+  if (!ConvSumsExactInFloat(node, channels, taps)) return Status::Ok();  // the reference's
 
   ConvGeometry image_geometry = g;
   image_geometry.batch = 1;
@@ -164,7 +114,8 @@ Status PrepareInt8DepthwiseConv(PrepareContext& context, Node& node, const ConvG
   for (int c = 0; c < g.in_channels; ++c)
     for (int t = 0; t < taps; ++t) {
       const ptrdiff_t i = ptrdiff_t{c} * taps + t;
-      packed[i] = static_cast<float>(WeightAt(weights, i) - channels.channel[c].weight_zero_point);
+      packed[i] =
+          static_cast<float>(ConvWeightAt(weights, i) - channels.channel[c].weight_zero_point);
     }
   *data = DepthwiseData{};
   if (blocked) {
@@ -196,4 +147,4 @@ Status PrepareInt8DepthwiseConv(PrepareContext& context, Node& node, const ConvG
 
 }  // namespace tinymlops::runtime::optimized
 
-#endif  // TINYMLOPS_OPTIMIZED_AVX512
+#endif  // TINYMLOPS_OPTIMIZED_FLOAT

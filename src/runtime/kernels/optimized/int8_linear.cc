@@ -1,9 +1,10 @@
 #include "runtime/kernels/optimized/int8_linear.h"
 
-#ifdef TINYMLOPS_OPTIMIZED_AVX512
+#ifdef TINYMLOPS_OPTIMIZED_FLOAT
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 
 #include "runtime/kernels/linear_requantization.h"
@@ -12,14 +13,14 @@
 namespace tinymlops::runtime::optimized {
 namespace {
 
-constexpr int kLanes = 16;      // int32 accumulators per __m512i
-constexpr int kMaxVectors = 8;  // column vectors per tile
+constexpr int kLanes = kIntLanes;  // int32 accumulators per vector
+constexpr int kMaxVectors = 8;     // column vectors per tile
 
 struct Int8LinearData {
   int rows, depth, depth_pairs, cols;
   ptrdiff_t a_row_stride, a_depth_stride;
-  const int16_t* packed_b;  // per 16-column panel: depth_pairs x 16 x (b[2p, n], b[2p+1, n])
-  // Per column, padded with zeros to whole 16-column vectors: the bias (0 without one) and the
+  const int16_t* packed_b;  // per kLanes-column panel: depth_pairs x 16 x (b[2p, n], b[2p+1, n])
+  // Per column, padded with zeros to whole vectors of columns: the bias (0 without one) and the
   // requantization of linear_requantization.h in the form of vector_requantization.h.
   const int32_t* bias;
   const int32_t* multiplier;
@@ -31,7 +32,7 @@ struct Int8LinearData {
   int32_t output_max;
 };
 
-// Packs B minus its zero points into 16-column panels of int16 k-pairs (zero-padded).
+// Packs B minus its zero points into kLanes-column panels of int16 k-pairs (zero-padded).
 template <typename W>
 void PackPairs(const Int8LinearSpec& spec, const LinearRequantization& r, int16_t* packed) {
   const W* b = spec.b->Data<W>();
@@ -48,28 +49,25 @@ void PackPairs(const Int8LinearSpec& spec, const LinearRequantization& r, int16_
         }
 }
 
-// acc[v] for columns [n0, n0 + 16 * NV) of one row, from its packed A pairs.
+// acc[v] for columns [n0, n0 + kLanes * NV) of one row, from its packed A pairs.
 template <int NV>
 void Accumulate(const Int8LinearData& data, const int32_t* a_pairs, int n0, int32_t* sums) {
-  __m512i acc[NV];  // the loops over v are unrolled so that acc stays in registers
+  IntVector acc[NV];  // the loops over v are unrolled so that acc stays in registers
 #pragma GCC unroll 8
-  for (int v = 0; v < NV; ++v) acc[v] = _mm512_setzero_si512();
+  for (int v = 0; v < NV; ++v) acc[v] = BroadcastInt32(0);
   const int16_t* panel = data.packed_b + static_cast<ptrdiff_t>(n0) * data.depth_pairs * 2;
   const ptrdiff_t panel_stride = static_cast<ptrdiff_t>(data.depth_pairs) * kLanes * 2;
   for (int pair = 0; pair < data.depth_pairs; ++pair) {
-    const __m512i a = _mm512_set1_epi32(a_pairs[pair]);
+    const IntVector a = BroadcastInt32(a_pairs[pair]);
 #pragma GCC unroll 8
     for (int v = 0; v < NV; ++v) {
-      const __m512i b = _mm512_loadu_si512(panel + v * panel_stride + pair * kLanes * 2);
-#ifdef __AVX512VNNI__
-      acc[v] = _mm512_dpwssd_epi32(acc[v], a, b);
-#else
-      acc[v] = _mm512_add_epi32(acc[v], _mm512_madd_epi16(a, b));
-#endif
+      const IntVector b =
+          LoadInts(reinterpret_cast<const int32_t*>(panel + v * panel_stride + pair * kLanes * 2));
+      acc[v] = MultiplyAddInt16Pairs(acc[v], a, b);
     }
   }
 #pragma GCC unroll 8
-  for (int v = 0; v < NV; ++v) _mm512_storeu_si512(sums + v * kLanes, acc[v]);
+  for (int v = 0; v < NV; ++v) StoreInts(sums + v * kLanes, acc[v]);
 }
 
 template <int NV>
@@ -85,7 +83,8 @@ void AccumulateUpTo(int nv, const Int8LinearData& data, const int32_t* a_pairs, 
 // 0 past depth.
 template <typename X>
 void PackRow(const Int8LinearData& data, const X* row, int16_t* a_pairs) {
-  if (data.a_depth_stride == 1) {
+#ifdef TINYMLOPS_OPTIMIZED_AVX512
+  if (data.a_depth_stride == 1) {  // contiguous: 32 values per masked vector
     const __m512i zero_point = _mm512_set1_epi16(static_cast<int16_t>(data.input_zero_point));
     for (int k = 0; k < 2 * data.depth_pairs; k += 32) {
       const int valid = std::min(32, data.depth - k);
@@ -101,6 +100,7 @@ void PackRow(const Int8LinearData& data, const X* row, int16_t* a_pairs) {
     }
     return;
   }
+#endif
   for (int k = 0; k < 2 * data.depth_pairs; ++k)
     a_pairs[k] = k < data.depth
                      ? static_cast<int16_t>(row[k * data.a_depth_stride] - data.input_zero_point)
@@ -114,29 +114,32 @@ Status EvalInt8Linear(Node& node) {
   X* y = node.outputs[0]->Data<X>();
   auto* a_pairs = static_cast<int16_t*>(node.scratch);
   alignas(64) int32_t sums[kMaxVectors * kLanes];
-  const __m512i zero_point = _mm512_set1_epi32(data.output_zero_point);
-  const __m512i low = _mm512_set1_epi32(data.output_min);
-  const __m512i high = _mm512_set1_epi32(data.output_max);
+  const IntVector zero_point = BroadcastInt32(data.output_zero_point);
+  const IntVector low = BroadcastInt32(data.output_min);
+  const IntVector high = BroadcastInt32(data.output_max);
   for (int m = 0; m < data.rows; ++m) {
     // Pair p holds (a[2p] - zero_point) in its low and (a[2p+1] - zero_point) in its high
     // int16; an odd depth's last pair has 0 high, against B's zero padding.
     PackRow(data, a + m * data.a_row_stride, a_pairs);
-    X* y_row = y + static_cast<ptrdiff_t>(m) * data.cols;
+    auto* y_row = reinterpret_cast<uint8_t*>(y + static_cast<ptrdiff_t>(m) * data.cols);
     for (int n0 = 0; n0 < data.cols; n0 += kMaxVectors * kLanes) {
       const int columns = std::min(kMaxVectors * kLanes, data.cols - n0);
       AccumulateUpTo<kMaxVectors>((columns + kLanes - 1) / kLanes, data,
                                   reinterpret_cast<const int32_t*>(a_pairs), n0, sums);
       for (int j = 0; j < columns; j += kLanes) {
         const int n = n0 + j;
-        const __m512i accumulator =
-            _mm512_add_epi32(_mm512_load_si512(sums + j), _mm512_loadu_si512(data.bias + n));
-        const __m512i result =
-            RequantizeLanes(accumulator, _mm512_loadu_si512(data.multiplier + n),
-                            _mm512_loadu_si512(data.left_shift + n),
-                            _mm512_loadu_si512(data.right_shift + n), zero_point, low, high);
+        const IntVector accumulator = AddInt32(LoadInts(sums + j), LoadInts(data.bias + n));
+        const IntVector result = RequantizeLanes(
+            accumulator, LoadInts(data.multiplier + n), LoadInts(data.left_shift + n),
+            LoadInts(data.right_shift + n), zero_point, low, high);
         const int count = std::min(kLanes, columns - j);
-        _mm_mask_storeu_epi8(y_row + n, static_cast<__mmask16>((1u << count) - 1),
-                             _mm512_cvtepi32_epi8(result));
+        if (count == kLanes) {
+          StoreLowBytes(y_row + n, result);
+        } else {
+          uint8_t bytes[kLanes];
+          StoreLowBytes(bytes, result);
+          std::memcpy(y_row + n, bytes, count);
+        }
       }
     }
   }
@@ -209,4 +212,4 @@ Status PrepareInt8Linear(PrepareContext& context, Node& node, const Int8LinearSp
 
 }  // namespace tinymlops::runtime::optimized
 
-#endif  // TINYMLOPS_OPTIMIZED_AVX512
+#endif  // TINYMLOPS_OPTIMIZED_FLOAT

@@ -3,10 +3,11 @@
 //   acc = bias[n] + sum_k (a[k] - input_zero_point) * (b[k, n] - weight_zero_point[n])
 //   y   = LinearRequantization::Output(acc, n)        (linear_requantization.h)
 // B [depth, cols] (int8 or uint8) is a constant: prepare subtracts its zero points and packs it
-// as int16 pairs of consecutive k, so eval multiplies with _mm512_dpwssd_epi32 (VNNI; else
-// _mm512_madd_epi16), whose int32 sums of two int16 products are exact; accumulation is in
-// int32, as in the reference. The requantization is linear_requantization.h's, applied to 16
-// columns at once by vector_requantization.h, so the result is the reference's to the bit.
+// as int16 pairs of consecutive k, so eval multiplies with vpdpwssd (AVX-512 VNNI; else
+// vpmaddwd, AVX-512 or AVX2), whose int32 sums of two int16 products are exact; accumulation is
+// in int32, as in the reference. The requantization is linear_requantization.h's, applied to a
+// vector of columns at once by vector_requantization.h, so the result is the reference's to the
+// bit.
 // A (int8 or uint8, input 0) is read with arbitrary strides; its rows of zero-point-corrected
 // int16 pairs go through node.scratch. Bias, when present, is int32 with one value per column.
 // PrepareInt8Linear switches node.eval. Errors: those of PrepareLinearRequantization, and
@@ -19,7 +20,8 @@
 #include "runtime/kernel.h"
 #include "runtime/kernels/optimized/simd.h"
 
-#ifdef TINYMLOPS_OPTIMIZED_AVX512
+#ifdef TINYMLOPS_OPTIMIZED_FLOAT
+#define TINYMLOPS_OPTIMIZED_INT8_LINEAR 1
 
 namespace tinymlops::runtime::optimized {
 
@@ -42,5 +44,5 @@ Status PrepareInt8Linear(PrepareContext& context, Node& node, const Int8LinearSp
 
 }  // namespace tinymlops::runtime::optimized
 
-#endif  // TINYMLOPS_OPTIMIZED_AVX512
+#endif  // TINYMLOPS_OPTIMIZED_FLOAT
 #endif  // TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_INT8_LINEAR_H_

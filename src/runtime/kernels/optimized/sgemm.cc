@@ -1,19 +1,24 @@
 #include "runtime/kernels/optimized/sgemm.h"
 
-#ifdef TINYMLOPS_OPTIMIZED_AVX512
+#ifdef TINYMLOPS_OPTIMIZED_FLOAT
 
 #include <algorithm>
 
 namespace tinymlops::runtime::optimized {
 namespace {
 
-constexpr int kLanes = 16;          // floats per __m512
-constexpr int kRowPanel = 8;        // rows of A per row panel (GemmPackedA tile height)
-constexpr int kMaxTileVectors = 3;  // 16-position vectors per GemmPackedA tile
+constexpr int kLanes = kFloatLanes;
+// The tiles fill most of the vector registers with accumulators: a GemmPackedA tile holds
+// kRowPanel x kMaxTileVectors of them, a GemmPackedB tile kColumnTileRows x kBlockVectors.
+constexpr bool kWideRegisterFile = kVectorRegisters >= 32;
+constexpr int kRowPanel = kWideRegisterFile ? 8 : 4;  // rows of A per row panel (tile height)
+constexpr int kMaxTileVectors = 3;  // vectors of flat positions per GemmPackedA tile
+constexpr int kColumnTileRows = 6;
+constexpr int kBlockVectors = kWideRegisterFile ? 4 : 2;  // column panels per GemmPackedB tile
 
 // max(lo, x) and min(hi, x) return x when x is NaN, so NaN propagates as in a plain loop.
-inline __m512 Clamp(__m512 value, __m512 lo, __m512 hi) {
-  return _mm512_min_ps(hi, _mm512_max_ps(lo, value));
+inline FloatVector Clamp(FloatVector value, FloatVector lo, FloatVector hi) {
+  return MinFloats(hi, MaxFloats(lo, value));
 }
 
 // One GemmPackedA tile: rows [0, rows) of a row panel times NV vectors of flat positions from
@@ -21,13 +26,13 @@ inline __m512 Clamp(__m512 value, __m512 lo, __m512 hi) {
 // kTapMasks, every load of B is masked by the layout's tap masks.
 template <int NV, bool kTapMasks>
 void FlatTile(const float* panel, int k, const FlatConvOperands& io, int first_vector,
-              int last_lanes, int rows, const float* bias, __m512 lo, __m512 hi) {
-  __m512 acc[kRowPanel][NV];
+              int last_lanes, int rows, const float* bias, FloatVector lo, FloatVector hi) {
+  FloatVector acc[kRowPanel][NV];
   for (int r = 0; r < kRowPanel; ++r) {
-    const __m512 initial = _mm512_set1_ps(bias && r < rows ? bias[r] : 0.0f);
+    const FloatVector initial = BroadcastFloat(bias && r < rows ? bias[r] : 0.0f);
     for (int v = 0; v < NV; ++v) acc[r][v] = initial;
   }
-  const __mmask16 last_mask = LaneMask(last_lanes);
+  const LaneBits last_mask = LaneMask(last_lanes);
   const float* b = io.planes + first_vector * kLanes;
   const int32_t* offsets = io.tap_offsets;
   const int32_t* offsets_end = offsets + k;
@@ -37,44 +42,44 @@ void FlatTile(const float* panel, int k, const FlatConvOperands& io, int first_v
   // A do-while: with a loop that might run zero times, GCC keeps acc in memory.
   do {
     const float* row = b + *offsets;
-    __m512 bv[NV];
+    FloatVector bv[NV];
     if constexpr (kTapMasks) {
       for (int v = 0; v < NV; ++v)
-        bv[v] = _mm512_maskz_loadu_ps(tap_masks[v * taps + tap], row + v * kLanes);
+        bv[v] = LoadFloatLanes(tap_masks[v * taps + tap], row + v * kLanes);
       tap = tap + 1 == taps ? 0 : tap + 1;
     } else {
-      for (int v = 0; v + 1 < NV; ++v) bv[v] = _mm512_loadu_ps(row + v * kLanes);
-      bv[NV - 1] = _mm512_maskz_loadu_ps(last_mask, row + (NV - 1) * kLanes);
+      for (int v = 0; v + 1 < NV; ++v) bv[v] = LoadFloats(row + v * kLanes);
+      bv[NV - 1] = LoadFloatLanes(last_mask, row + (NV - 1) * kLanes);
     }
     for (int r = 0; r < kRowPanel; ++r) {
-      const __m512 av = _mm512_set1_ps(panel[r]);
-      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+      const FloatVector av = BroadcastFloat(panel[r]);
+      for (int v = 0; v < NV; ++v) acc[r][v] = MultiplyAdd(av, bv[v], acc[r][v]);
     }
     panel += kRowPanel;
   } while (++offsets != offsets_end);
   if (rows == kRowPanel && io.layout->store_segments == 0) {  // a full panel, contiguous rows
     for (int r = 0; r < kRowPanel; ++r)
       for (int v = 0; v < NV; ++v)
-        _mm512_mask_storeu_ps(io.output + r * io.channel_stride + (first_vector + v) * kLanes,
-                              v + 1 < NV ? 0xFFFF : last_mask, Clamp(acc[r][v], lo, hi));
+        StoreFloatLanes(io.output + r * io.channel_stride + (first_vector + v) * kLanes,
+                        v + 1 < NV ? kAllLanes : last_mask, Clamp(acc[r][v], lo, hi));
     return;
   }
   // Else the clamped tile goes through memory: acc indexed by `rows`, a variable, would make
   // GCC keep all of acc in memory during the loop above.
   alignas(64) float tile[kRowPanel][NV][kLanes];
   for (int r = 0; r < kRowPanel; ++r)
-    for (int v = 0; v < NV; ++v) _mm512_store_ps(tile[r][v], Clamp(acc[r][v], lo, hi));
+    for (int v = 0; v < NV; ++v) StoreFloats(tile[r][v], Clamp(acc[r][v], lo, hi));
   for (int r = 0; r < rows; ++r)
     for (int v = 0; v < NV; ++v)
       StoreFlatVector(*io.layout, io.output + r * io.channel_stride, first_vector + v,
-                      _mm512_load_ps(tile[r][v]));
+                      LoadFloats(tile[r][v]));
 }
 
 // FlatTile<nv, kTapMasks> for a runtime nv in [1, kMaxTileVectors].
 template <bool kTapMasks>
 void FlatTileOfWidth(int nv, const float* panel, int k, const FlatConvOperands& io,
-                     int first_vector, int last_lanes, int rows, const float* bias, __m512 lo,
-                     __m512 hi) {
+                     int first_vector, int last_lanes, int rows, const float* bias, FloatVector lo,
+                     FloatVector hi) {
   static_assert(kMaxTileVectors == 3, "one case per tile width");
   if (nv == 3)
     FlatTile<3, kTapMasks>(panel, k, io, first_vector, last_lanes, rows, bias, lo, hi);
@@ -84,32 +89,32 @@ void FlatTileOfWidth(int nv, const float* panel, int k, const FlatConvOperands& 
     FlatTile<1, kTapMasks>(panel, k, io, first_vector, last_lanes, rows, bias, lo, hi);
 }
 
-// One GemmPackedB tile: MR rows of A times NV 16-column panels of packed B; the last vector
-// stores the lanes in `last_mask`, and only `rows` rows are stored.
+// One GemmPackedB tile: MR rows of A times NV column panels (a vector wide each) of packed B; the
+// last vector stores the lanes in `last_mask`, and only `rows` rows are stored.
 template <int MR, int NV>
 void ColumnTile(const float* a, ptrdiff_t a_row, ptrdiff_t a_step, const float* packed_b, int k,
-                __mmask16 last_mask, int rows, float* c, ptrdiff_t ldc, const float* bias,
-                __m512 lo, __m512 hi) {
-  __m512 acc[MR][NV];
+                LaneBits last_mask, int rows, float* c, ptrdiff_t ldc, const float* bias,
+                FloatVector lo, FloatVector hi) {
+  FloatVector acc[MR][NV];
 #pragma GCC unroll 8
   for (int v = 0; v < NV; ++v) {
-    const __m512 initial =
-        bias ? _mm512_maskz_loadu_ps(v + 1 < NV ? 0xFFFF : last_mask, bias + v * kLanes)
-             : _mm512_setzero_ps();
+    const FloatVector initial =
+        bias ? LoadFloatLanes(v + 1 < NV ? kAllLanes : last_mask, bias + v * kLanes)
+             : ZeroFloatVector();
 #pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) acc[r][v] = initial;
   }
   const ptrdiff_t b_vector = static_cast<ptrdiff_t>(k) * kLanes;
   int step = 0;
   do {  // as in FlatTile
-    __m512 bv[NV];
+    FloatVector bv[NV];
 #pragma GCC unroll 8
-    for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(packed_b + v * b_vector);
+    for (int v = 0; v < NV; ++v) bv[v] = LoadFloats(packed_b + v * b_vector);
 #pragma GCC unroll 8
     for (int r = 0; r < MR; ++r) {
-      const __m512 av = _mm512_set1_ps(a[r * a_row]);
+      const FloatVector av = BroadcastFloat(a[r * a_row]);
 #pragma GCC unroll 8
-      for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+      for (int v = 0; v < NV; ++v) acc[r][v] = MultiplyAdd(av, bv[v], acc[r][v]);
     }
     a += a_step;
     packed_b += kLanes;
@@ -119,16 +124,16 @@ void ColumnTile(const float* a, ptrdiff_t a_row, ptrdiff_t a_step, const float* 
     if (r == rows) break;  // rows is MR except for GemmPackedB's single-row tiles
 #pragma GCC unroll 8
     for (int v = 0; v < NV; ++v)
-      _mm512_mask_storeu_ps(c + r * ldc + v * kLanes, v + 1 < NV ? 0xFFFF : last_mask,
-                            Clamp(acc[r][v], lo, hi));
+      StoreFloatLanes(c + r * ldc + v * kLanes, v + 1 < NV ? kAllLanes : last_mask,
+                      Clamp(acc[r][v], lo, hi));
   }
 }
 
 // Runs ColumnTile<MR, nv> for a runtime nv in [1, kMaxVectors].
 template <int MR, int kMaxVectors>
 void ColumnTileOfWidth(int nv, const float* a, ptrdiff_t a_row, ptrdiff_t a_step,
-                       const float* packed_b, int k, __mmask16 last_mask, int rows, float* c,
-                       ptrdiff_t ldc, const float* bias, __m512 lo, __m512 hi) {
+                       const float* packed_b, int k, LaneBits last_mask, int rows, float* c,
+                       ptrdiff_t ldc, const float* bias, FloatVector lo, FloatVector hi) {
   if constexpr (kMaxVectors > 1) {
     if (nv < kMaxVectors)
       return ColumnTileOfWidth<MR, kMaxVectors - 1>(nv, a, a_row, a_step, packed_b, k, last_mask,
@@ -137,18 +142,18 @@ void ColumnTileOfWidth(int nv, const float* a, ptrdiff_t a_row, ptrdiff_t a_step
   ColumnTile<MR, kMaxVectors>(a, a_row, a_step, packed_b, k, last_mask, rows, c, ldc, bias, lo, hi);
 }
 
-// ColumnTileOfWidth<rows, 4> for a runtime rows in [1, kMaxRows].
-template <int kMaxRows = 5>
+// ColumnTileOfWidth<rows, kBlockVectors> for a runtime rows in [1, kMaxRows].
+template <int kMaxRows = kColumnTileRows - 1>
 void LastRowsTile(int rows, int nv, const float* a, ptrdiff_t a_row, ptrdiff_t a_step,
-                  const float* packed_b, int k, __mmask16 last_mask, float* c, ptrdiff_t ldc,
-                  const float* bias, __m512 lo, __m512 hi) {
+                  const float* packed_b, int k, LaneBits last_mask, float* c, ptrdiff_t ldc,
+                  const float* bias, FloatVector lo, FloatVector hi) {
   if constexpr (kMaxRows > 1) {
     if (rows < kMaxRows)
       return LastRowsTile<kMaxRows - 1>(rows, nv, a, a_row, a_step, packed_b, k, last_mask, c, ldc,
                                         bias, lo, hi);
   }
-  ColumnTileOfWidth<kMaxRows, 4>(nv, a, a_row, a_step, packed_b, k, last_mask, kMaxRows, c, ldc,
-                                 bias, lo, hi);
+  ColumnTileOfWidth<kMaxRows, kBlockVectors>(nv, a, a_row, a_step, packed_b, k, last_mask, kMaxRows,
+                                             c, ldc, bias, lo, hi);
 }
 
 // GemmPackedB over `rows` (<= MR) rows of A starting at `a`.
@@ -156,8 +161,8 @@ template <int MR, int kMaxVectors>
 void ColumnTileRow(const float* a, ptrdiff_t a_row_stride, ptrdiff_t a_column_stride, int rows,
                    int k, const float* packed_b, int n, float* c, ptrdiff_t ldc,
                    const GemmEpilogue& epilogue) {
-  const __m512 lo = _mm512_set1_ps(epilogue.clamp.min);
-  const __m512 hi = _mm512_set1_ps(epilogue.clamp.max);
+  const FloatVector lo = BroadcastFloat(epilogue.clamp.min);
+  const FloatVector hi = BroadcastFloat(epilogue.clamp.max);
   for (int j0 = 0; j0 < n; j0 += kMaxVectors * kLanes) {
     const int columns = std::min(kMaxVectors * kLanes, n - j0);
     const int nv = (columns + kLanes - 1) / kLanes;
@@ -186,8 +191,8 @@ void PackRowPanels(const float* a, ptrdiff_t row_stride, ptrdiff_t column_stride
 
 void GemmPackedA(const float* packed_a, int m, int k, const FlatConvOperands& io,
                  const GemmEpilogue& epilogue) {
-  const __m512 lo = _mm512_set1_ps(epilogue.clamp.min);
-  const __m512 hi = _mm512_set1_ps(epilogue.clamp.max);
+  const FloatVector lo = BroadcastFloat(epilogue.clamp.min);
+  const FloatVector hi = BroadcastFloat(epilogue.clamp.max);
   const int positions = io.layout->positions;
   const int vectors = (positions + kLanes - 1) / kLanes;
   for (int v0 = 0; v0 < vectors;) {
@@ -234,21 +239,20 @@ void GemmPackedB(const float* a, ptrdiff_t a_row_stride, ptrdiff_t a_column_stri
     return;
   }
   // Column blocks outermost, so that a block of packed B stays in cache while every row reads
-  // it; six rows share each loaded B vector (24 accumulators), the last 1 to 5 rows one tile.
-  constexpr int kBlockVectors = 4;
-  const __m512 lo = _mm512_set1_ps(epilogue.clamp.min);
-  const __m512 hi = _mm512_set1_ps(epilogue.clamp.max);
+  // it; kColumnTileRows rows share each loaded B vector, the last rows one tile.
+  const FloatVector lo = BroadcastFloat(epilogue.clamp.min);
+  const FloatVector hi = BroadcastFloat(epilogue.clamp.max);
   for (int j0 = 0; j0 < n; j0 += kBlockVectors * kLanes) {
     const int columns = std::min(kBlockVectors * kLanes, n - j0);
     const int nv = (columns + kLanes - 1) / kLanes;
-    const __mmask16 last_mask = LaneMask(columns - (nv - 1) * kLanes);
+    const LaneBits last_mask = LaneMask(columns - (nv - 1) * kLanes);
     const float* block = packed_b + static_cast<ptrdiff_t>(j0) * k;
     const float* bias = epilogue.bias ? epilogue.bias + j0 : nullptr;
     int i = 0;
-    for (; i + 6 <= m; i += 6)
-      ColumnTileOfWidth<6, kBlockVectors>(nv, a + i * a_row_stride, a_row_stride, a_column_stride,
-                                          block, k, last_mask, 6, c + i * ldc + j0, ldc, bias, lo,
-                                          hi);
+    for (; i + kColumnTileRows <= m; i += kColumnTileRows)
+      ColumnTileOfWidth<kColumnTileRows, kBlockVectors>(
+          nv, a + i * a_row_stride, a_row_stride, a_column_stride, block, k, last_mask,
+          kColumnTileRows, c + i * ldc + j0, ldc, bias, lo, hi);
     if (i < m)
       LastRowsTile(m - i, nv, a + i * a_row_stride, a_row_stride, a_column_stride, block, k,
                    last_mask, c + i * ldc + j0, ldc, bias, lo, hi);
@@ -257,4 +261,4 @@ void GemmPackedB(const float* a, ptrdiff_t a_row_stride, ptrdiff_t a_column_stri
 
 }  // namespace tinymlops::runtime::optimized
 
-#endif  // TINYMLOPS_OPTIMIZED_AVX512
+#endif  // TINYMLOPS_OPTIMIZED_FLOAT

@@ -1,5 +1,5 @@
 // Float32 GEMM with one constant operand packed once at prepare time: C = A * B + bias, clamped
-// to a fused activation's range while storing (AVX-512, see simd.h).
+// to a fused activation's range while storing (AVX-512 or AVX2, see simd.h).
 //
 // Two layouts, for the two ways the runtime multiplies by constant weights:
 // - Row panels (PackRowPanels / GemmPackedA): A [M, K] is constant (convolution weights, one row
@@ -22,7 +22,7 @@
 #include "runtime/kernels/optimized/flat_conv_layout.h"
 #include "runtime/kernels/optimized/simd.h"
 
-#ifdef TINYMLOPS_OPTIMIZED_AVX512
+#ifdef TINYMLOPS_OPTIMIZED_FLOAT
 
 namespace tinymlops::runtime::optimized {
 
@@ -65,5 +65,5 @@ void GemmPackedB(const float* a, ptrdiff_t a_row_stride, ptrdiff_t a_column_stri
 
 }  // namespace tinymlops::runtime::optimized
 
-#endif  // TINYMLOPS_OPTIMIZED_AVX512
+#endif  // TINYMLOPS_OPTIMIZED_FLOAT
 #endif  // TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_SGEMM_H_
