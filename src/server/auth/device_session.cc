@@ -211,9 +211,4 @@ Status DeviceSessions::Accept(const DeviceSessionHeaders& headers, const std::st
   return Status::Ok();
 }
 
-size_t DeviceSessions::open_sessions() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return sessions_.size();
-}
-
 }  // namespace tinymlops::server

@@ -94,7 +94,6 @@ class DeviceSessions {
   // session is this process's and has not expired, the MAC verifies, and the counter is larger
   // than the session's last one, which it becomes. Errors: kInvalidArgument saying which.
   Status Accept(const DeviceSessionHeaders& headers, const std::string& message, int64_t now);
-  size_t open_sessions() const;
 
  private:
   Status Ready();  // draws the secret and the instance id once
