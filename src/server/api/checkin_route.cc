@@ -80,35 +80,41 @@ void AddCheckinRoute(Router& router, const ControlPlane::Context& context,
   const ControlPlane::Context* c = &context;
   const CheckinMetrics* m = &metrics;
   CheckinAnswerCache* cache = &answers;
-  router.Add("POST", "/v1/device/checkin",
-             DeviceRoute(c, [c, m, cache](Transaction& tx, HttpRequest& request,
-                                          const AuthenticatedDevice& device) {
-               const BodyFingerprint fingerprint = FingerprintBody(request.body);
-               if (auto cached = cache->Find(device.device_id, fingerprint, device.answers)) {
-                 m->Record(0, cached->desired, true);
-                 HttpResponse response;
-                 response.body = *cached->body;
-                 return response;
-               }
-               TMO_ASSIGN_OR_RESPOND(CheckinRequest body, ParseCheckinRequest(request.body));
-               TMO_ASSIGN_OR_RESPOND(
-                   CheckinAnswer answer,
-                   CheckInDevice(tx, device.project_id, device.device_id, body, c->now()));
-               DeltaOffers deltas;
-               if (answer.desired) {
-                 TMO_ASSIGN_OR_RESPOND(deltas,
-                                       OfferDeltas(tx, *answer.desired, body.report.installed));
-               }
-               const bool desired = answer.desired.has_value();
-               m->Record(body.outcomes.size(), desired, false);
-               HttpResponse response = AnswerResponse(answer, deltas);
-               if (body.outcomes.empty()) {  // a body with outcomes is never answered from memory
-                 tx.AfterCommit([cache, device, fingerprint, answer = response.body, desired] {
-                   cache->Remember(device.device_id, fingerprint, device.answers, answer, desired);
-                 });
-               }
-               return response;
-             }));
+  router.Add(
+      "POST", "/v1/device/checkin",
+      DeviceRoute(
+          c,
+          [m, cache](HttpRequest& request,
+                     const AuthenticatedDevice& device) -> std::optional<HttpResponse> {
+            auto cached =
+                cache->Find(device.device_id, FingerprintBody(request.body), device.answers);
+            if (!cached) return std::nullopt;
+            m->Record(0, cached->desired, true);
+            HttpResponse response;
+            response.body = *cached->body;
+            return response;
+          },
+          [c, m, cache](Transaction& tx, HttpRequest& request, const AuthenticatedDevice& device) {
+            TMO_ASSIGN_OR_RESPOND(CheckinRequest body, ParseCheckinRequest(request.body));
+            TMO_ASSIGN_OR_RESPOND(
+                CheckinAnswer answer,
+                CheckInDevice(tx, device.project_id, device.device_id, body, c->now()));
+            DeltaOffers deltas;
+            if (answer.desired) {
+              TMO_ASSIGN_OR_RESPOND(deltas,
+                                    OfferDeltas(tx, *answer.desired, body.report.installed));
+            }
+            const bool desired = answer.desired.has_value();
+            m->Record(body.outcomes.size(), desired, false);
+            HttpResponse response = AnswerResponse(answer, deltas);
+            if (body.outcomes.empty()) {  // a body with outcomes is never answered from memory
+              tx.AfterCommit([cache, device, fingerprint = FingerprintBody(request.body),
+                              answer = response.body, desired] {
+                cache->Remember(device.device_id, fingerprint, device.answers, answer, desired);
+              });
+            }
+            return response;
+          }));
 }
 
 }  // namespace tinymlops::server

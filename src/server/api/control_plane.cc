@@ -33,7 +33,8 @@ HttpResponse ControlPlane::Handle(HttpRequest& request) const {
   const auto start = std::chrono::steady_clock::now();
   HttpResponse response = router_.Dispatch(request);
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-  metrics_.Record(request.method, request.route.empty() ? "unmatched" : request.route,
+  static const std::string kUnmatched = "unmatched";
+  metrics_.Record(request.method, request.route.empty() ? kUnmatched : request.route,
                   response.status, elapsed.count());
   return response;
 }

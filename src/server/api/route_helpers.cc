@@ -1,5 +1,7 @@
 #include "server/api/route_helpers.h"
 
+#include "server/auth/device_session.h"
+
 namespace tinymlops::server {
 
 Router::Handler ProjectRoute(const ControlPlane::Context* c, Role minimum, ProjectHandler handler) {
@@ -23,11 +25,30 @@ Router::Handler ProjectRoute(const ControlPlane::Context* c, Role minimum,
 }
 
 Router::Handler DeviceRoute(const ControlPlane::Context* c, DeviceHandler handler) {
-  return [c, handler = std::move(handler)](HttpRequest& request) {
-    TMO_BEGIN_OR_RESPOND(tx, c->store);
+  return DeviceRoute(c, nullptr, std::move(handler));
+}
+
+Router::Handler DeviceRoute(const ControlPlane::Context* c, DeviceShortcut shortcut,
+                            DeviceHandler handler) {
+  return [c, shortcut = std::move(shortcut), handler = std::move(handler)](HttpRequest& request) {
     AuthenticatedDevice device;
+    if (shortcut && HasDeviceSessionHeader(request.headers)) {
+      TMO_BEGIN_OR_RESPOND_WITH(read, c->store, BeginRead);
+      TMO_RESPOND_IF_REFUSED(
+          RequireDevice(*read, c->sessions, c->last_seen, request, c->now(), &device));
+      std::optional<HttpResponse> answer = shortcut(request, device);
+      TMO_RESPOND_IF_ERROR(read->Commit());
+      if (answer) return std::move(*answer);
+      TMO_BEGIN_OR_RESPOND(tx, c->store);
+      HttpResponse response = handler(*tx, request, device);
+      TMO_RESPOND_IF_ERROR(tx->Commit());
+      return response;
+    }
+    TMO_BEGIN_OR_RESPOND(tx, c->store);
     TMO_RESPOND_IF_REFUSED(RequireDevice(*tx, c->sessions, c->last_seen, request, c->now(), &device));
-    HttpResponse response = handler(*tx, request, device);
+    std::optional<HttpResponse> answer;
+    if (shortcut) answer = shortcut(request, device);
+    HttpResponse response = answer ? std::move(*answer) : handler(*tx, request, device);
     TMO_RESPOND_IF_ERROR(tx->Commit());
     return response;
   };

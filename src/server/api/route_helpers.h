@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "server/api/control_plane.h"
@@ -31,14 +32,26 @@ Router::Handler ProjectRoute(const ControlPlane::Context* c, Role minimum, Opera
 using DeviceHandler = std::function<HttpResponse(Transaction& tx, HttpRequest& request,
                                                  const AuthenticatedDevice& device)>;
 Router::Handler DeviceRoute(const ControlPlane::Context* c, DeviceHandler handler);
+// The same, with a shortcut tried first, once the device is authenticated: it answers from
+// what the process holds in memory, writing nothing, or returns nullopt to let `handler` run.
+// A session-MACed request is authenticated, and the shortcut tried, in a read transaction
+// (Store::BeginRead), which waits for no writer; on a miss `handler` runs in a write
+// transaction of its own. A signed request, whose nonce is written, takes one write
+// transaction for all of it.
+using DeviceShortcut = std::function<std::optional<HttpResponse>(
+    HttpRequest& request, const AuthenticatedDevice& device)>;
+Router::Handler DeviceRoute(const ControlPlane::Context* c, DeviceShortcut shortcut,
+                            DeviceHandler handler);
 
 }  // namespace tinymlops::server
 
-// Begins a transaction into `tx` or returns the 500 response from the enclosing handler.
-#define TMO_BEGIN_OR_RESPOND(tx, store)                   \
-  auto tx##_result = (store).Begin();                     \
+// Begins a transaction into `tx` (with `begin`: Begin or BeginRead) or returns the 500
+// response from the enclosing handler.
+#define TMO_BEGIN_OR_RESPOND_WITH(tx, store, begin)                   \
+  auto tx##_result = (store).begin();                                 \
   if (!tx##_result.ok()) return StatusResponse(tx##_result.status()); \
   std::unique_ptr<::tinymlops::server::Transaction> tx = std::move(*tx##_result)
+#define TMO_BEGIN_OR_RESPOND(tx, store) TMO_BEGIN_OR_RESPOND_WITH(tx, store, Begin)
 
 // Evaluates a Result<T> into `lhs` or returns its error response.
 #define TMO_ASSIGN_OR_RESPOND(lhs, rexpr)                              \

@@ -54,6 +54,11 @@ bool ParseSessionId(const std::string& id, DeviceSessionHeaders* parsed) {
          IsHex(parts[2], 16) && IsHex(parts[3], 32);
 }
 
+Status SessionExpired() {
+  return Status::Error(StatusCode::kInvalidArgument,
+                       "the session has expired: open a new one with POST /v1/device/session");
+}
+
 }  // namespace
 
 bool HasDeviceSessionHeader(const std::map<std::string, std::string>& headers) {
@@ -179,19 +184,22 @@ Result<DeviceSessions::NewSession> DeviceSessions::Open(const std::string& devic
 
 Status DeviceSessions::Accept(const DeviceSessionHeaders& headers, const std::string& message,
                               int64_t now) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  TMM_RETURN_IF_ERROR(Ready());
-  auto open = sessions_.find(headers.session_id);
-  if (headers.instance != instance_ || open == sessions_.end()) {
-    return Status::Error(StatusCode::kInvalidArgument,
-                         "the session was opened by another server process, or before this one "
-                         "restarted: open a new one with POST /v1/device/session");
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    TMM_RETURN_IF_ERROR(Ready());
+    auto open = sessions_.find(headers.session_id);
+    if (headers.instance != instance_ || open == sessions_.end()) {
+      return Status::Error(StatusCode::kInvalidArgument,
+                           "the session was opened by another server process, or before this "
+                           "one restarted: open a new one with POST /v1/device/session");
+    }
+    if (open->second.expires_unix <= now) {
+      sessions_.erase(open);
+      return SessionExpired();
+    }
   }
-  if (open->second.expires_unix <= now) {
-    sessions_.erase(open);
-    return Status::Error(StatusCode::kInvalidArgument,
-                         "the session has expired: open a new one with POST /v1/device/session");
-  }
+  // The MAC is checked outside the lock (the secret never changes once Ready drew it), so that
+  // the threads of the process verify their requests side by side.
   uint8_t key[kDeviceSessionKeyBytes];
   TMM_RETURN_IF_ERROR(DeriveKey(headers.session_id, key));
   const bool verifies = crypto_auth_verify(headers.mac.data(),
@@ -202,6 +210,9 @@ Status DeviceSessions::Accept(const DeviceSessionHeaders& headers, const std::st
     return Status::Error(StatusCode::kInvalidArgument,
                          "the request MAC does not verify under the session's key");
   }
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto open = sessions_.find(headers.session_id);
+  if (open == sessions_.end()) return SessionExpired();  // purged since, as expired
   if (headers.counter <= open->second.last_counter) {
     return Status::Error(StatusCode::kInvalidArgument,
                          "replayed request: X-Tinymlops-Counter must be larger than the last "

@@ -30,10 +30,9 @@ Result<AuthenticatedDevice> AuthenticateSession(Transaction& tx, DeviceSessions&
   TMM_RETURN_IF_ERROR(sessions.Accept(
       session, DeviceSessionMessage(method, target, session.timestamp, session.counter, body),
       now));
-  TMM_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string("SELECT project_id, last_seen_unix, ") +
-                                               kAnswerRevisionColumns +
-                                               " FROM devices WHERE id = ?",
-                                           {session.device_id}));
+  static const std::string kSelectDevice = std::string("SELECT project_id, last_seen_unix, ") +
+                                           kAnswerRevisionColumns + " FROM devices WHERE id = ?";
+  TMM_ASSIGN_OR_RETURN(auto rows, tx.Query(kSelectDevice, {session.device_id}));
   if (rows.empty()) {
     return Status::Error(StatusCode::kInvalidArgument, "unknown device: enroll it first");
   }
@@ -55,10 +54,9 @@ Result<AuthenticatedDevice> AuthenticateDevice(Transaction& tx, DeviceSessions& 
   }
   TMM_ASSIGN_OR_RETURN(DeviceRequestHeaders signed_headers, ParseDeviceRequestHeaders(headers));
   TMM_RETURN_IF_ERROR(CheckWindow(signed_headers.timestamp, now));
-  TMM_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string("SELECT project_id, public_key, ") +
-                                               kAnswerRevisionColumns +
-                                               " FROM devices WHERE id = ?",
-                                           {signed_headers.device_id}));
+  static const std::string kSelectDevice = std::string("SELECT project_id, public_key, ") +
+                                           kAnswerRevisionColumns + " FROM devices WHERE id = ?";
+  TMM_ASSIGN_OR_RETURN(auto rows, tx.Query(kSelectDevice, {signed_headers.device_id}));
   if (rows.empty()) {
     return Status::Error(StatusCode::kInvalidArgument, "unknown device: enroll it first");
   }

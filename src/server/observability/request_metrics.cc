@@ -20,7 +20,11 @@ std::string PrometheusLabel(const std::string& text) {
 void RequestMetrics::Record(const std::string& method, const std::string& route, int status,
                             double seconds) {
   std::lock_guard<std::mutex> lock(mutex_);
-  Counter& counter = counters_[{method, route, status}];
+  auto found = counters_.find(std::tie(method, route, status));  // no key copied to look
+  if (found == counters_.end()) {
+    found = counters_.emplace(std::make_tuple(method, route, status), Counter()).first;
+  }
+  Counter& counter = found->second;
   ++counter.count;
   counter.seconds += seconds;
 }

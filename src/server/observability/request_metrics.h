@@ -7,6 +7,7 @@
 #define TINYMLOPS_SERVER_OBSERVABILITY_REQUEST_METRICS_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -26,7 +27,7 @@ class RequestMetrics {
     double seconds = 0;
   };
   mutable std::mutex mutex_;
-  std::map<std::tuple<std::string, std::string, int>, Counter> counters_;
+  std::map<std::tuple<std::string, std::string, int>, Counter, std::less<>> counters_;
 };
 
 // `text` escaped for a Prometheus label value.

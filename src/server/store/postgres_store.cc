@@ -218,19 +218,24 @@ class PostgresStore : public Store {
  public:
   PostgresStore(std::string url, int max) : pool_(std::move(url), max) {}
 
-  Result<std::unique_ptr<Transaction>> Begin() override {
-    TMM_ASSIGN_OR_RETURN(PGconn * c, pool_.Acquire());
-    std::unique_ptr<Transaction> tx(new PostgresTransaction(pool_, c));
-    PGresult* begun = PQexec(c, "BEGIN");
-    const bool ok = PQresultStatus(begun) == PGRES_COMMAND_OK;
-    Status status = ok ? Status::Ok() : PostgresError(c, begun, "BEGIN");
-    PQclear(begun);
-    if (!ok) return status;
-    return tx;
+  Result<std::unique_ptr<Transaction>> Begin() override { return BeginWith("BEGIN"); }
+  Result<std::unique_ptr<Transaction>> BeginRead() override {
+    return BeginWith("BEGIN READ ONLY");
   }
   const char* backend() const override { return "postgresql"; }
 
  private:
+  Result<std::unique_ptr<Transaction>> BeginWith(const char* begin) {
+    TMM_ASSIGN_OR_RETURN(PGconn * c, pool_.Acquire());
+    std::unique_ptr<Transaction> tx(new PostgresTransaction(pool_, c));
+    PGresult* begun = PQexec(c, begin);
+    const bool ok = PQresultStatus(begun) == PGRES_COMMAND_OK;
+    Status status = ok ? Status::Ok() : PostgresError(c, begun, begin);
+    PQclear(begun);
+    if (!ok) return status;
+    return tx;
+  }
+
   ConnectionPool pool_;
 };
 

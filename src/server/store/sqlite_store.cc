@@ -2,8 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <functional>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 namespace tinymlops::server {
 namespace {
@@ -92,12 +94,34 @@ class StatementUse {
   bool owned_;
 };
 
+// One SQLite connection and its prepared statements.
+struct SqliteConnection {
+  sqlite3* db = nullptr;
+  std::unique_ptr<StatementCache> statements;
+  explicit SqliteConnection(sqlite3* opened)
+      : db(opened), statements(std::make_unique<StatementCache>(opened)) {}
+  ~SqliteConnection() {
+    statements.reset();
+    sqlite3_close_v2(db);
+  }
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+};
+
+// A transaction on one connection, which it holds until the transaction ends; `release` gives
+// the connection back (the writer's mutex unlocked, or a reader returned to its pool).
 class SqliteTransaction : public Transaction {
  public:
-  SqliteTransaction(sqlite3* db, StatementCache& statements, std::unique_lock<std::mutex> lock)
-      : db_(db), statements_(statements), lock_(std::move(lock)) {}
+  SqliteTransaction(SqliteConnection& connection, bool writes, std::function<void()> release)
+      : db_(connection.db),
+        statements_(*connection.statements),
+        writes_(writes),
+        release_(std::move(release)) {}
   ~SqliteTransaction() override {
-    if (!finished_) statements_.Run("ROLLBACK");
+    if (!finished_) {
+      statements_.Run("ROLLBACK");
+      release_();
+    }
   }
 
   Result<std::vector<Row>> Query(const std::string& sql,
@@ -112,14 +136,18 @@ class SqliteTransaction : public Transaction {
     return static_cast<int64_t>(sqlite3_changes(db_));
   }
 
-  Status LockExclusive() override { return Status::Ok(); }  // BEGIN IMMEDIATE holds it
+  Status LockExclusive() override {
+    if (writes_) return Status::Ok();  // BEGIN IMMEDIATE holds it
+    return Status::Error(StatusCode::kFailedPrecondition,
+                         "a read transaction cannot lock the store");
+  }
 
   Status CommitWork() override {
     if (finished_) return Status::Error(StatusCode::kFailedPrecondition, "transaction ended");
     const int rc = statements_.Run("COMMIT");
     if (rc != SQLITE_OK) return SqliteError(db_, rc, "COMMIT");
     finished_ = true;
-    lock_.unlock();  // the connection serves the next transaction now
+    release_();  // the connection serves the next transaction now
     return Status::Ok();
   }
 
@@ -174,39 +202,17 @@ class SqliteTransaction : public Transaction {
 
   sqlite3* db_;
   StatementCache& statements_;
-  std::unique_lock<std::mutex> lock_;
+  const bool writes_;
+  std::function<void()> release_;
   bool finished_ = false;
 };
 
-class SqliteStore : public Store {
- public:
-  explicit SqliteStore(sqlite3* db) : db_(db), statements_(std::make_unique<StatementCache>(db)) {}
-  ~SqliteStore() override {
-    statements_.reset();
-    sqlite3_close_v2(db_);
-  }
-
-  Result<std::unique_ptr<Transaction>> Begin() override {
-    std::unique_lock<std::mutex> lock(mutex_);
-    const int rc = statements_->Run("BEGIN IMMEDIATE");
-    if (rc != SQLITE_OK) return SqliteError(db_, rc, "BEGIN IMMEDIATE");
-    return std::unique_ptr<Transaction>(new SqliteTransaction(db_, *statements_, std::move(lock)));
-  }
-  const char* backend() const override { return "sqlite"; }
-
- private:
-  sqlite3* db_;
-  std::unique_ptr<StatementCache> statements_;
-  std::mutex mutex_;
-};
-
-}  // namespace
-
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+// Opens one connection to `path` with the store's settings.
+Result<std::unique_ptr<SqliteConnection>> OpenConnection(const std::string& path) {
   sqlite3* db = nullptr;
-  // NOMUTEX: the store's own mutex already gives the connection to one thread at a time (a
-  // Transaction holds it), so SQLite's per-call connection mutex would only add a lock and an
-  // unlock to every bind, step and column read.
+  // NOMUTEX: a connection serves one transaction, on one thread, at a time (the store's mutex
+  // or its reader pool sees to it), so SQLite's per-call connection mutex would only add a
+  // lock and an unlock to every bind, step and column read.
   const int rc = sqlite3_open_v2(path.c_str(), &db,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                                  nullptr);
@@ -216,7 +222,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
     sqlite3_close_v2(db);
     return status;
   }
-  std::unique_ptr<Store> store(new SqliteStore(db));
+  auto connection = std::make_unique<SqliteConnection>(db);
   sqlite3_busy_timeout(db, 10000);
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON",
                              "PRAGMA synchronous=NORMAL"}) {
@@ -225,7 +231,81 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
                            path.c_str(), pragma, sqlite3_errmsg(db));
     }
   }
-  return store;
+  return connection;
+}
+
+class SqliteStore : public Store {
+ public:
+  SqliteStore(std::string path, std::unique_ptr<SqliteConnection> writer)
+      : path_(std::move(path)), writer_(std::move(writer)) {}
+
+  Result<std::unique_ptr<Transaction>> Begin() override {
+    writer_mutex_.lock();
+    const int rc = writer_->statements->Run("BEGIN IMMEDIATE");
+    if (rc != SQLITE_OK) {
+      Status status = SqliteError(writer_->db, rc, "BEGIN IMMEDIATE");
+      writer_mutex_.unlock();
+      return status;
+    }
+    return std::unique_ptr<Transaction>(
+        new SqliteTransaction(*writer_, true, [this] { writer_mutex_.unlock(); }));
+  }
+
+  Result<std::unique_ptr<Transaction>> BeginRead() override {
+    TMM_ASSIGN_OR_RETURN(SqliteConnection * reader, AcquireReader());
+    const int rc = reader->statements->Run("BEGIN DEFERRED");
+    if (rc != SQLITE_OK) {
+      Status status = SqliteError(reader->db, rc, "BEGIN DEFERRED");
+      ReleaseReader(reader);
+      return status;
+    }
+    return std::unique_ptr<Transaction>(
+        new SqliteTransaction(*reader, false, [this, reader] { ReleaseReader(reader); }));
+  }
+
+  const char* backend() const override { return "sqlite"; }
+
+ private:
+  // An idle reader connection, or a new one (query_only: a write in it fails) when every
+  // reader is in use: the pool grows to the number of reads that ran at once.
+  Result<SqliteConnection*> AcquireReader() {
+    {
+      std::lock_guard<std::mutex> lock(readers_mutex_);
+      if (!idle_readers_.empty()) {
+        SqliteConnection* reader = idle_readers_.back();
+        idle_readers_.pop_back();
+        return reader;
+      }
+    }
+    TMM_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> opened, OpenConnection(path_));
+    if (sqlite3_exec(opened->db, "PRAGMA query_only=ON", nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return Status::Error(StatusCode::kIoError,
+                           "cannot set up a reader of the SQLite store %s: %s", path_.c_str(),
+                           sqlite3_errmsg(opened->db));
+    }
+    std::lock_guard<std::mutex> lock(readers_mutex_);
+    readers_.push_back(std::move(opened));
+    return readers_.back().get();
+  }
+
+  void ReleaseReader(SqliteConnection* reader) {
+    std::lock_guard<std::mutex> lock(readers_mutex_);
+    idle_readers_.push_back(reader);
+  }
+
+  const std::string path_;
+  std::unique_ptr<SqliteConnection> writer_;
+  std::mutex writer_mutex_;  // held by the open write transaction
+  std::mutex readers_mutex_;
+  std::vector<std::unique_ptr<SqliteConnection>> readers_;
+  std::vector<SqliteConnection*> idle_readers_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  TMM_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> writer, OpenConnection(path));
+  return std::unique_ptr<Store>(new SqliteStore(path, std::move(writer)));
 }
 
 }  // namespace tinymlops::server

@@ -76,6 +76,11 @@ class Store {
  public:
   virtual ~Store() = default;
   virtual Result<std::unique_ptr<Transaction>> Begin() = 0;
+  // Begins a transaction that only reads: it sees one committed state and waits for no write
+  // transaction (SQLite: a reader connection of its own, so reads run beside the writer and
+  // each other; PostgreSQL: READ ONLY). Any write in it fails. Commit() (or its destruction)
+  // ends it.
+  virtual Result<std::unique_ptr<Transaction>> BeginRead() = 0;
   // "sqlite" or "postgresql".
   virtual const char* backend() const = 0;
 };

@@ -12,39 +12,6 @@ namespace {
 
 class DeviceSessionTest : public ServerFixture {
  protected:
-  struct Session {
-    std::string id;
-    DeviceSessionKey key;
-    int64_t counter = 0;  // the last one used
-    int64_t expires_unix = 0;
-  };
-
-  Session OpenSession(const Device& device, uint16_t port = 0) {
-    const auto headers = SignDeviceRequest(device.key, device.id, "POST", "/v1/device/session",
-                                           Now(), NewNonce(), "");
-    auto opened = test_support::HttpCall(port ? port : port_, "POST", "/v1/device/session", "",
-                                         headers);
-    EXPECT_EQ(opened.status, 200) << opened.body;
-    EXPECT_EQ(opened.headers["cache-control"], "no-store");
-    Session session;
-    const auto json = Json(opened);
-    session.id = json.value("session", "");
-    session.counter = json.value("counter", int64_t{-1});
-    session.expires_unix = json.value("expires_unix", int64_t{0});
-    auto key = DeviceSessionKeyFromHex(json.value("key", ""));
-    EXPECT_TRUE(key.ok()) << opened.body;
-    if (key.ok()) session.key = std::move(*key);
-    return session;
-  }
-
-  std::map<std::string, std::string> Mac(const Session& session, const std::string& device_id,
-                                         const std::string& method, const std::string& target,
-                                         int64_t counter, const std::string& body = "",
-                                         int64_t skew = 0) {
-    return MacDeviceRequest(session.key, session.id, device_id, method, target, Now() + skew,
-                            counter, body);
-  }
-
   test_support::ClientResponse Send(const std::map<std::string, std::string>& headers,
                                     const std::string& method, const std::string& target,
                                     const std::string& body = "", uint16_t port = 0) {

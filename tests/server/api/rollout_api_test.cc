@@ -501,6 +501,64 @@ TEST_P(RolloutApiTest, RepeatedCheckinsAreCachedUntilTheirAnswerChanges) {
   EXPECT_TRUE(same_three_times().is_null());
 }
 
+// A check-in MACed under a session is answered like a signed one: from the cache when it repeats
+// the device's last report (read without waiting for a writer), computed and stored when it
+// brings news, and never past a change of what the answer depends on; a replayed counter is
+// refused on either path.
+TEST_P(RolloutApiTest, SessionCheckinsAreCachedAndComputedLikeSignedOnes) {
+  Upload("1.0.0", "fp32");
+  ScriptedDevice d = NewDevice();
+  Session session = OpenSession(d.device);
+  int64_t counter = 0;
+  auto checkin = [&](const std::string& body, int64_t with_counter) {
+    return test_support::HttpCall(
+        port_, "POST", "/v1/device/checkin", body,
+        Mac(session, d.device.id, "POST", "/v1/device/checkin", with_counter, body));
+  };
+  auto desired = [&] {
+    auto r = checkin("{}", ++counter);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return Json(r)["desired"];
+  };
+  auto cached = [&] {
+    const std::string metrics = Call("GET", "/metrics", admin_).body;
+    const std::string name = "\ntinymlops_checkins_cached_total ";
+    const size_t at = metrics.find(name);
+    EXPECT_NE(at, std::string::npos) << metrics;
+    return at == std::string::npos ? -1 : std::stoll(metrics.substr(at + name.size()));
+  };
+  const int64_t before = cached();
+  EXPECT_TRUE(desired().is_null());
+  EXPECT_TRUE(desired().is_null());
+  EXPECT_TRUE(desired().is_null());
+  EXPECT_GE(cached() - before, 1);
+  // A replayed counter, with the body the cache would answer, is refused.
+  auto replayed = checkin("{}", counter);
+  EXPECT_EQ(replayed.status, 401);
+  EXPECT_NE(Json(replayed).value("error", "").find("replayed"), std::string::npos);
+  // News is computed and stored.
+  const std::string news = R"({"context": {"battery_percent": 41}})";
+  ASSERT_EQ(checkin(news, ++counter).status, 200);
+  EXPECT_EQ(checkin(news, counter).status, 401);
+  auto seen = Call("GET", "/v1/projects/acme/devices/" + d.device.id, deployer_);
+  ASSERT_EQ(seen.status, 200) << seen.body;
+  EXPECT_EQ(Json(seen)["context"]["battery_percent"], 41);
+  // A deployment that reaches the device, then its rollback, change the answer at once.
+  const std::string lab = Create({{"model", "digits"}, {"version", "1.0.0"},
+                                  {"target", {{"tags", {"lab"}}}}})["id"];
+  EXPECT_TRUE(desired().is_null());
+  ASSERT_EQ(Call("PUT", "/v1/projects/acme/devices/" + d.device.id + "/tags", deployer_,
+                 R"({"tags":["lab"]})")
+                .status,
+            200);
+  const nlohmann::json deployed = desired();
+  EXPECT_EQ(deployed["deployment"], lab);
+  EXPECT_EQ(desired(), deployed);
+  EXPECT_EQ(Desired(d), deployed);  // the signed path agrees
+  Act(lab, "rollback", R"({"reason":"operator"})");
+  EXPECT_TRUE(desired().is_null());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RolloutApiTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 

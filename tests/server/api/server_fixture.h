@@ -19,6 +19,7 @@
 #include "server/api/control_plane.h"
 #include "server/api/http_server.h"
 #include "server/auth/device_request_signature.h"
+#include "server/auth/device_session.h"
 #include "server/auth/opaque_token.h"
 #include "server/auth/operator_token.h"
 #include "server/store/store.h"
@@ -130,6 +131,41 @@ class ServerFixture : public ::testing::TestWithParam<std::string> {
     auto headers = SignDeviceRequest(device.key, device.id, method, target, Now(), NewNonce(), body);
     headers.insert(extra.begin(), extra.end());
     return test_support::HttpCall(port_, method, target, body, headers);
+  }
+
+  struct Session {
+    std::string id;
+    DeviceSessionKey key;
+    int64_t counter = 0;  // the last one used
+    int64_t expires_unix = 0;
+  };
+
+  // Opens a session for `device` with one signed request (to `port`, or the fixture's server).
+  Session OpenSession(const Device& device, uint16_t port = 0) {
+    const auto headers = SignDeviceRequest(device.key, device.id, "POST", "/v1/device/session",
+                                           Now(), NewNonce(), "");
+    auto opened = test_support::HttpCall(port ? port : port_, "POST", "/v1/device/session", "",
+                                         headers);
+    EXPECT_EQ(opened.status, 200) << opened.body;
+    EXPECT_EQ(opened.headers["cache-control"], "no-store");
+    Session session;
+    const auto json = Json(opened);
+    session.id = json.value("session", "");
+    session.counter = json.value("counter", int64_t{-1});
+    session.expires_unix = json.value("expires_unix", int64_t{0});
+    auto key = DeviceSessionKeyFromHex(json.value("key", ""));
+    EXPECT_TRUE(key.ok()) << opened.body;
+    if (key.ok()) session.key = std::move(*key);
+    return session;
+  }
+
+  // The headers of a request MACed under `session` now (plus `skew` seconds).
+  std::map<std::string, std::string> Mac(const Session& session, const std::string& device_id,
+                                         const std::string& method, const std::string& target,
+                                         int64_t counter, const std::string& body = "",
+                                         int64_t skew = 0) {
+    return MacDeviceRequest(session.key, session.id, device_id, method, target, Now() + skew,
+                            counter, body);
   }
 
   std::unique_ptr<test_support::TestDatabase> database_;

@@ -113,6 +113,41 @@ TEST_P(StoreTest, UncommittedTransactionsRollBack) {
   EXPECT_EQ((*rows)[0].Int(0), 0);
 }
 
+// A read transaction sees the last committed state, runs while a write transaction is open
+// (on this very thread: had it waited for the writer, the test would never end), and cannot write.
+TEST_P(StoreTest, ReadTransactionsSeeCommittedStateBesideAnOpenWriter) {
+  {
+    auto tx = Begin();
+    ASSERT_TRUE(
+        tx->Execute("INSERT INTO projects (id, name, created_unix) VALUES ('a','a',0)").ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  auto writer = Begin();
+  ASSERT_TRUE(
+      writer->Execute("INSERT INTO projects (id, name, created_unix) VALUES ('b','b',0)").ok());
+  auto count = [](Transaction& tx) {
+    auto rows = tx.Query("SELECT COUNT(*) FROM projects");
+    EXPECT_TRUE(rows.ok()) << rows.status().message();
+    return rows.ok() ? (*rows)[0].Int(0) : -1;
+  };
+  {
+    auto read = store_->BeginRead();
+    ASSERT_TRUE(read.ok()) << read.status().message();
+    EXPECT_EQ(count(**read), 1);
+    // SQLite's exclusive lock is the writer's; PostgreSQL's advisory lock may be read-only.
+    if (GetParam() == "sqlite") EXPECT_FALSE((*read)->LockExclusive().ok());
+    EXPECT_FALSE(
+        (*read)->Execute("INSERT INTO projects (id, name, created_unix) VALUES ('c','c',0)").ok());
+  }
+  ASSERT_TRUE(writer->Commit().ok());
+  auto read = store_->BeginRead();
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  EXPECT_EQ(count(**read), 2);
+  ASSERT_TRUE((*read)->Commit().ok());
+  auto tx = Begin();
+  EXPECT_EQ(count(*tx), 2);  // the refused write left nothing behind
+}
+
 TEST_P(StoreTest, UniqueViolationIsAlreadyExists) {
   auto tx = Begin();
   ASSERT_TRUE(tx->Execute("INSERT INTO projects (id, name, created_unix) VALUES ('a','n',0)").ok());
