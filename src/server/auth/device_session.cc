@@ -54,11 +54,6 @@ bool ParseSessionId(const std::string& id, DeviceSessionHeaders* parsed) {
          IsHex(parts[2], 16) && IsHex(parts[3], 32);
 }
 
-Status SessionExpired() {
-  return Status::Error(StatusCode::kInvalidArgument,
-                       "the session has expired: open a new one with POST /v1/device/session");
-}
-
 }  // namespace
 
 bool HasDeviceSessionHeader(const std::map<std::string, std::string>& headers) {
@@ -145,7 +140,11 @@ static_assert(kDeviceSessionKeyBytes == crypto_auth_KEYBYTES, "crypto_auth takes
 static_assert(kDeviceSessionMacBytes == crypto_auth_BYTES, "a MAC is one crypto_auth tag");
 
 Status DeviceSessions::Ready() {
-  if (!secret_.empty()) return Status::Ok();
+  std::call_once(ready_once_, [this] { ready_ = DrawSecret(); });
+  return ready_;
+}
+
+Status DeviceSessions::DrawSecret() {
   TMM_RETURN_IF_ERROR(crypto::InitializeSodium());
   TMM_ASSIGN_OR_RETURN(secret_, crypto::SecureBuffer::Allocate(crypto_generichash_KEYBYTES));
   randombytes_buf(secret_.data(), secret_.size());
@@ -184,35 +183,32 @@ Result<DeviceSessions::NewSession> DeviceSessions::Open(const std::string& devic
 
 Status DeviceSessions::Accept(const DeviceSessionHeaders& headers, const std::string& message,
                               int64_t now) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    TMM_RETURN_IF_ERROR(Ready());
-    auto open = sessions_.find(headers.session_id);
-    if (headers.instance != instance_ || open == sessions_.end()) {
-      return Status::Error(StatusCode::kInvalidArgument,
-                           "the session was opened by another server process, or before this "
-                           "one restarted: open a new one with POST /v1/device/session");
-    }
-    if (open->second.expires_unix <= now) {
-      sessions_.erase(open);
-      return SessionExpired();
-    }
-  }
-  // The MAC is checked outside the lock (the secret never changes once Ready drew it), so that
-  // the threads of the process verify their requests side by side.
+  TMM_RETURN_IF_ERROR(Ready());
+  // The MAC is checked before the lock is taken (the secret never changes once drawn), so that
+  // the threads of the process verify their requests side by side; what it means is told
+  // after the session's own checks, whose errors say more.
   uint8_t key[kDeviceSessionKeyBytes];
   TMM_RETURN_IF_ERROR(DeriveKey(headers.session_id, key));
   const bool verifies = crypto_auth_verify(headers.mac.data(),
                                            reinterpret_cast<const unsigned char*>(message.data()),
                                            message.size(), key) == 0;
   sodium_memzero(key, sizeof key);
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto open = sessions_.find(headers.session_id);
+  if (headers.instance != instance_ || open == sessions_.end()) {
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "the session was opened by another server process, or before this one "
+                         "restarted: open a new one with POST /v1/device/session");
+  }
+  if (open->second.expires_unix <= now) {
+    sessions_.erase(open);
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "the session has expired: open a new one with POST /v1/device/session");
+  }
   if (!verifies) {
     return Status::Error(StatusCode::kInvalidArgument,
                          "the request MAC does not verify under the session's key");
   }
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto open = sessions_.find(headers.session_id);
-  if (open == sessions_.end()) return SessionExpired();  // purged since, as expired
   if (headers.counter <= open->second.last_counter) {
     return Status::Error(StatusCode::kInvalidArgument,
                          "replayed request: X-Tinymlops-Counter must be larger than the last "

@@ -96,11 +96,14 @@ class DeviceSessions {
   Status Accept(const DeviceSessionHeaders& headers, const std::string& message, int64_t now);
 
  private:
-  Status Ready();  // draws the secret and the instance id once
+  Status Ready();       // draws the secret and the instance id once, from any thread
+  Status DrawSecret();  // what Ready does once
   Status DeriveKey(const std::string& session_id, uint8_t* key);
 
-  mutable std::mutex mutex_;
-  crypto::SecureBuffer secret_;  // empty until Ready
+  std::once_flag ready_once_;
+  Status ready_;                 // what Ready's one run returned
+  crypto::SecureBuffer secret_;  // empty until Ready; never changed after
+  mutable std::mutex mutex_;     // guards sessions_ and next_purge_
   std::string instance_;
   struct OpenSession {
     int64_t expires_unix = 0, last_counter = 0;

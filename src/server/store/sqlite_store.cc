@@ -209,6 +209,11 @@ class SqliteTransaction : public Transaction {
 
 // Opens one connection to `path` with the store's settings.
 Result<std::unique_ptr<SqliteConnection>> OpenConnection(const std::string& path) {
+  // SQLite's allocation statistics take one process-wide mutex at every allocation, which the
+  // server's threads would contend for; nothing reads them. This must precede SQLite's
+  // initialization: once it ran, sqlite3_config refuses (SQLITE_MISUSE) and changes nothing.
+  static std::once_flag without_memory_statistics;
+  std::call_once(without_memory_statistics, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
   // NOMUTEX: a connection serves one transaction, on one thread, at a time (the store's mutex
   // or its reader pool sees to it), so SQLite's per-call connection mutex would only add a
