@@ -467,25 +467,18 @@ TEST_P(RolloutApiTest, CheckinRecordsChangedReportsAndAnswersTheNewProfile) {
 }
 
 // A check-in that repeats the device's last report is answered from the process's cache
-// (tinymlops_checkins_cached_total), and never once something its answer depends on changed:
+// (CachedCheckins), and never once something its answer depends on changed:
 // a deployment created or rolled back (the project's revision), the device's tags (its own).
 TEST_P(RolloutApiTest, RepeatedCheckinsAreCachedUntilTheirAnswerChanges) {
   Upload("1.0.0", "fp32");
   ScriptedDevice d = NewDevice();
-  auto cached = [&] {
-    const std::string metrics = Call("GET", "/metrics", admin_).body;
-    const std::string name = "\ntinymlops_checkins_cached_total ";
-    const size_t at = metrics.find(name);
-    EXPECT_NE(at, std::string::npos) << metrics;
-    return at == std::string::npos ? -1 : std::stoll(metrics.substr(at + name.size()));
-  };
   // Answered three times the same: at least the last two come from the cache.
   auto same_three_times = [&] {
-    const int64_t before = cached();
+    const int64_t before = CachedCheckins();
     const nlohmann::json first = Desired(d);
     EXPECT_EQ(Desired(d), first);
     EXPECT_EQ(Desired(d), first);
-    EXPECT_GE(cached() - before, 1);
+    EXPECT_GE(CachedCheckins() - before, 1);
     return first;
   };
   EXPECT_TRUE(same_three_times().is_null());
@@ -520,18 +513,11 @@ TEST_P(RolloutApiTest, SessionCheckinsAreCachedAndComputedLikeSignedOnes) {
     EXPECT_EQ(r.status, 200) << r.body;
     return Json(r)["desired"];
   };
-  auto cached = [&] {
-    const std::string metrics = Call("GET", "/metrics", admin_).body;
-    const std::string name = "\ntinymlops_checkins_cached_total ";
-    const size_t at = metrics.find(name);
-    EXPECT_NE(at, std::string::npos) << metrics;
-    return at == std::string::npos ? -1 : std::stoll(metrics.substr(at + name.size()));
-  };
-  const int64_t before = cached();
+  const int64_t before = CachedCheckins();
   EXPECT_TRUE(desired().is_null());
   EXPECT_TRUE(desired().is_null());
   EXPECT_TRUE(desired().is_null());
-  EXPECT_GE(cached() - before, 1);
+  EXPECT_GE(CachedCheckins() - before, 1);
   // A replayed counter, with the body the cache would answer, is refused.
   auto replayed = checkin("{}", counter);
   EXPECT_EQ(replayed.status, 401);

@@ -127,6 +127,15 @@ class RolloutFixture : public ServerFixture {
     return CheckIn(d, body, port).status;
   }
 
+  // How many check-ins the server answered from its cache (tinymlops_checkins_cached_total).
+  int64_t CachedCheckins() {
+    const std::string metrics = Call("GET", "/metrics", admin_).body;
+    const std::string name = "\ntinymlops_checkins_cached_total ";
+    const size_t at = metrics.find(name);
+    EXPECT_NE(at, std::string::npos) << metrics;
+    return at == std::string::npos ? -1 : std::stoll(metrics.substr(at + name.size()));
+  }
+
   // The desired state answered to a check-in with no news.
   nlohmann::json Desired(const ScriptedDevice& d, uint16_t port = 0) {
     auto r = CheckIn(d, nlohmann::json::object(), port);
