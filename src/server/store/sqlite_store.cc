@@ -309,6 +309,13 @@ class SqliteStore : public Store {
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) {
+    // Every reader connection opens `path` again, which must therefore name one file.
+    return Status::Error(StatusCode::kInvalidArgument,
+                         "the SQLite store must be a file path, not '%s': give a path such as "
+                         "DATA/store.sqlite, or a postgresql:// URL",
+                         path.c_str());
+  }
   TMM_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> writer, OpenConnection(path));
   return std::unique_ptr<Store>(new SqliteStore(path, std::move(writer)));
 }

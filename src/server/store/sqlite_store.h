@@ -18,7 +18,8 @@
 
 namespace tinymlops::server {
 
-// Opens (creating if missing) the SQLite database at `path`, without migrating it.
+// Opens (creating if missing) the SQLite database at `path`, without migrating it. `path` is a
+// file's path (kInvalidArgument for "", ":memory:" or a "file:" URI).
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
 
 }  // namespace tinymlops::server

@@ -272,5 +272,14 @@ TEST(OpenStoreTest, UnreachablePostgresIsAnIoErrorWithoutThePassword) {
   EXPECT_EQ(std::string(store.status().message()).find("secret-pw"), std::string::npos);
 }
 
+TEST(OpenStoreTest, AnSqliteStoreIsAFileNotMemory) {
+  for (const char* location : {"", ":memory:", "file:store.db?mode=memory"}) {
+    auto store = OpenStore(location);
+    ASSERT_FALSE(store.ok()) << location;
+    EXPECT_EQ(store.status().code(), StatusCode::kInvalidArgument) << location;
+    EXPECT_NE(std::string(store.status().message()).find("file path"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace tinymlops::server
