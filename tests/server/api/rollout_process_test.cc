@@ -3,6 +3,7 @@
 // counted once; two processes on one PostgreSQL database show devices one rollout state.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -148,9 +149,25 @@ TEST_P(RolloutScaleOutTest, TwoProcessesOnOneDatabaseShowOneRollout) {
   auto status = StatusOf(id);
   EXPECT_EQ(status["counts"]["installed"], in_stage);
   EXPECT_EQ(status["counts"]["in_current_stage"], in_stage);
+  // A device outside the stage, on a session of the second process: its check-ins there are
+  // answered from that process's cache (read-only transactions) until the promote.
+  auto watcher = std::find_if(fleet.begin(), fleet.end(),
+                              [&](const ScriptedDevice& d) { return told[d.device.id] == "1.0.0"; });
+  ASSERT_NE(watcher, fleet.end());
+  Session session = OpenSession(watcher->device, ports[1]);
+  auto session_version = [&] {
+    auto r = test_support::HttpCall(
+        ports[1], "POST", "/v1/device/checkin", "{}",
+        Mac(session, watcher->device.id, "POST", "/v1/device/checkin", ++session.counter, "{}"));
+    EXPECT_EQ(r.status, 200) << r.body;
+    return Json(r)["desired"]["version"];
+  };
+  EXPECT_EQ(session_version(), "1.0.0");
+  EXPECT_EQ(session_version(), "1.0.0");
   // Promote through the first process (port_); devices on the second see it at once.
   ASSERT_EQ(port_, ports[0]);
   EXPECT_EQ(Act(id, "promote")["stage"], 1);
+  EXPECT_EQ(session_version(), "1.1.0");
   for (auto& d : fleet) EXPECT_EQ(Desired(d, ports[1])["version"], "1.1.0");
   // The rest report concurrently, alternating between the processes: the last outcome
   // completes the rollout exactly once.
