@@ -87,6 +87,11 @@ TEST_P(PadTest, BadPadsAreRejected) {
   SingleOpGraph wrong_count(OpType::Pad, {Values("x", {2, 3}, kMatrix)},
                             {Spec("y", DType::kFloat32, {2, 4})}, Pads({0, 1}, PadMode::Edge));
   EXPECT_EQ(wrong_count.Load(GetParam()).code(), StatusCode::kInvalidArgument);
+  // A dim and its pads that sum past INT32_MAX (a fuzzed file's) are a mismatch, not an overflow.
+  SingleOpGraph overflowing(OpType::Pad, {Values("x", {2, 3}, kMatrix)},
+                            {Spec("y", DType::kFloat32, {2, 2})},
+                            Pads({0, 1, 0, 2147483647}, PadMode::Constant));
+  EXPECT_EQ(overflowing.Load(GetParam()).code(), StatusCode::kInvalidArgument);
 }
 
 TMM_INSTANTIATE_FOR_KERNEL_SETS(PadTest);

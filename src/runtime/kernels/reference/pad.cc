@@ -102,7 +102,10 @@ Status Prepare(PrepareContext& context, Node& node) {
   for (int d = rank - 1; d >= 0; --d) {
     const int32_t begin = options->pads()->Get(d), end = options->pads()->Get(d + rank);
     const int32_t dim = input.shape.dims[d];
-    if (begin < 0 || end < 0 || output.shape.dims[d] != dim + begin + end)
+    // In 64 bits: a file's dims and pads may sum past INT32_MAX.
+    if (begin < 0 || end < 0 ||
+        static_cast<int64_t>(output.shape.dims[d]) !=
+            static_cast<int64_t>(dim) + begin + end)
       return Status::Error(StatusCode::kInvalidArgument,
                            "Pad node '%s': dim %d of input '%s' (%d) padded by %d and %d must be "
                            "output '%s' dim %d (%d), with non-negative pads",
