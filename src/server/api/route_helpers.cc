@@ -32,22 +32,24 @@ Router::Handler DeviceRoute(const ControlPlane::Context* c, DeviceShortcut short
                             DeviceHandler handler) {
   return [c, shortcut = std::move(shortcut), handler = std::move(handler)](HttpRequest& request) {
     AuthenticatedDevice device;
-    if (shortcut && HasDeviceSessionHeader(request.headers)) {
+    std::optional<HttpResponse> answer;
+    // A session request writes nothing to be authenticated: its shortcut is tried in a read
+    // transaction, and only a miss takes the write transaction below.
+    const bool read_first = shortcut && HasDeviceSessionHeader(request.headers);
+    if (read_first) {
       TMO_BEGIN_OR_RESPOND_WITH(read, c->store, BeginRead);
       TMO_RESPOND_IF_REFUSED(
           RequireDevice(*read, c->sessions, c->last_seen, request, c->now(), &device));
-      std::optional<HttpResponse> answer = shortcut(request, device);
+      answer = shortcut(request, device);
       TMO_RESPOND_IF_ERROR(read->Commit());
       if (answer) return std::move(*answer);
-      TMO_BEGIN_OR_RESPOND(tx, c->store);
-      HttpResponse response = handler(*tx, request, device);
-      TMO_RESPOND_IF_ERROR(tx->Commit());
-      return response;
     }
     TMO_BEGIN_OR_RESPOND(tx, c->store);
-    TMO_RESPOND_IF_REFUSED(RequireDevice(*tx, c->sessions, c->last_seen, request, c->now(), &device));
-    std::optional<HttpResponse> answer;
-    if (shortcut) answer = shortcut(request, device);
+    if (!read_first) {
+      TMO_RESPOND_IF_REFUSED(
+          RequireDevice(*tx, c->sessions, c->last_seen, request, c->now(), &device));
+      if (shortcut) answer = shortcut(request, device);
+    }
     HttpResponse response = answer ? std::move(*answer) : handler(*tx, request, device);
     TMO_RESPOND_IF_ERROR(tx->Commit());
     return response;
