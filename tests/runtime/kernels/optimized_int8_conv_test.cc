@@ -207,6 +207,51 @@ TEST(OptimizedInt8ConvTest, ChannelBlockedDepthwiseIsBitExact) {
   }
 }
 
+// Depthwise convolutions with the output pixels in the lanes (int8_pixel_depthwise_conv.h):
+// vectors that span several narrow rows or stop where a row's windows leave a 64-byte load,
+// kernel rows of 1 to 9 taps (one to three tap quads), strides, dilations and asymmetric pads,
+// planes built from the prepare-time table and, past 8 KB, row by row (rows wider than 64
+// bytes), both dtypes and weight zero points, batches of 2; and windows too sparse for a load
+// (stride 24), which keep the float-summing kernel.
+TEST(OptimizedInt8ConvTest, PixelDepthwiseConvolutionsAreBitExact) {
+  std::mt19937 rng(4242);
+  auto uniform = [&rng](int low, int high) {
+    return std::uniform_int_distribution<int>(low, high)(rng);
+  };
+  struct Shape {
+    int height, width, kernel_h, kernel_w, stride, dilation;
+  };
+  const Shape shapes[] = {
+      {25, 5, 3, 3, 1, 1},  {6, 6, 3, 3, 2, 1},   {12, 12, 3, 3, 2, 1},  {48, 48, 3, 3, 2, 1},
+      {3, 3, 3, 3, 1, 1},   {7, 17, 3, 5, 1, 2},  {9, 33, 1, 9, 1, 1},   {11, 15, 5, 7, 3, 1},
+      {4, 16, 2, 4, 1, 3},  {1, 1, 1, 1, 1, 1},   {110, 100, 3, 3, 1, 1}, {5, 150, 3, 2, 2, 2},
+      {3, 200, 1, 3, 24, 1}};
+  for (const Shape& shape : shapes) {
+    Int8ConvCase c;
+    c.dtype = uniform(0, 1) ? DType::kInt8 : DType::kUInt8;
+    c.weight_dtype = uniform(0, 2) ? DType::kInt8 : DType::kUInt8;
+    c.batch = uniform(1, 2);
+    c.channels = c.filters = c.group = uniform(1, 20);
+    c.height = shape.height;
+    c.width = shape.width;
+    c.kernel_h = shape.kernel_h;
+    c.kernel_w = shape.kernel_w;
+    c.stride_h = c.stride_w = shape.stride;
+    c.dilation_h = c.dilation_w = shape.dilation;
+    c.pad_top = uniform(0, 2);
+    c.pad_left = uniform(0, 2);
+    c.pad_bottom = uniform(0, 2);
+    c.pad_right = uniform(0, 2);
+    c.height = std::max(c.height, c.dilation_h * (c.kernel_h - 1) + 1);
+    c.width = std::max(c.width, c.dilation_w * (c.kernel_w - 1) + 1);
+    c.per_channel = uniform(0, 1);
+    c.bias = uniform(0, 1);
+    c.activation = static_cast<tmm::ActivationType>(uniform(0, 2));
+    CheckInt8Conv(c, rng);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
 TEST(OptimizedInt8ConvTest, PointwiseConvolutionsAreBitExact) {
   std::mt19937 rng(7);
   for (DType dtype : {DType::kInt8, DType::kUInt8})

@@ -9,6 +9,7 @@
 #include "runtime/kernels/optimized/conv_geometry.h"
 #include "runtime/kernels/optimized/int8_conv_channels.h"
 #include "runtime/kernels/optimized/int8_depthwise_conv.h"
+#include "runtime/kernels/optimized/int8_pixel_depthwise_conv.h"
 #include "runtime/kernels/optimized/strided_load.h"
 
 namespace tinymlops::runtime::optimized {
@@ -34,17 +35,10 @@ enum class Int8ConvLayout : uint8_t {
   kPatchIm2col,  // rows of patch-element quads (for fewer than 4 channels), as one row
 };
 
-// The per-channel terms of sum (xu - a)(ws - b) = sum xu*ws - b * sum xu + offset.
-struct GemmChannel {
-  int32_t offset;       // bias - a * sum ws + K * a * b, modulo 2^32
-  int32_t weight_zero;  // b
-  ChannelRequantization requantization;
-};
-
 struct Int8ConvData;
 // Computes output channels [0, rows) (rows <= kRows) of `count` pixels (<= 16 * NV) of one row.
 using TileFn = void (*)(const Int8ConvData& data, const uint32_t* pixels, const int8_t* weights,
-                        const GemmChannel* channel, int rows, int count, uint8_t* out);
+                        const DotProductChannel* channel, int rows, int count, uint8_t* out);
 
 struct Int8ConvData {
   ConvGeometry g;  // a pointwise conv is flattened to one row of in_h * in_w pixels
@@ -62,7 +56,7 @@ struct Int8ConvData {
   const int32_t* tap_offset;     // taps entries: dword offset of a tap in what tiles read
   const int32_t* plane_offset;   // channel_quads * kernel taps: of a tap in the planes
   const int8_t* packed_weights;  // [group][rows_padded][taps][4]
-  const GemmChannel* channel;    // one per output channel
+  const DotProductChannel* channel;    // one per output channel
   int32_t output_zero_point;
   int32_t output_min;
   int32_t output_max;
@@ -73,7 +67,7 @@ struct Int8ConvData {
 
 template <int NV, int kStride, bool kWeightOffsets>
 void ConvTile(const Int8ConvData& data, const uint32_t* pixels, const int8_t* weights,
-              const GemmChannel* channel, int rows, int count, uint8_t* out) {
+              const DotProductChannel* channel, int rows, int count, uint8_t* out) {
   __m512i acc[kRows][NV];
   __m512i sums[NV];
 #pragma GCC unroll 4
@@ -112,22 +106,22 @@ void ConvTile(const Int8ConvData& data, const uint32_t* pixels, const int8_t* we
   const __m512i low = _mm512_set1_epi32(data.output_min);
   const __m512i high = _mm512_set1_epi32(data.output_max);
   const ptrdiff_t out_plane = data.g.out_plane();
+  // Copies, so that the stores (bytes, which may alias anything) do not force reloads.
+  DotProductChannel c[kRows];
+  std::memcpy(c, channel, sizeof(DotProductChannel) * rows);
 #pragma GCC unroll 4
   for (int r = 0; r < kRows; ++r) {
     if (r >= rows) break;
-    const GemmChannel& c = channel[r];
-    const __m512i offset = _mm512_set1_epi32(c.offset);
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
       const int remaining = count - v * kLanes;
-      __m512i x = _mm512_add_epi32(acc[r][v], offset);
-      if constexpr (kWeightOffsets) {
-        x = _mm512_sub_epi32(x, _mm512_mullo_epi32(sums[v], _mm512_set1_epi32(c.weight_zero)));
-      }
-      const __m512i y = RequantizeVector(x, c.requantization, zero_point, low, high);
-      const __mmask16 mask =
-          remaining >= kLanes ? __mmask16{0xFFFF} : static_cast<__mmask16>((1u << remaining) - 1);
-      _mm_mask_storeu_epi8(out + r * out_plane + v * kLanes, mask, _mm512_cvtepi32_epi8(y));
+      const __m128i y = _mm512_cvtepi32_epi8(RequantizeDotProducts<kWeightOffsets>(
+          acc[r][v], sums[v], c[r], zero_point, low, high));
+      uint8_t* destination = out + r * out_plane + v * kLanes;
+      if (remaining >= kLanes)  // masked stores are slow on some CPUs
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(destination), y);
+      else
+        _mm_mask_storeu_epi8(destination, LaneMask(remaining), y);
     }
   }
 }
@@ -274,7 +268,7 @@ void BuildQuadIm2col(const Int8ConvData& data, const uint32_t* plane, uint32_t* 
 
 // Output channels of one group from im2col quads: the pixels as one row of out_plane.
 void ConvolveIm2col(const Int8ConvData& data, const uint32_t* quads, const int8_t* weights,
-                    const GemmChannel* channel, uint8_t* y_group) {
+                    const DotProductChannel* channel, uint8_t* y_group) {
   const ConvGeometry& g = data.g;
   const int out_group = g.out_channels_per_group();
   const ptrdiff_t weight_row = ptrdiff_t{data.taps} * 4;
@@ -289,7 +283,7 @@ void ConvolveIm2col(const Int8ConvData& data, const uint32_t* quads, const int8_
 
 // Output channels of one group from channel-quad planes, row by row.
 void ConvolvePlanes(const Int8ConvData& data, const uint32_t* plane, const int8_t* weights,
-                    const GemmChannel* channel, uint8_t* y_group) {
+                    const DotProductChannel* channel, uint8_t* y_group) {
   const ConvGeometry& g = data.g;
   const int out_group = g.out_channels_per_group();
   const ptrdiff_t weight_row = ptrdiff_t{data.taps} * 4;
@@ -321,7 +315,7 @@ Status EvalInt8Conv(Node& node) {
     for (int group = 0; group < g.group; ++group) {
       const uint8_t* x_group = x + (ptrdiff_t{n} * g.in_channels + group * in_group) * g.in_plane();
       const int8_t* weights = data.packed_weights + group * data.rows_padded * weight_row;
-      const GemmChannel* channel = data.channel + group * out_group;
+      const DotProductChannel* channel = data.channel + group * out_group;
       uint8_t* y_group = y + (ptrdiff_t{n} * g.out_channels + group * out_group) * g.out_plane();
       switch (data.layout) {
         case Int8ConvLayout::kPlanes:
@@ -431,7 +425,14 @@ Status PrepareInt8Conv(PrepareContext& context, Node& node) {
   if (!HasConstantConvParameters(node)) return Status::Ok();
   ConvGeometry g;
   if (!ReadConvGeometry(node, &g)) return Status::Ok();
-  if (g.IsDepthwise()) return PrepareInt8DepthwiseConv(context, node, g);
+  if (g.IsDepthwise()) {
+#ifdef TINYMLOPS_OPTIMIZED_INT8_PIXEL_DEPTHWISE
+    bool prepared = false;
+    TMM_RETURN_IF_ERROR(PrepareInt8PixelDepthwiseConv(context, node, g, &prepared));
+    if (prepared) return Status::Ok();
+#endif
+    return PrepareInt8DepthwiseConv(context, node, g);
+  }
   if (g.IsPointwise()) {  // one row of every pixel
     g.in_w *= g.in_h;
     g.in_h = 1;
@@ -450,11 +451,11 @@ Status PrepareInt8Conv(PrepareContext& context, Node& node) {
   const int rows_padded = (out_group + kRows - 1) / kRows * kRows;
   const size_t tap_bytes = sizeof(int32_t) * (taps + channel_quads * kernel);
   const size_t weight_bytes = size_t{4} * taps * rows_padded * g.group;
-  const size_t channel_bytes = sizeof(GemmChannel) * g.out_channels;
+  const size_t channel_bytes = sizeof(DotProductChannel) * g.out_channels;
   auto* data = static_cast<Int8ConvData*>(context.AllocatePersistent(sizeof(Int8ConvData)));
   auto* tap_offset = static_cast<int32_t*>(context.AllocatePersistent(tap_bytes));
   auto* packed = static_cast<int8_t*>(context.AllocatePersistent(weight_bytes));
-  auto* channel = static_cast<GemmChannel*>(context.AllocatePersistent(channel_bytes));
+  auto* channel = static_cast<DotProductChannel*>(context.AllocatePersistent(channel_bytes));
   if (!data || !tap_offset || !packed || !channel)
     return Status::Error(StatusCode::kResourceExhausted,
                          "Conv node '%s': cannot allocate %zu bytes for packed weights", node.name,
@@ -488,7 +489,6 @@ Status PrepareInt8Conv(PrepareContext& context, Node& node) {
   PackWeights(weights, *data, packed);
   data->packed_weights = packed;
 
-  // The per-channel constants, in uint32 so that they wrap like the reference's accumulator.
   const uint8_t weight_flip = weights.dtype == DType::kUInt8 ? 0x80 : 0;
   const uint32_t depth = static_cast<uint32_t>(in_group * kernel);
   bool weight_offsets = false;
@@ -499,11 +499,7 @@ Status PrepareInt8Conv(PrepareContext& context, Node& node) {
     for (int i = 0; i < taps * 4; ++i) weight_sum += static_cast<uint32_t>(int32_t{row[i]});
     const int32_t b = channels.channel[m].weight_zero_point - (weight_flip ? 128 : 0);
     weight_offsets = weight_offsets || b != 0;
-    channel[m].offset =
-        static_cast<int32_t>(static_cast<uint32_t>(channels.channel[m].bias) - pad * weight_sum +
-                             depth * pad * static_cast<uint32_t>(b));
-    channel[m].weight_zero = b;
-    channel[m].requantization = channels.channel[m].requantization;
+    channel[m] = FoldDotProductChannel(channels.channel[m], pad, weight_sum, b, depth);
   }
   data->channel = channel;
   data->output_zero_point = channels.output_zero_point;

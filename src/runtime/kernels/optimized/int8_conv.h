@@ -4,7 +4,8 @@
 // (padding taps contribute nothing) and the same requantization and clamp
 // (linear_requantization.h, applied per lane by vector_requantization.h).
 //
-// - depthwise (group == input channels == output channels): int8_depthwise_conv.h;
+// - depthwise (group == input channels == output channels): int8_pixel_depthwise_conv.h (integer
+//   sums, output pixels in the lanes) where its windows fit, else int8_depthwise_conv.h;
 // - anything else (pointwise, KxK, strided, dilated, grouped): an implicit GEMM. Each group's
 //   input is copied once per image into scratch as a zero-point-padded plane of channel quads
 //   (one uint32 per pixel holding 4 consecutive channels, made unsigned by flipping the sign
@@ -15,12 +16,8 @@
 //   planes into a row (quad im2col); fewer than 4 input channels pack patch elements, not
 //   channels, into the quads (patch im2col, e.g. a first layer on a 1-channel spectrogram).
 //   Weights are packed once at prepare (signed bytes, in the order the layout reads them), and
-//   the zero points are folded in with exact int32 identities:
-//     sum (xu - a)(ws - b) = sum xu*ws - b * sum xu - a * sum ws + K*a*b
-//   where xu, a are the input and its zero point in the unsigned domain and ws, b the weights
-//   and their zero point in the signed domain; the constant terms are precomputed per channel,
-//   and sum xu is computed only when some b is nonzero. Every step wraps modulo 2^32 like the
-//   reference's accumulator, so the results agree to the bit.
+//   the zero points are folded in with the exact int32 identity of int8_conv_channels.h (its
+//   DotProductChannel); sum xu is computed only when some weight zero point is nonzero.
 // PrepareInt8Conv runs after the reference prepare has validated the node. It switches node.eval
 // when the weights (and bias) are constants and the node is 1-D or 2-D; otherwise the reference
 // eval stays. Errors: persistent memory exhausted. Thread-safety: as kernel.h.

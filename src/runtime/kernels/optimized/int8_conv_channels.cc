@@ -46,6 +46,14 @@ Status PrepareInt8ConvChannels(PrepareContext& context, const Node& node,
   return Status::Ok();
 }
 
+DotProductChannel FoldDotProductChannel(const Int8ConvChannel& channel, uint8_t input_zero,
+                                        uint32_t weight_sum, int32_t weight_zero, uint32_t taps) {
+  const uint32_t a = input_zero;
+  return {static_cast<int32_t>(static_cast<uint32_t>(channel.bias) - a * weight_sum +
+                               taps * a * static_cast<uint32_t>(weight_zero)),
+          weight_zero, channel.requantization};
+}
+
 bool HasConstantConvParameters(const Node& node) {
   const Tensor* bias = node.Input(2);
   return node.inputs[1]->is_constant && (!bias || bias->is_constant);

@@ -11,6 +11,15 @@
 // max |x - x_zero_point| * sum over a channel's patch of |w - w_zero_point| < 2^24, every product
 // and partial sum is an integer float32 holds exactly, so the float sum is the int32 sum
 // whatever the order of the additions (docs/determinism.md).
+// And the form of those constants for the kernels that multiply unsigned input bytes by signed
+// weight bytes (int8_conv.h, int8_pixel_depthwise_conv.h): int8 input is made unsigned by
+// flipping its sign bit, uint8 weights signed the same way, and the zero points are folded in
+// with the exact int32 identity, over the K taps of a window (padding taps holding the input
+// zero point, so that they add nothing):
+//   sum (xu - a)(ws - b) = sum xu*ws - b * sum xu - a * sum ws + K*a*b
+// where xu, a are the input and its zero point in the unsigned domain and ws, b the weights and
+// their zero point in the signed domain. Every step wraps modulo 2^32 like the reference's
+// accumulator, so the results agree to the bit.
 // Thread-safety: read-only after prepare; the conversions are pure functions.
 #ifndef TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_INT8_CONV_CHANNELS_H_
 #define TINYMLOPS_RUNTIME_KERNELS_OPTIMIZED_INT8_CONV_CHANNELS_H_
@@ -38,6 +47,30 @@ struct Int8ConvChannels {
   int32_t output_min = 0;
   int32_t output_max = 0;
 };
+
+// One output channel's constants for the unsigned x signed products (see above).
+struct DotProductChannel {
+  int32_t offset;       // bias - a * sum ws + K * a * b, modulo 2^32
+  int32_t weight_zero;  // b
+  ChannelRequantization requantization;
+};
+
+// The constants of `channel` for input zero point `input_zero` (a), weights summing to
+// `weight_sum` (sum ws) with zero point `weight_zero` (b), over windows of `taps` (K) taps.
+DotProductChannel FoldDotProductChannel(const Int8ConvChannel& channel, uint8_t input_zero,
+                                        uint32_t weight_sum, int32_t weight_zero, uint32_t taps);
+
+// The output values (int32 lanes, one per output) of the windows whose sums of xu * ws are
+// `products` and, when kWeightOffsets (some b is nonzero), whose sums of xu are `input_sums`.
+template <bool kWeightOffsets>
+inline IntVector RequantizeDotProducts(IntVector products, IntVector input_sums,
+                                       const DotProductChannel& channel, IntVector zero_point,
+                                       IntVector low, IntVector high) {
+  IntVector sums = AddInt32(products, BroadcastInt32(channel.offset));
+  if constexpr (kWeightOffsets)
+    sums = SubtractInt32(sums, MultiplyLowInt32(input_sums, BroadcastInt32(channel.weight_zero)));
+  return RequantizeVector(sums, channel.requantization, zero_point, low, high);
+}
 
 // Fills `channels` for Conv `node` (input 0 X, 1 W [M, ...], optional 2 bias, output 0 Y).
 Status PrepareInt8ConvChannels(PrepareContext& context, const Node& node,

@@ -86,6 +86,8 @@ inline IntVector BroadcastInt32(int32_t value) { return _mm512_set1_epi32(value)
 inline IntVector BroadcastInt64(int64_t value) { return _mm512_set1_epi64(value); }
 inline IntVector AddInt32(IntVector a, IntVector b) { return _mm512_add_epi32(a, b); }
 inline IntVector SubtractInt32(IntVector a, IntVector b) { return _mm512_sub_epi32(a, b); }
+// The low 32 bits of each lane's product (wrapping).
+inline IntVector MultiplyLowInt32(IntVector a, IntVector b) { return _mm512_mullo_epi32(a, b); }
 inline IntVector MinInt32(IntVector a, IntVector b) { return _mm512_min_epi32(a, b); }
 inline IntVector MaxInt32(IntVector a, IntVector b) { return _mm512_max_epi32(a, b); }
 inline IntVector AndInts(IntVector a, IntVector b) { return _mm512_and_si512(a, b); }
@@ -182,6 +184,7 @@ inline IntVector BroadcastInt32(int32_t value) { return _mm256_set1_epi32(value)
 inline IntVector BroadcastInt64(int64_t value) { return _mm256_set1_epi64x(value); }
 inline IntVector AddInt32(IntVector a, IntVector b) { return _mm256_add_epi32(a, b); }
 inline IntVector SubtractInt32(IntVector a, IntVector b) { return _mm256_sub_epi32(a, b); }
+inline IntVector MultiplyLowInt32(IntVector a, IntVector b) { return _mm256_mullo_epi32(a, b); }
 inline IntVector MinInt32(IntVector a, IntVector b) { return _mm256_min_epi32(a, b); }
 inline IntVector MaxInt32(IntVector a, IntVector b) { return _mm256_max_epi32(a, b); }
 inline IntVector AndInts(IntVector a, IntVector b) { return _mm256_and_si256(a, b); }
