@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -37,6 +38,18 @@ TEST(VectorRequantizationTest, LanesMatchTheScalarArithmetic) {
       if (trial == 0) multiplier = std::numeric_limits<int32_t>::max();
       std::vector<int32_t> inputs = {std::numeric_limits<int32_t>::min(),
                                      std::numeric_limits<int32_t>::max(), 0, 1, -1};
+      if (trial == 1) {
+        // A multiplier of 2^30 halves x exactly: x around multiples of 2^(r-1) lands on the
+        // ties of both roundings (the high-mul's and the right shift r's), of either sign.
+        multiplier = 1 << 30;
+        const int right_shift = std::max(-quantized_shift, 0);
+        for (int64_t k = -9; k <= 9; ++k)
+          for (int64_t d = -1; d <= 1; ++d) {
+            const int64_t x = k * (int64_t{1} << std::max(right_shift - 1, 0)) + d;
+            if (x >= std::numeric_limits<int32_t>::min() && x <= std::numeric_limits<int32_t>::max())
+              inputs.push_back(static_cast<int32_t>(x));
+          }
+      }
       // Accumulators whose product lands on a tie of the final rounding, and random ones.
       for (int i = 0; i < 11; ++i) inputs.push_back(any_int32(rng) >> (i % 31));
       int32_t lanes[kIntLanes];
@@ -52,13 +65,32 @@ TEST(VectorRequantizationTest, LanesMatchTheScalarArithmetic) {
                              optimized::RequantizeVector(
                                  LoadInts(lanes), channel, optimized::BroadcastInt32(zero_point),
                                  optimized::BroadcastInt32(low), optimized::BroadcastInt32(high)));
+        // Without the rounding of negative products, for a clamp at or above the zero point
+        // (a ReLU's, or an int8 output's with zero point -128), and with the zero point at
+        // either end of the int8 range.
+        int32_t relu[kIntLanes], relu_low_zero[kIntLanes];
+        optimized::StoreInts(relu, optimized::RequantizeVector<false>(
+                                       LoadInts(lanes), channel,
+                                       optimized::BroadcastInt32(zero_point),
+                                       optimized::BroadcastInt32(zero_point),
+                                       optimized::BroadcastInt32(high)));
+        optimized::StoreInts(relu_low_zero, optimized::RequantizeVector<false>(
+                                                LoadInts(lanes), channel,
+                                                optimized::BroadcastInt32(-128),
+                                                optimized::BroadcastInt32(-128),
+                                                optimized::BroadcastInt32(127)));
         for (int i = 0; i < kIntLanes; ++i) {
           const int32_t want = MultiplyByQuantizedMultiplier(lanes[i], multiplier, quantized_shift);
           ASSERT_EQ(scaled[i], want)
               << "x " << lanes[i] << " multiplier " << multiplier << " shift " << quantized_shift;
-          const int64_t shifted = int64_t{want} + zero_point;  // the lanes wrap like int32
-          ASSERT_EQ(requantized[i],
-                    ClampInt32(static_cast<int32_t>(static_cast<uint32_t>(shifted)), low, high));
+          const auto offset = [&](int32_t zero) {  // the lanes wrap like int32
+            return static_cast<int32_t>(static_cast<uint32_t>(want) + static_cast<uint32_t>(zero));
+          };
+          ASSERT_EQ(requantized[i], ClampInt32(offset(zero_point), low, high));
+          ASSERT_EQ(relu[i], ClampInt32(offset(zero_point), zero_point, high))
+              << "x " << lanes[i] << " multiplier " << multiplier << " shift " << quantized_shift;
+          ASSERT_EQ(relu_low_zero[i], ClampInt32(offset(-128), -128, 127))
+              << "x " << lanes[i] << " multiplier " << multiplier << " shift " << quantized_shift;
         }
       }
     }

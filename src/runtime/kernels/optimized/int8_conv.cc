@@ -65,7 +65,7 @@ struct Int8ConvData {
   TileFn tile[kMaxVectors];  // by vector count - 1
 };
 
-template <int NV, int kStride, bool kWeightOffsets>
+template <int NV, int kStride, bool kWeightOffsets, bool kRoundNegatives>
 void ConvTile(const Int8ConvData& data, const uint32_t* pixels, const int8_t* weights,
               const DotProductChannel* channel, int rows, int count, uint8_t* out) {
   __m512i acc[kRows][NV];
@@ -115,7 +115,7 @@ void ConvTile(const Int8ConvData& data, const uint32_t* pixels, const int8_t* we
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
       const int remaining = count - v * kLanes;
-      const __m128i y = _mm512_cvtepi32_epi8(RequantizeDotProducts<kWeightOffsets>(
+      const __m128i y = _mm512_cvtepi32_epi8(RequantizeDotProducts<kWeightOffsets, kRoundNegatives>(
           acc[r][v], sums[v], c[r], zero_point, low, high));
       uint8_t* destination = out + r * out_plane + v * kLanes;
       if (remaining >= kLanes)  // masked stores are slow on some CPUs
@@ -126,12 +126,24 @@ void ConvTile(const Int8ConvData& data, const uint32_t* pixels, const int8_t* we
   }
 }
 
-template <int kStride, bool kWeightOffsets>
+template <int kStride, bool kWeightOffsets, bool kRoundNegatives>
 void SelectTiles(TileFn* tile) {
-  tile[0] = ConvTile<1, kStride, kWeightOffsets>;
-  tile[1] = ConvTile<2, kStride, kWeightOffsets>;
-  tile[2] = ConvTile<3, kStride, kWeightOffsets>;
-  tile[3] = ConvTile<4, kStride, kWeightOffsets>;
+  tile[0] = ConvTile<1, kStride, kWeightOffsets, kRoundNegatives>;
+  tile[1] = ConvTile<2, kStride, kWeightOffsets, kRoundNegatives>;
+  tile[2] = ConvTile<3, kStride, kWeightOffsets, kRoundNegatives>;
+  tile[3] = ConvTile<4, kStride, kWeightOffsets, kRoundNegatives>;
+}
+
+// The tiles for stride kStride (0: any, gathered), with or without the weight-offset sums and
+// the rounding of negative products (RequantizeVector).
+template <int kStride>
+void SelectTiles(bool weight_offsets, bool round_negatives, TileFn* tile) {
+  if (weight_offsets)
+    round_negatives ? SelectTiles<kStride, true, true>(tile)
+                    : SelectTiles<kStride, true, false>(tile);
+  else
+    round_negatives ? SelectTiles<kStride, false, true>(tile)
+                    : SelectTiles<kStride, false, false>(tile);
 }
 
 void FillDwords(uint32_t* destination, uint32_t value, ptrdiff_t count) {
@@ -510,12 +522,13 @@ Status PrepareInt8Conv(PrepareContext& context, Node& node) {
   data->slack_dwords = size_t{4} * kLanes * g.stride_w + kLanes;
   const size_t im2col_bytes =  // after the planes and their slack
       layout == Int8ConvLayout::kPlanes ? 0 : size_t{4} * taps * data->im2col_pitch;
+  const bool round_negatives = channels.output_min < channels.output_zero_point;
   if (layout != Int8ConvLayout::kPlanes || g.stride_w == 1)
-    weight_offsets ? SelectTiles<1, true>(data->tile) : SelectTiles<1, false>(data->tile);
+    SelectTiles<1>(weight_offsets, round_negatives, data->tile);
   else if (g.stride_w == 2)
-    weight_offsets ? SelectTiles<2, true>(data->tile) : SelectTiles<2, false>(data->tile);
+    SelectTiles<2>(weight_offsets, round_negatives, data->tile);
   else
-    weight_offsets ? SelectTiles<0, true>(data->tile) : SelectTiles<0, false>(data->tile);
+    SelectTiles<0>(weight_offsets, round_negatives, data->tile);
   context.RequestScratch(
       node, (data->plane_dwords + data->slack_dwords) * sizeof(uint32_t) + im2col_bytes);
   node.user_data = data;

@@ -61,15 +61,16 @@ DotProductChannel FoldDotProductChannel(const Int8ConvChannel& channel, uint8_t 
                                         uint32_t weight_sum, int32_t weight_zero, uint32_t taps);
 
 // The output values (int32 lanes, one per output) of the windows whose sums of xu * ws are
-// `products` and, when kWeightOffsets (some b is nonzero), whose sums of xu are `input_sums`.
-template <bool kWeightOffsets>
+// `products` and, when kWeightOffsets (some b is nonzero), whose sums of xu are `input_sums`;
+// kRoundNegatives false only where low >= zero_point (RequantizeVector).
+template <bool kWeightOffsets, bool kRoundNegatives>
 inline IntVector RequantizeDotProducts(IntVector products, IntVector input_sums,
                                        const DotProductChannel& channel, IntVector zero_point,
                                        IntVector low, IntVector high) {
   IntVector sums = AddInt32(products, BroadcastInt32(channel.offset));
   if constexpr (kWeightOffsets)
     sums = SubtractInt32(sums, MultiplyLowInt32(input_sums, BroadcastInt32(channel.weight_zero)));
-  return RequantizeVector(sums, channel.requantization, zero_point, low, high);
+  return RequantizeVector<kRoundNegatives>(sums, channel.requantization, zero_point, low, high);
 }
 
 // Fills `channels` for Conv `node` (input 0 X, 1 W [M, ...], optional 2 bias, output 0 Y).

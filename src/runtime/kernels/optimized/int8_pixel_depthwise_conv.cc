@@ -133,7 +133,7 @@ void BuildPlaneByRows(const PixelDepthwiseData& d, const uint8_t* x, uint8_t* pl
 }
 
 // The NV vectors from `vectors` of one channel, from its plane, weights and constants.
-template <int NV, bool kWeightOffsets>
+template <int NV, bool kWeightOffsets, bool kRoundNegatives>
 void ConvolveVectors(const PixelDepthwiseData& d, const uint8_t* plane, const int32_t* weights,
                      const DotProductChannel& channel, const PixelVector* vectors, uint8_t* y) {
   __m512i acc[NV], sums[NV], index[NV];
@@ -167,7 +167,8 @@ void ConvolveVectors(const PixelDepthwiseData& d, const uint8_t* plane, const in
 #pragma GCC unroll 8
   for (int v = 0; v < NV; ++v) {
     const __m128i out = _mm512_cvtepi32_epi8(
-        RequantizeDotProducts<kWeightOffsets>(acc[v], sums[v], c, zero_point, low, high));
+        RequantizeDotProducts<kWeightOffsets, kRoundNegatives>(acc[v], sums[v], c, zero_point,
+                                                               low, high));
     uint8_t* destination = y + where[v].output_offset;
     if (where[v].stored_lanes == kLanes)
       _mm_storeu_si128(reinterpret_cast<__m128i*>(destination), out);
@@ -180,14 +181,20 @@ using ConvolveFn = void (*)(const PixelDepthwiseData&, const uint8_t*, const int
                             const DotProductChannel&, const PixelVector*, uint8_t*);
 
 // ConvolveVectors by vector count - 1.
-template <bool kWeightOffsets>
+template <bool kWeightOffsets, bool kRoundNegatives>
 constexpr ConvolveFn kConvolve[kMaxVectorsInFlight] = {
-    ConvolveVectors<1, kWeightOffsets>, ConvolveVectors<2, kWeightOffsets>,
-    ConvolveVectors<3, kWeightOffsets>, ConvolveVectors<4, kWeightOffsets>,
-    ConvolveVectors<5, kWeightOffsets>, ConvolveVectors<6, kWeightOffsets>,
-    ConvolveVectors<7, kWeightOffsets>, ConvolveVectors<8, kWeightOffsets>};
+    ConvolveVectors<1, kWeightOffsets, kRoundNegatives>,
+    ConvolveVectors<2, kWeightOffsets, kRoundNegatives>,
+    ConvolveVectors<3, kWeightOffsets, kRoundNegatives>,
+    ConvolveVectors<4, kWeightOffsets, kRoundNegatives>,
+    ConvolveVectors<5, kWeightOffsets, kRoundNegatives>,
+    ConvolveVectors<6, kWeightOffsets, kRoundNegatives>,
+    ConvolveVectors<7, kWeightOffsets, kRoundNegatives>,
+    ConvolveVectors<8, kWeightOffsets, kRoundNegatives>};
 
-template <bool kWeightOffsets>
+// With or without the weight-offset sums and the rounding of negative products
+// (RequantizeVector).
+template <bool kWeightOffsets, bool kRoundNegatives>
 Status EvalPixelDepthwise(Node& node) {
   const auto& d = *static_cast<const PixelDepthwiseData*>(node.user_data);
   const ConvGeometry& g = d.g;
@@ -212,7 +219,7 @@ Status EvalPixelDepthwise(Node& node) {
         uint8_t* y_channel = y + (first + c) * g.out_plane();
         for (int v = 0; v < d.vector_count; v += kMaxVectorsInFlight) {
           const int count = std::min(kMaxVectorsInFlight, d.vector_count - v);
-          kConvolve<kWeightOffsets>[count - 1](d, planes + c * d.plane_bytes, weights,
+          kConvolve<kWeightOffsets, kRoundNegatives>[count - 1](d, planes + c * d.plane_bytes, weights,
                                                d.channel[c0 + c], d.vectors + v, y_channel);
         }
       }
@@ -395,7 +402,10 @@ Status PrepareInt8PixelDepthwiseConv(PrepareContext& context, Node& node, const 
       std::clamp<size_t>(kChunkBytes / data->plane_bytes, 1, static_cast<size_t>(g.in_channels)));
   context.RequestScratch(node, data->chunk_channels * data->plane_bytes + kLoadBytes);
   node.user_data = data;
-  node.eval = weight_offsets ? EvalPixelDepthwise<true> : EvalPixelDepthwise<false>;
+  if (channels.output_min < channels.output_zero_point)
+    node.eval = weight_offsets ? EvalPixelDepthwise<true, true> : EvalPixelDepthwise<false, true>;
+  else
+    node.eval = weight_offsets ? EvalPixelDepthwise<true, false> : EvalPixelDepthwise<false, false>;
   *prepared = true;
   return Status::Ok();
 }

@@ -60,11 +60,14 @@ inline ProductRounding ProductRoundingLanes(__m512i right_shift) {
           _mm512_add_epi64(right_shift, _mm512_set1_epi64(31))};
 }
 
-// The rounding shift of the 64-bit products p (see ProductRounding).
+// The rounding shift of the 64-bit products p (see ProductRounding); without
+// kRoundNegatives, the [p < -2^30] term is left out (see RequantizeVector).
+template <bool kRoundNegatives = true>
 inline __m512i RoundProducts(__m512i product, const ProductRounding& r) {
+  const __m512i biased = _mm512_add_epi64(product, r.rounding);
+  if constexpr (!kRoundNegatives) return _mm512_srav_epi64(biased, r.shift);
   const __mmask8 negative =
       _mm512_cmplt_epi64_mask(product, _mm512_set1_epi64(-(int64_t{1} << 30)));
-  const __m512i biased = _mm512_add_epi64(product, r.rounding);
   return _mm512_srav_epi64(_mm512_mask_sub_epi64(biased, negative, biased, r.negative_bias),
                            r.shift);
 }
@@ -86,10 +89,14 @@ inline ProductRounding ProductRoundingLanes(__m256i right_shift) {
 
 // AVX2 shifts 64-bit lanes logically only: an arithmetic shift of x is the logical shift of
 // x, or of ~x when x < 0 (then complemented back), since floor(x / 2^s) = ~floor(~x / 2^s).
+template <bool kRoundNegatives = true>
 inline __m256i RoundProducts(__m256i product, const ProductRounding& r) {
-  const __m256i negative = _mm256_cmpgt_epi64(_mm256_set1_epi64x(-(int64_t{1} << 30)), product);
-  const __m256i biased = _mm256_sub_epi64(_mm256_add_epi64(product, r.rounding),
-                                          _mm256_and_si256(negative, r.negative_bias));
+  __m256i biased = _mm256_add_epi64(product, r.rounding);
+  if constexpr (kRoundNegatives) {
+    const __m256i negative =
+        _mm256_cmpgt_epi64(_mm256_set1_epi64x(-(int64_t{1} << 30)), product);
+    biased = _mm256_sub_epi64(biased, _mm256_and_si256(negative, r.negative_bias));
+  }
   const __m256i sign = _mm256_cmpgt_epi64(_mm256_setzero_si256(), biased);
   return _mm256_xor_si256(_mm256_srlv_epi64(_mm256_xor_si256(biased, sign), r.shift), sign);
 }
@@ -103,11 +110,13 @@ inline __m256i InterleaveLowDwords(__m256i even, __m256i odd) {
 // (multipliers >= 0). The low dword of each 64-bit lane of `even_multiplier` and
 // `odd_multiplier` holds the multiplier of the even and odd lane, and `even` and `odd` hold
 // their rounding constants.
+template <bool kRoundNegatives = true>
 inline IntVector MultiplyRoundingShift(IntVector a, IntVector even_multiplier,
                                        IntVector odd_multiplier, const ProductRounding& even,
                                        const ProductRounding& odd) {
-  return InterleaveLowDwords(RoundProducts(MultiplyEvenInt32(a, even_multiplier), even),
-                             RoundProducts(MultiplyEvenInt32(HighDwords(a), odd_multiplier), odd));
+  return InterleaveLowDwords(
+      RoundProducts<kRoundNegatives>(MultiplyEvenInt32(a, even_multiplier), even),
+      RoundProducts<kRoundNegatives>(MultiplyEvenInt32(HighDwords(a), odd_multiplier), odd));
 }
 
 // MultiplyByQuantizedMultiplier(x[i], multiplier[i], shift[i]) per lane, the shift given as
@@ -122,13 +131,15 @@ inline IntVector MultiplyByQuantizedMultiplierLanes(IntVector x, IntVector multi
                                ProductRoundingLanes(HighDwords(right_shift)));
 }
 
-// MultiplyByQuantizedMultiplierLanes with one channel's parameters in every lane.
+// MultiplyByQuantizedMultiplierLanes with one channel's parameters in every lane (without
+// kRoundNegatives, see RequantizeVector).
+template <bool kRoundNegatives = true>
 inline IntVector MultiplyByQuantizedMultiplierVector(IntVector x,
                                                      const ChannelRequantization& channel) {
   const ProductRounding rounding = ProductRoundingOf(channel.right_shift);
   const IntVector multiplier = BroadcastInt32(channel.multiplier);
-  return MultiplyRoundingShift(ShiftLeftInt32(x, channel.left_shift), multiplier, multiplier,
-                               rounding, rounding);
+  return MultiplyRoundingShift<kRoundNegatives>(ShiftLeftInt32(x, channel.left_shift), multiplier,
+                                                multiplier, rounding, rounding);
 }
 
 // clamp(scaled[i] + zero_point, low, high) per lane (the addition wraps like int32).
@@ -148,10 +159,16 @@ inline IntVector RequantizeLanes(IntVector accumulator, IntVector multiplier, In
 }
 
 // RequantizeLanes with one channel's parameters in every lane.
+// kRoundNegatives false is for callers whose low >= zero_point (a ReLU's clamp, or an int8
+// output whose zero point is -128): it leaves out the correction that rounds negative products
+// half away from zero, and is still exact. The correction changes a result only when the
+// product p < -2^30 and the right shift r >= 1, and then both results are <= 0; with r >= 1,
+// |result| <= 2^30, so adding the zero point cannot wrap, and both end at `low`.
+template <bool kRoundNegatives = true>
 inline IntVector RequantizeVector(IntVector accumulator, const ChannelRequantization& channel,
                                   IntVector zero_point, IntVector low, IntVector high) {
-  return OffsetAndClamp(MultiplyByQuantizedMultiplierVector(accumulator, channel), zero_point, low,
-                        high);
+  return OffsetAndClamp(MultiplyByQuantizedMultiplierVector<kRoundNegatives>(accumulator, channel),
+                        zero_point, low, high);
 }
 
 }  // namespace tinymlops::runtime::optimized
