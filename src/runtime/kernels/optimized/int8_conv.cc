@@ -51,6 +51,7 @@ struct Int8ConvData {
   int taps;                      // channel_quads * kernel_h * kernel_w: dwords per weight row
   int rows_padded;               // output channels per group, rounded up to kRows
   uint8_t flip;                  // 0x80 for int8 input (to unsigned), 0 for uint8
+  bool signed_output;            // int8 output (else uint8)
   uint32_t pad_full;             // the zero point of 4 channels, unsigned domain
   uint32_t pad_last;             // the same for the last quad; channels past the group's are 0
   const int32_t* tap_offset;     // taps entries: dword offset of a tap in what tiles read
@@ -64,6 +65,19 @@ struct Int8ConvData {
   size_t slack_dwords;       // read (never used) past the plane by the last tile of a row
   TileFn tile[kMaxVectors];  // by vector count - 1
 };
+
+// Stores the 64 int32 lanes of y[0..3], each in the output dtype's range (int8 when
+// `signed_output`, else uint8), as 64 bytes. The packs work within 128-bit blocks, so block
+// k of the packed vector holds lanes 4k..4k+3 of y[0], y[1], y[2], y[3]; a dword permutation
+// puts them in order.
+inline void StorePackedBytes(const __m512i y[4], bool signed_output, uint8_t* destination) {
+  const __m512i low_pairs = _mm512_packs_epi32(y[0], y[1]);
+  const __m512i high_pairs = _mm512_packs_epi32(y[2], y[3]);
+  const __m512i packed = signed_output ? _mm512_packs_epi16(low_pairs, high_pairs)
+                                       : _mm512_packus_epi16(low_pairs, high_pairs);
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  _mm512_storeu_si512(destination, _mm512_permutexvar_epi32(order, packed));
+}
 
 template <int NV, int kStride, bool kWeightOffsets, bool kRoundNegatives>
 void ConvTile(const Int8ConvData& data, const uint32_t* pixels, const int8_t* weights,
@@ -112,6 +126,17 @@ void ConvTile(const Int8ConvData& data, const uint32_t* pixels, const int8_t* we
 #pragma GCC unroll 4
   for (int r = 0; r < kRows; ++r) {
     if (r >= rows) break;
+    if constexpr (NV == 4) {
+      if (count == 4 * kLanes) {  // 64 contiguous bytes: packed, then one store
+        __m512i y[4];
+#pragma GCC unroll 4
+        for (int v = 0; v < 4; ++v)
+          y[v] = RequantizeDotProducts<kWeightOffsets, kRoundNegatives>(acc[r][v], sums[v], c[r],
+                                                                        zero_point, low, high);
+        StorePackedBytes(y, data.signed_output, out + r * out_plane);
+        continue;
+      }
+    }
 #pragma GCC unroll 4
     for (int v = 0; v < NV; ++v) {
       const int remaining = count - v * kLanes;
@@ -483,6 +508,7 @@ Status PrepareInt8Conv(PrepareContext& context, Node& node) {
   data->taps = taps;
   data->rows_padded = rows_padded;
   data->flip = node.inputs[0]->dtype == DType::kInt8 ? 0x80 : 0;
+  data->signed_output = node.outputs[0]->dtype == DType::kInt8;
   const uint8_t pad = Flipped(channels.input_zero_point, data->flip);
   data->pad_full = 0x01010101u * pad;
   const int last_channels = in_group - 4 * (channel_quads - 1);
