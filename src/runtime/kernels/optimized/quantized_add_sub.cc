@@ -35,7 +35,8 @@ __m512i RescaledInput(const X* source, __mmask16 mask, __m512i offset,
       _mm512_slli_epi32(_mm512_add_epi32(values, offset), reference::kAddLeftShift), scale);
 }
 
-template <typename X, bool kSubtract>
+// kRoundNegatives false where the output clamp is at or above its zero point (RequantizeVector).
+template <typename X, bool kSubtract, bool kRoundNegatives>
 Status EvalQuantizedElementwise(Node& node) {
   const auto& p = *static_cast<const reference::QuantizedBinaryParams*>(node.user_data);
   const X* a = node.inputs[0]->Data<X>();
@@ -56,9 +57,12 @@ Status EvalQuantizedElementwise(Node& node) {
     const __m512i x = RescaledInput(a + i, mask, offset_a, scale_a);
     const __m512i y = RescaledInput(b + i, mask, offset_b, scale_b);
     const __m512i sum = kSubtract ? _mm512_sub_epi32(x, y) : _mm512_add_epi32(x, y);
-    _mm_mask_storeu_epi8(
-        out + i, mask,
-        _mm512_cvtepi32_epi8(RequantizeVector(sum, scale_out, zero_point, low, high)));
+    const __m128i bytes = _mm512_cvtepi32_epi8(
+        RequantizeVector<kRoundNegatives>(sum, scale_out, zero_point, low, high));
+    if (mask == 0xFFFF)  // masked stores are slow on some CPUs
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), bytes);
+    else
+      _mm_mask_storeu_epi8(out + i, mask, bytes);
   }
   return Status::Ok();
 }
@@ -80,8 +84,13 @@ Status PrepareAddSub(PrepareContext& context, Node& node) {
                          kSubtract ? "Sub" : "Add", node.name);
   *stored = *params;
   node.user_data = stored;
-  node.eval = a.dtype == DType::kInt8 ? EvalQuantizedElementwise<int8_t, kSubtract>
-                                      : EvalQuantizedElementwise<uint8_t, kSubtract>;
+  const bool signed_data = a.dtype == DType::kInt8;
+  if (params->range.min < params->output_offset)
+    node.eval = signed_data ? EvalQuantizedElementwise<int8_t, kSubtract, true>
+                            : EvalQuantizedElementwise<uint8_t, kSubtract, true>;
+  else
+    node.eval = signed_data ? EvalQuantizedElementwise<int8_t, kSubtract, false>
+                            : EvalQuantizedElementwise<uint8_t, kSubtract, false>;
   return Status::Ok();
 }
 
