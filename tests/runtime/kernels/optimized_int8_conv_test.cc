@@ -215,9 +215,6 @@ TEST(OptimizedInt8ConvTest, ChannelBlockedDepthwiseIsBitExact) {
 // (stride 24), which keep the float-summing kernel.
 TEST(OptimizedInt8ConvTest, PixelDepthwiseConvolutionsAreBitExact) {
   std::mt19937 rng(4242);
-  auto uniform = [&rng](int low, int high) {
-    return std::uniform_int_distribution<int>(low, high)(rng);
-  };
   struct Shape {
     int height, width, kernel_h, kernel_w, stride, dilation;
   };
@@ -227,26 +224,15 @@ TEST(OptimizedInt8ConvTest, PixelDepthwiseConvolutionsAreBitExact) {
       {4, 16, 2, 4, 1, 3},  {1, 1, 1, 1, 1, 1},   {110, 100, 3, 3, 1, 1}, {5, 150, 3, 2, 2, 2},
       {3, 200, 1, 3, 24, 1}};
   for (const Shape& shape : shapes) {
-    Int8ConvCase c;
-    c.dtype = uniform(0, 1) ? DType::kInt8 : DType::kUInt8;
-    c.weight_dtype = uniform(0, 2) ? DType::kInt8 : DType::kUInt8;
-    c.batch = uniform(1, 2);
-    c.channels = c.filters = c.group = uniform(1, 20);
-    c.height = shape.height;
-    c.width = shape.width;
+    Int8ConvCase c = RandomCase(rng);  // dtypes, batch, pads, scales, bias, activation
+    c.spatial_rank = 2;
+    c.channels = c.filters = c.group = std::uniform_int_distribution<int>(1, 20)(rng);
     c.kernel_h = shape.kernel_h;
     c.kernel_w = shape.kernel_w;
     c.stride_h = c.stride_w = shape.stride;
     c.dilation_h = c.dilation_w = shape.dilation;
-    c.pad_top = uniform(0, 2);
-    c.pad_left = uniform(0, 2);
-    c.pad_bottom = uniform(0, 2);
-    c.pad_right = uniform(0, 2);
-    c.height = std::max(c.height, c.dilation_h * (c.kernel_h - 1) + 1);
-    c.width = std::max(c.width, c.dilation_w * (c.kernel_w - 1) + 1);
-    c.per_channel = uniform(0, 1);
-    c.bias = uniform(0, 1);
-    c.activation = static_cast<tmm::ActivationType>(uniform(0, 2));
+    c.height = std::max(shape.height, c.dilation_h * (c.kernel_h - 1) + 1);
+    c.width = std::max(shape.width, c.dilation_w * (c.kernel_w - 1) + 1);
     CheckInt8Conv(c, rng);
     if (::testing::Test::HasFatalFailure()) return;
   }
