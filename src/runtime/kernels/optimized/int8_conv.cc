@@ -142,11 +142,7 @@ void ConvTile(const Int8ConvData& data, const uint32_t* pixels, const int8_t* we
       const int remaining = count - v * kLanes;
       const __m128i y = _mm512_cvtepi32_epi8(RequantizeDotProducts<kWeightOffsets, kRoundNegatives>(
           acc[r][v], sums[v], c[r], zero_point, low, high));
-      uint8_t* destination = out + r * out_plane + v * kLanes;
-      if (remaining >= kLanes)  // masked stores are slow on some CPUs
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(destination), y);
-      else
-        _mm_mask_storeu_epi8(destination, LaneMask(remaining), y);
+      StoreByteLanes(out + r * out_plane + v * kLanes, y, remaining);
     }
   }
 }

@@ -49,7 +49,6 @@ struct PlaneChunk {
 
 struct PixelDepthwiseData {
   ConvGeometry g;
-  int padded_h = 0;
   int padded_w = 0;
   int taps = 0;  // dwords of one channel's weights: kernel rows x tap quads per row
   int vector_count = 0;
@@ -64,7 +63,7 @@ struct PixelDepthwiseData {
   int32_t output_zero_point = 0;
   int32_t output_min = 0;
   int32_t output_max = 0;
-  size_t plane_bytes = 0;  // padded_h * padded_w
+  size_t plane_bytes = 0;  // padded height * padded_w
   int chunk_channels = 0;  // planes built at a time
   int plane_chunks = 0;    // the entries of `table`, or 0 to build planes row by row
   const PlaneChunk* table = nullptr;
@@ -169,11 +168,7 @@ void ConvolveVectors(const PixelDepthwiseData& d, const uint8_t* plane, const in
     const __m128i out = _mm512_cvtepi32_epi8(
         RequantizeDotProducts<kWeightOffsets, kRoundNegatives>(acc[v], sums[v], c, zero_point,
                                                                low, high));
-    uint8_t* destination = y + where[v].output_offset;
-    if (where[v].stored_lanes == kLanes)
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(destination), out);
-    else
-      _mm_mask_storeu_epi8(destination, LaneMask(where[v].stored_lanes), out);
+    StoreByteLanes(y + where[v].output_offset, out, where[v].stored_lanes);
   }
 }
 
@@ -380,7 +375,6 @@ Status PrepareInt8PixelDepthwiseConv(PrepareContext& context, Node& node, const 
 
   *data = PixelDepthwiseData{};
   data->g = g;
-  data->padded_h = padded_h;
   data->padded_w = padded_w;
   data->taps = taps;
   data->vector_count = walk.vector_count;

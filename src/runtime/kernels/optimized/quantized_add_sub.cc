@@ -53,16 +53,15 @@ Status EvalQuantizedElementwise(Node& node) {
   const __m512i high = _mm512_set1_epi32(p.range.max);
   const int64_t count = output.ElementCount();
   for (int64_t i = 0; i < count; i += kLanes) {
-    const __mmask16 mask = LaneMask(static_cast<int>(std::min<int64_t>(kLanes, count - i)));
+    const int lanes = static_cast<int>(std::min<int64_t>(kLanes, count - i));
+    const __mmask16 mask = LaneMask(lanes);
     const __m512i x = RescaledInput(a + i, mask, offset_a, scale_a);
     const __m512i y = RescaledInput(b + i, mask, offset_b, scale_b);
     const __m512i sum = kSubtract ? _mm512_sub_epi32(x, y) : _mm512_add_epi32(x, y);
-    const __m128i bytes = _mm512_cvtepi32_epi8(
-        RequantizeVector<kRoundNegatives>(sum, scale_out, zero_point, low, high));
-    if (mask == 0xFFFF)  // masked stores are slow on some CPUs
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), bytes);
-    else
-      _mm_mask_storeu_epi8(out + i, mask, bytes);
+    StoreByteLanes(reinterpret_cast<uint8_t*>(out + i),
+                   _mm512_cvtepi32_epi8(
+                       RequantizeVector<kRoundNegatives>(sum, scale_out, zero_point, low, high)),
+                   lanes);
   }
   return Status::Ok();
 }

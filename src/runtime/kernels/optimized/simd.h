@@ -111,6 +111,14 @@ inline IntVector LoadBytesAsInt32(const uint8_t* bytes, bool is_signed) {
 inline void StoreLowBytes(uint8_t* bytes, IntVector value) {
   _mm_storeu_si128(reinterpret_cast<__m128i*>(bytes), _mm512_cvtepi32_epi8(value));
 }
+// Stores the first `lanes` (0 to 16) of 16 bytes: a whole vector unmasked (masked byte stores
+// are slow on some CPUs), fewer masked.
+inline void StoreByteLanes(uint8_t* destination, __m128i bytes, int lanes) {
+  if (lanes >= 16)
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(destination), bytes);
+  else
+    _mm_mask_storeu_epi8(destination, LaneMask(lanes), bytes);
+}
 inline FloatVector Int32ToFloats(IntVector value) { return _mm512_cvtepi32_ps(value); }
 // Rounded to nearest (exact for integer-valued floats).
 inline IntVector FloatsToInt32(FloatVector value) { return _mm512_cvtps_epi32(value); }
